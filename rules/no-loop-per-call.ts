@@ -1,0 +1,3 @@
+import { createLoopAuditRule } from '../src/eslint/create-rule.js';
+
+export default createLoopAuditRule('no-loop-per-call');

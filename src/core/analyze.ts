@@ -1,0 +1,34 @@
+import type { Detector } from './detector.js';
+import { noFloatingPromise } from './detectors/floating-promise.js';
+import { noLoopPerCall } from './detectors/loop-per-call.js';
+import { noSyncBridge } from './detectors/sync-bridge.js';
+import { noSyncWrapper } from './detectors/sync-wrapper.js';
+import { FileFacts } from './facts.js';
+import type { AnalysisInput, Finding, RuleId } from './types.js';
+
+export const DETECTORS: { readonly [Id in RuleId]: Detector<any> } = {
+  'no-loop-per-call': noLoopPerCall,
+  'no-sync-bridge': noSyncBridge,
+  'no-sync-wrapper': noSyncWrapper,
+  'no-floating-promise': noFloatingPromise,
+};
+
+/** Rule id → options (merged over the rule's defaults), or `false` to skip the rule. */
+export type RuleSelection = Partial<Record<RuleId, object | false>>;
+
+/** Runs one rule's detector on a file. This is what each ESLint rule calls. */
+export function analyzeRule(input: AnalysisInput, ruleId: RuleId, options?: object): Finding[] {
+  const detector = DETECTORS[ruleId];
+  return detector.detect(FileFacts.of(input), { ...detector.meta.defaultOptions, ...options });
+}
+
+/** Runs the selected rules (all by default) on a file, findings in source order. This is what the scanner calls. */
+export function analyzeFile(input: AnalysisInput, rules: RuleSelection = {}): Finding[] {
+  const findings: Finding[] = [];
+  for (const ruleId of Object.keys(DETECTORS) as RuleId[]) {
+    const options = rules[ruleId];
+    if (options === false) continue;
+    findings.push(...analyzeRule(input, ruleId, options));
+  }
+  return findings.sort((a, b) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId));
+}
