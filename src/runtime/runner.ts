@@ -1,0 +1,673 @@
+import { isAbsolute } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
+import {
+  RunnerCrashedError,
+  RunnerError,
+  RunnerLoadError,
+  RunnerStoppedError,
+  RunnerTimeoutError,
+  fromWire,
+  type WireThrown,
+} from './errors.js';
+import {
+  CONTROL_WORDS,
+  DEAD,
+  MSG_CALL,
+  MSG_LOAD_MODULE,
+  MSG_LOAD_SOURCE,
+  MSG_PING,
+  PONGS,
+  REPLIES,
+  REPLY_EXIT,
+  REPLY_LOAD_FAILED,
+  REPLY_OK,
+  STATE,
+  type Reply,
+  type WorkerBoot,
+} from './protocol.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFunction = (...args: any[]) => unknown;
+
+/** What a bridged function looks like to its caller: same parameters, the awaited result, no promise. */
+export type SyncFunction<F extends AnyFunction> = (...args: Parameters<F>) => Awaited<ReturnType<F>>;
+/** The `{ default }` (safe) variant: the default instead of any error or timeout. */
+export type SafeSyncFunction<F extends AnyFunction, D> = (...args: Parameters<F>) => Awaited<ReturnType<F>> | D;
+
+export interface SyncOptions {
+  /** Per-call timeout for this function. Defaults to the runner's `timeoutMs` (30 s). `Infinity` disables it. */
+  timeoutMs?: number;
+}
+
+export interface SafeSyncOptions<D> extends SyncOptions {
+  /** Returned instead of throwing on any error or timeout (the error still shows in `health()`). */
+  default: D;
+}
+
+export interface TaskInfo {
+  readonly name: string;
+}
+
+export interface SpawnOptions {
+  /** Shown in error reports; defaults to the function's name, else "anonymous task". */
+  name?: string;
+}
+
+export interface DrainResult {
+  /** True when every tracked task settled before the timeout. */
+  readonly drained: boolean;
+  /** Tasks still running when `drain` returned. */
+  readonly pendingTasks: number;
+}
+
+export interface RunnerOptions {
+  /** Default per-call timeout of bridged functions, in ms. Default 30 000 (the seeds' `run_async`). */
+  timeoutMs?: number;
+  /**
+   * Receives the error of every failed `spawn`ed task, exactly once. Default: log the task's name
+   * and stack on stderr and set `process.exitCode = 1`.
+   */
+  onTaskError?: (error: unknown, task: TaskInfo) => void | Promise<void>;
+  /** Restarts allowed within `restartWindowMs`; past it calls fail fast with `RunnerCrashedError`. Default 5. */
+  maxRestarts?: number;
+  /** Window for `maxRestarts`, in ms. Default 60 000. */
+  restartWindowMs?: number;
+  /**
+   * After a crash that follows another crash with no successful call in between, the next restart
+   * waits this long, doubling each time (calls fail fast meanwhile). Default 100 ms.
+   */
+  restartBackoffMs?: number;
+  /** Cap of the doubling backoff. Default 5 000 ms. */
+  maxRestartBackoffMs?: number;
+  /** V8 heap limits of the worker (see `worker_threads`). Default: Node's. */
+  resourceLimits?: ResourceLimits;
+}
+
+export interface RunnerHealth {
+  healthy: boolean;
+  /** "operational"; "degraded" after a runner failure (crash, timeout, load) until a call succeeds, or while restarts are held back; "stopped" once `shutdown` begins. */
+  status: 'operational' | 'degraded' | 'stopped';
+  timestamp: string;
+  /** `threadId` of the live worker, or null when none is running (not started yet, dead, stopped). */
+  workerThreadId: number | null;
+  /** Calls the worker is still running: the one in progress plus timed-out calls that have not finished. */
+  pendingCalls: number;
+  pendingTasks: number;
+  /** Workers started after the first one. */
+  restarts: number;
+  /** Workers that died or were replaced as unresponsive. */
+  crashes: number;
+  timeouts: number;
+  /** Completed sync calls (result or error). */
+  calls: number;
+  /** Sync calls that threw or returned their default. */
+  errors: number;
+  tasksSpawned: number;
+  taskFailures: number;
+  lastError: { source: 'call' | 'timeout' | 'crash' | 'load' | 'task'; name: string; message: string; at: string } | null;
+  /** Over the last 1 024 completed calls; null before the first. */
+  latencyMs: { p50: number; p99: number } | null;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+/** How long a timed-out worker gets to prove its event loop still turns before it is replaced. */
+const WEDGE_GRACE_MS = 1_000;
+const LATENCY_SAMPLES = 1_024;
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+interface FnRecord {
+  readonly slot: number;
+  readonly load: { readonly url: string; readonly name: string } | { readonly src: string; readonly name: string };
+  readonly label: string;
+  readonly timeoutMs: number;
+  /** Generation of the worker this function was last defined in. */
+  generation: number;
+}
+
+interface WorkerHandle {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly words: Int32Array;
+  readonly generation: number;
+  readonly threadId: number;
+  /** Ids of timed-out calls still running in this worker; their replies are dropped on arrival. */
+  readonly abandoned: Set<number>;
+  retired: boolean;
+}
+
+interface TaskRecord {
+  readonly name: string;
+}
+
+function toModuleUrl(spec: string | URL): string {
+  if (typeof spec === 'object' && spec !== null && typeof (spec as URL).href === 'string') return (spec as URL).href;
+  if (typeof spec !== 'string') throw new TypeError(`loop-audit/runtime: expected a module path or URL, got ${typeof spec}`);
+  // Checked before the URL test so a Windows drive letter is not read as a URL scheme.
+  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  if (/^[a-z][a-z0-9+.-]+:/i.test(spec)) return spec;
+  throw new TypeError(
+    `loop-audit/runtime: '${spec}' is relative, and relative to what is ambiguous. Pass an absolute path or a URL: ` +
+      `new URL('${spec}', import.meta.url) in ESM, path.join(__dirname, '${spec}') in CommonJS.`,
+  );
+}
+
+function checkTimeout(value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value > 0)) {
+    throw new RangeError(`loop-audit/runtime: timeoutMs must be a positive number or Infinity, got ${String(value)}`);
+  }
+  return value;
+}
+
+function shortLabel(url: string, name: string): string {
+  const file = url.startsWith('data:') ? 'data: module' : url.slice(url.lastIndexOf('/') + 1);
+  return `${name}() from ${file}`;
+}
+
+function callerStack(entry: AnyFunction): string {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, entry);
+  const stack = holder.stack ?? '';
+  const firstFrame = stack.indexOf('\n');
+  return firstFrame === -1 ? '' : stack.slice(firstFrame + 1);
+}
+
+function describe(error: unknown): { name: string; message: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: typeof error, message: inspect(error, { depth: 2, breakLength: Infinity }) };
+}
+
+function defaultTaskError(error: unknown, task: TaskInfo): void {
+  console.error(`loop-audit/runtime: task "${task.name}" failed: ${inspect(error)}`);
+  process.exitCode = 1;
+}
+
+// One process 'exit' listener for all runners: a task still pending at exit did not fail, but it
+// did not finish either, and that should not pass in silence.
+const liveRunners = new Set<WeakRef<Runner>>();
+let exitHookInstalled = false;
+function registerRunner(runner: Runner): WeakRef<Runner> {
+  const ref = new WeakRef(runner);
+  liveRunners.add(ref);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const weak of liveRunners) weak.deref()?.warnPendingAtExit();
+    });
+  }
+  return ref;
+}
+
+export class Runner {
+  private readonly timeoutMs: number;
+  private readonly onTaskError: (error: unknown, task: TaskInfo) => void | Promise<void>;
+  private readonly maxRestarts: number;
+  private readonly restartWindowMs: number;
+  private readonly restartBackoffMs: number;
+  private readonly maxRestartBackoffMs: number;
+  private readonly resourceLimits: ResourceLimits | undefined;
+  private readonly ref: WeakRef<Runner>;
+
+  private current: WorkerHandle | undefined;
+  private generation = 0;
+  private nextSlot = 0;
+  private lastId = 0;
+  private inCall = false;
+  private stopping: Promise<DrainResult> | undefined;
+  private stopped = false;
+
+  private restartTimes: number[] = [];
+  private consecutiveCrashes = 0;
+  private lastCrashAt = 0;
+  private heldBack = false;
+
+  private restarts = 0;
+  private crashes = 0;
+  private timeouts = 0;
+  private calls = 0;
+  private errors = 0;
+  private failing = false;
+  private lastError: RunnerHealth['lastError'] = null;
+  private readonly latencies = new Float64Array(LATENCY_SAMPLES);
+  private latencyCount = 0;
+
+  private readonly tasks = new Set<TaskRecord>();
+  private tasksSpawned = 0;
+  private taskFailures = 0;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(options: RunnerOptions = {}) {
+    this.timeoutMs = checkTimeout(options.timeoutMs, DEFAULT_TIMEOUT_MS);
+    this.onTaskError = options.onTaskError ?? defaultTaskError;
+    this.maxRestarts = options.maxRestarts ?? 5;
+    this.restartWindowMs = options.restartWindowMs ?? 60_000;
+    this.restartBackoffMs = options.restartBackoffMs ?? 100;
+    this.maxRestartBackoffMs = options.maxRestartBackoffMs ?? 5_000;
+    this.resourceLimits = options.resourceLimits;
+    this.ref = registerRunner(this);
+  }
+
+  // ---------------------------------------------------------------- sync bridge
+
+  /**
+   * A synchronous function that runs `exportName` of the module in the runner's worker and blocks
+   * until it settles. The module is loaded once per worker, on the first call.
+   */
+  defineSync<F extends AnyFunction = AnyFunction>(module: string | URL, exportName?: string, options?: SyncOptions): SyncFunction<F>;
+  defineSync<F extends AnyFunction, D>(module: string | URL, exportName: string, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
+  defineSync(module: string | URL, exportName = 'default', options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
+    const url = toModuleUrl(module);
+    if (typeof exportName !== 'string' || exportName === '') throw new TypeError('loop-audit/runtime: exportName must be a non-empty string');
+    return this.bridge({ url, name: exportName }, shortLabel(url, exportName), options);
+  }
+
+  /**
+   * Drop-in for `makeSynchronous(fn)`: the function's source is shipped to the runner's worker
+   * once, so it must be self-contained (no closure variables; import what it needs inside).
+   */
+  syncFunction<F extends AnyFunction>(fn: F, options?: SyncOptions): SyncFunction<F>;
+  syncFunction<F extends AnyFunction, D>(fn: F, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
+  syncFunction(fn: AnyFunction, options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
+    if (typeof fn !== 'function') throw new TypeError('loop-audit/runtime: syncFunction expects a function');
+    const src = Function.prototype.toString.call(fn);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
+      throw new TypeError('loop-audit/runtime: syncFunction cannot ship a native or bound function; pass its source function');
+    }
+    const name = fn.name || 'anonymous';
+    return this.bridge({ src, name }, `${name}() via syncFunction`, options);
+  }
+
+  private bridge(load: FnRecord['load'], label: string, options: SyncOptions | SafeSyncOptions<unknown>): AnyFunction {
+    const record: FnRecord = { slot: this.nextSlot++, load, label, timeoutMs: checkTimeout(options.timeoutMs, this.timeoutMs), generation: 0 };
+    const runner = this;
+    if ('default' in options) {
+      const fallback = options.default;
+      const safe = function (...args: unknown[]): unknown {
+        try {
+          return runner.call(record, args, safe);
+        } catch {
+          return fallback;
+        }
+      };
+      return safe;
+    }
+    const sync = function (...args: unknown[]): unknown {
+      return runner.call(record, args, sync);
+    };
+    return sync;
+  }
+
+  private call(record: FnRecord, args: unknown[], entry: AnyFunction): unknown {
+    if (this.stopped) throw this.noteFailure(new RunnerStoppedError(record.label), 'call');
+    if (this.inCall) {
+      // Only reachable from code running while this thread is blocked (a signal handler, an
+      // exit hook, a getter invoked by structured clone); waiting would deadlock.
+      throw new RunnerError(`loop-audit/runtime: ${record.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
+    }
+    let handle = this.current;
+    if (handle === undefined || Atomics.load(handle.words, STATE) === DEAD) handle = this.startWorker();
+    const { port, words } = handle;
+    if (record.generation !== handle.generation) {
+      port.postMessage(
+        'url' in record.load
+          ? { t: MSG_LOAD_MODULE, f: record.slot, url: record.load.url, name: record.load.name }
+          : { t: MSG_LOAD_SOURCE, f: record.slot, src: record.load.src, name: record.load.name },
+      );
+      record.generation = handle.generation;
+    }
+    const id = ++this.lastId;
+    // Read before posting: any reply to this call bumps the counter past this value.
+    let seen = Atomics.load(words, REPLIES);
+    // Throws DataCloneError synchronously for arguments that cannot be cloned; nothing was sent.
+    port.postMessage({ t: MSG_CALL, i: id, f: record.slot, a: args });
+    const started = performance.now();
+    const deadline = started + record.timeoutMs;
+    let wait = record.timeoutMs;
+    this.inCall = true;
+    try {
+      for (;;) {
+        const outcome = Atomics.wait(words, REPLIES, seen, wait);
+        seen = Atomics.load(words, REPLIES);
+        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
+          const reply = m.message as Reply;
+          if (reply.i === id) return this.settle(record, reply, entry, started);
+          if (reply.r === REPLY_EXIT) throw this.workerDied(handle, record, reply.v as { code: number; error?: WireThrown });
+          handle.abandoned.delete(reply.i);
+        }
+        if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record, undefined);
+        // No slices: deaths that skip the worker's exit hook (out of memory, native abort) are
+        // invisible from a blocked thread, and the deadline plus the liveness probe catch them.
+        if (outcome === 'timed-out' || (wait = deadline - performance.now()) <= 0) {
+          throw this.timedOut(handle, record, id);
+        }
+      }
+    } finally {
+      this.inCall = false;
+    }
+  }
+
+  private settle(record: FnRecord, reply: Reply, entry: AnyFunction, started: number): unknown {
+    this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = performance.now() - started;
+    this.calls++;
+    this.consecutiveCrashes = 0;
+    this.failing = false;
+    if (reply.r === REPLY_OK) return reply.v;
+    this.errors++;
+    if (reply.r === REPLY_LOAD_FAILED) {
+      const cause = fromWire(reply.v as WireThrown);
+      const detail = cause instanceof Error ? cause.message : String(cause);
+      const target = 'url' in record.load ? `export '${record.load.name}' of ${record.load.url}` : `function ${record.label}`;
+      throw this.noteFailure(new RunnerLoadError(target, detail, { cause }), 'load');
+    }
+    const error = fromWire(reply.v as WireThrown, callerStack(entry));
+    this.lastError = { source: 'call', ...describe(error), at: new Date().toISOString() };
+    throw error;
+  }
+
+  private noteFailure<E extends Error>(error: E, source: NonNullable<RunnerHealth['lastError']>['source']): E {
+    if (source !== 'call' && source !== 'task') this.failing = true;
+    this.lastError = { source, name: error.name, message: error.message, at: new Date().toISOString() };
+    return error;
+  }
+
+  private workerDied(handle: WorkerHandle, record: FnRecord, exit: { code: number; error?: WireThrown } | undefined): RunnerCrashedError {
+    this.retire(handle, true);
+    this.calls++;
+    this.errors++;
+    const cause = exit?.error === undefined ? undefined : fromWire(exit.error);
+    const how =
+      exit === undefined
+        ? 'died'
+        : cause instanceof Error
+          ? `crashed (uncaught ${cause.name}: ${cause.message})`
+          : cause !== undefined
+            ? `crashed (uncaught ${inspect(cause)})`
+            : `exited with code ${exit.code}`;
+    const error = new RunnerCrashedError(
+      `loop-audit/runtime: the worker ${how} while running ${record.label}; the next call starts a fresh worker`,
+      { cause, exitCode: exit?.code },
+    );
+    return this.noteFailure(error, 'crash');
+  }
+
+  private timedOut(handle: WorkerHandle, record: FnRecord, id: number): RunnerTimeoutError {
+    this.timeouts++;
+    this.calls++;
+    this.errors++;
+    const responsive = this.probe(handle);
+    if (responsive) handle.abandoned.add(id);
+    else this.retire(handle, true);
+    return this.noteFailure(new RunnerTimeoutError(record.label, record.timeoutMs, !responsive), 'timeout');
+  }
+
+  /** Does the worker's event loop still turn? A wedged (or silently dead) worker cannot answer. */
+  private probe(handle: WorkerHandle): boolean {
+    const { words } = handle;
+    const before = Atomics.load(words, PONGS);
+    handle.port.postMessage({ t: MSG_PING });
+    const deadline = performance.now() + WEDGE_GRACE_MS;
+    while (Atomics.load(words, PONGS) === before) {
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.load(words, STATE) === DEAD) return false;
+      Atomics.wait(words, PONGS, before, left);
+    }
+    return Atomics.load(words, STATE) !== DEAD;
+  }
+
+  private startWorker(): WorkerHandle {
+    const stale = this.current;
+    if (stale !== undefined) this.retire(stale, true);
+    if (this.generation > 0) {
+      const now = Date.now();
+      this.restartTimes = this.restartTimes.filter((t) => now - t < this.restartWindowMs);
+      if (this.restartTimes.length >= this.maxRestarts) {
+        this.heldBack = true;
+        throw this.noteFailure(
+          new RunnerCrashedError(
+            `loop-audit/runtime: restart limit reached (${this.maxRestarts} restarts within ${this.restartWindowMs} ms); ` +
+              `not restarting the worker until ${new Date(this.restartTimes[0]! + this.restartWindowMs).toISOString()}`,
+          ),
+          'crash',
+        );
+      }
+      if (this.consecutiveCrashes >= 2) {
+        const delay = Math.min(this.restartBackoffMs * 2 ** (this.consecutiveCrashes - 2), this.maxRestartBackoffMs);
+        if (now < this.lastCrashAt + delay) {
+          this.heldBack = true;
+          throw this.noteFailure(
+            new RunnerCrashedError(
+              `loop-audit/runtime: the worker crashed ${this.consecutiveCrashes} times in a row; ` +
+                `backing off ${delay} ms before restarting it`,
+            ),
+            'crash',
+          );
+        }
+      }
+      this.restartTimes.push(now);
+      this.restarts++;
+    }
+    this.heldBack = false;
+    const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
+    const { port1, port2 } = new MessageChannel();
+    const boot: WorkerBoot = { control, port: port2 };
+    const worker = new Worker(WORKER_URL, {
+      workerData: boot,
+      transferList: [port2],
+      ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
+    });
+    // A process that is done must exit without calling shutdown().
+    worker.unref();
+    port1.unref();
+    const handle: WorkerHandle = {
+      worker,
+      port: port1,
+      words: new Int32Array(control),
+      generation: ++this.generation,
+      threadId: worker.threadId,
+      abandoned: new Set(),
+      retired: false,
+    };
+    // Without an 'error' listener an uncaught error in the worker would crash this process.
+    worker.on('error', (error) => {
+      if (!handle.retired) this.noteFailure(error instanceof Error ? error : new Error(String(error)), 'crash');
+    });
+    // Deaths while no call is waiting surface here; deaths during a call are handled by the call.
+    worker.on('exit', () => {
+      if (!handle.retired && !this.stopped) {
+        this.failing = true;
+        this.retire(handle, true);
+      }
+    });
+    this.current = handle;
+    return handle;
+  }
+
+  private retire(handle: WorkerHandle, failed: boolean): void {
+    if (handle.retired) return;
+    handle.retired = true;
+    if (this.current === handle) this.current = undefined;
+    if (failed) {
+      this.crashes++;
+      this.consecutiveCrashes++;
+      this.lastCrashAt = Date.now();
+    }
+    handle.port.close();
+    handle.worker.terminate().catch(() => undefined);
+  }
+
+  /** Late replies and idle deaths are otherwise only noticed by the next call. */
+  private poll(): void {
+    const handle = this.current;
+    if (handle === undefined) return;
+    if (!this.inCall) {
+      for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
+        handle.abandoned.delete((m.message as Reply).i);
+      }
+    }
+    if (Atomics.load(handle.words, STATE) === DEAD) {
+      this.failing = true;
+      this.retire(handle, true);
+    }
+  }
+
+  // ---------------------------------------------------------------- tracked tasks
+
+  /**
+   * Track a fire-and-forget task. Its error goes to `onTaskError` exactly once and never becomes
+   * an unhandled rejection. The returned promise never rejects: it resolves to the task's value,
+   * or to `undefined` if the task failed.
+   */
+  spawn<T>(task: PromiseLike<T> | (() => T | PromiseLike<T>), options: SpawnOptions = {}): Promise<Awaited<T> | undefined> {
+    const name = options.name ?? (typeof task === 'function' && task.name ? task.name : 'anonymous task');
+    let running: Promise<Awaited<T>>;
+    if (typeof task === 'function') {
+      try {
+        running = Promise.resolve(task()) as Promise<Awaited<T>>;
+      } catch (error) {
+        running = Promise.reject(error);
+      }
+    } else {
+      running = Promise.resolve(task) as Promise<Awaited<T>>;
+    }
+    const record: TaskRecord = { name };
+    this.tasks.add(record);
+    this.tasksSpawned++;
+    return running.then(
+      (value) => {
+        this.taskDone(record);
+        return value;
+      },
+      (error: unknown) => {
+        this.reportTask(error, record);
+        this.taskDone(record);
+        return undefined;
+      },
+    );
+  }
+
+  /** Tasks spawned and not yet settled. */
+  get pendingTasks(): number {
+    return this.tasks.size;
+  }
+
+  private taskDone(record: TaskRecord): void {
+    this.tasks.delete(record);
+    if (this.tasks.size === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const wake of waiters) wake();
+    }
+  }
+
+  private reportTask(error: unknown, task: TaskInfo): void {
+    this.taskFailures++;
+    this.lastError = { source: 'task', ...describe(error), at: new Date().toISOString() };
+    const handlerFailed = (failure: unknown): void => {
+      console.error(`loop-audit/runtime: onTaskError threw while reporting task "${task.name}": ${inspect(failure)}`);
+      console.error(`loop-audit/runtime: the task's own error: ${inspect(error)}`);
+      process.exitCode = 1;
+    };
+    try {
+      const handled = this.onTaskError(error, { name: task.name });
+      if (handled !== undefined && typeof (handled as Promise<void>).then === 'function') {
+        (handled as Promise<void>).then(undefined, handlerFailed);
+      }
+    } catch (failure) {
+      handlerFailed(failure);
+    }
+  }
+
+  /** Wait until every tracked task (including ones spawned while waiting) has settled, or the timeout passes. */
+  drain(options: { timeoutMs?: number } = {}): Promise<DrainResult> {
+    if (this.tasks.size === 0) return Promise.resolve({ drained: true, pendingTasks: 0 });
+    const timeoutMs = options.timeoutMs;
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onIdle = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        resolve({ drained: true, pendingTasks: 0 });
+      };
+      this.idleWaiters.push(onIdle);
+      if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+        // Deliberately ref'd: a drain with a deadline must reach it even if the tasks hold nothing open.
+        timer = setTimeout(() => {
+          const index = this.idleWaiters.indexOf(onIdle);
+          if (index !== -1) this.idleWaiters.splice(index, 1);
+          resolve({ drained: false, pendingTasks: this.tasks.size });
+        }, Math.max(0, timeoutMs));
+      }
+    });
+  }
+
+  // ---------------------------------------------------------------- lifecycle and health
+
+  /**
+   * Drain tasks (up to `timeoutMs`), then terminate the worker. Sync calls keep working while
+   * tasks drain and throw `RunnerStoppedError` afterwards. Idempotent: every call returns the
+   * same promise.
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<DrainResult> {
+    this.stopping ??= (async () => {
+      const result = await this.drain(options);
+      this.stopped = true;
+      const handle = this.current;
+      if (handle !== undefined) {
+        this.retire(handle, false);
+        await handle.worker.terminate();
+      }
+      liveRunners.delete(this.ref);
+      return result;
+    })();
+    return this.stopping;
+  }
+
+  /** JSON-serialisable state, ready to serve as a `GET /health/async` payload. */
+  health(): RunnerHealth {
+    this.poll();
+    const status: RunnerHealth['status'] =
+      this.stopping !== undefined ? 'stopped' : this.failing || this.heldBack ? 'degraded' : 'operational';
+    const handle = this.current;
+    return {
+      healthy: status === 'operational',
+      status,
+      timestamp: new Date().toISOString(),
+      workerThreadId: handle === undefined ? null : handle.threadId,
+      pendingCalls: (handle?.abandoned.size ?? 0) + (this.inCall ? 1 : 0),
+      pendingTasks: this.tasks.size,
+      restarts: this.restarts,
+      crashes: this.crashes,
+      timeouts: this.timeouts,
+      calls: this.calls,
+      errors: this.errors,
+      tasksSpawned: this.tasksSpawned,
+      taskFailures: this.taskFailures,
+      lastError: this.lastError,
+      latencyMs: this.latencyPercentiles(),
+    };
+  }
+
+  private latencyPercentiles(): RunnerHealth['latencyMs'] {
+    const n = Math.min(this.latencyCount, LATENCY_SAMPLES);
+    if (n === 0) return null;
+    const sorted = this.latencies.slice(0, n).sort();
+    const at = (q: number): number => Math.round(sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]! * 1000) / 1000;
+    return { p50: at(0.5), p99: at(0.99) };
+  }
+
+  /** @internal Called from the process 'exit' hook. */
+  warnPendingAtExit(): void {
+    if (this.tasks.size === 0) return;
+    const names = [...this.tasks].slice(0, 10).map((t) => `"${t.name}"`);
+    const more = this.tasks.size > names.length ? ` and ${this.tasks.size - names.length} more` : '';
+    process.stderr.write(
+      `loop-audit/runtime: process exiting with ${this.tasks.size} spawned task(s) unfinished: ${names.join(', ')}${more}\n`,
+    );
+  }
+}
+
+export function createRunner(options?: RunnerOptions): Runner {
+  return new Runner(options);
+}
