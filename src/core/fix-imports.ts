@@ -1,0 +1,159 @@
+import type { FileFacts } from './facts.js';
+import type { TextEdit, TS } from './types.js';
+
+export const RUNTIME_MODULE = 'loop-audit/runtime';
+
+export interface ImportPlan {
+  /** Edits that add what is missing (empty when everything is imported already). */
+  edits: TextEdit[];
+  /** For each requested export, the local name to call it by in this file. */
+  local: Record<string, string>;
+}
+
+export type ModuleSystem = 'esm' | 'cjs';
+
+/** ESM when the file has import/export syntax or an ESM extension; CJS when it requires and exports the CommonJS way. */
+export function moduleSystemOf(facts: FileFacts): ModuleSystem {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  if (/\.(?:mjs|mts)$/.test(file.fileName)) return 'esm';
+  if (/\.(?:cjs|cts)$/.test(file.fileName)) return 'cjs';
+  const hasEsm = file.statements.some(
+    (s) => ts.isImportDeclaration(s) || ts.isExportDeclaration(s) || ts.isExportAssignment(s) || (ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)),
+  );
+  if (hasEsm) return 'esm';
+  const hasRequire = file.statements.some((s) => ts.isVariableStatement(s) && s.declarationList.declarations.some((d) => d.initializer && /^require\(/.test(d.initializer.getText(file))));
+  const usesModuleExports = /\bmodule\.exports\b|\bexports\.\w+\s*=/.test(file.text);
+  if (hasRequire || usesModuleExports) return 'cjs';
+  return 'esm';
+}
+
+/**
+ * Plans the import of `names` from `module` so the file can call them, written the way the
+ * file writes its other imports (ESM or `require`, quotes, semicolons, line endings). Reuses
+ * an import that is already there, and aliases a name the file already uses for something else.
+ */
+export function planImport(facts: FileFacts, module: string, names: readonly string[]): ImportPlan {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  const local: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const name of names) {
+    const existing = [...facts.imports].find(([, ref]) => ref.kind === 'module' && ref.module === module && ref.path.length === 1 && ref.path[0] === name);
+    if (existing) local[name] = existing[0];
+    else missing.push(name);
+  }
+  if (missing.length === 0) return { edits: [], local };
+
+  const taken = (candidate: string) => facts.declaredNames.has(candidate) || facts.imports.has(candidate);
+  const specifiers: { name: string; alias?: string }[] = missing.map((name) => {
+    if (!taken(name)) return { name };
+    let alias = `loopAudit${name[0]!.toUpperCase()}${name.slice(1)}`;
+    for (let i = 2; taken(alias); i++) alias = `loopAudit${name[0]!.toUpperCase()}${name.slice(1)}${i}`;
+    return { name, alias };
+  });
+  for (const s of specifiers) local[s.name] = s.alias ?? s.name;
+
+  const system = moduleSystemOf(facts);
+  const style = importStyle(facts);
+  const specifierText = (separator: string) => specifiers.map((s) => (s.alias ? `${s.name}${separator}${s.alias}` : s.name)).join(', ');
+
+  // Extend `import { a } from 'loop-audit/runtime'` or `const { a } = require('loop-audit/runtime')` in place.
+  for (const statement of file.statements) {
+    if (system === 'esm' && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === module) {
+      const bindings = statement.importClause?.namedBindings;
+      if (bindings && ts.isNamedImports(bindings) && !statement.importClause?.isTypeOnly) {
+        return { edits: [appendToList(file, bindings.elements, bindings, specifierText(' as '))], local };
+      }
+    }
+    if (system === 'cjs' && ts.isVariableStatement(statement)) {
+      for (const declaration of statement.declarationList.declarations) {
+        const init = declaration.initializer;
+        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && init.arguments[0].text === module && ts.isObjectBindingPattern(declaration.name)) {
+          return { edits: [appendToList(file, declaration.name.elements, declaration.name, specifierText(': '))], local };
+        }
+      }
+    }
+  }
+
+  const q = style.quote;
+  const semi = style.semicolon ? ';' : '';
+  const statementText =
+    system === 'esm'
+      ? `import { ${specifierText(' as ')} } from ${q}${module}${q}${semi}`
+      : `const { ${specifierText(': ')} } = require(${q}${module}${q})${semi}`;
+  return { edits: [insertStatement(facts, statementText, style.newline)], local };
+}
+
+function appendToList(file: TS.SourceFile, elements: TS.NodeArray<TS.Node>, container: TS.Node, text: string): TextEdit {
+  const last = elements.at(-1);
+  if (last) return { start: last.end, end: last.end, text: `, ${text}` };
+  // `import {} from 'x'`: put the names between the braces.
+  const open = file.text.indexOf('{', container.getStart(file));
+  return { start: open + 1, end: open + 1, text: ` ${text} ` };
+}
+
+interface ImportStyle {
+  quote: "'" | '"';
+  semicolon: boolean;
+  newline: '\n' | '\r\n';
+}
+
+function importStyle(facts: FileFacts): ImportStyle {
+  const file = facts.sourceFile;
+  const text = file.text;
+  const newline = /\r\n/.test(text) ? '\r\n' : '\n';
+  const imports = importLikeStatements(facts);
+  const sample = imports[0]?.getText(file) ?? firstStatementText(file);
+  const quote = sample && /"/.test(sample) && !/'/.test(sample) ? '"' : "'";
+  const semicolon = sample ? /;\s*$/.test(sample) : true;
+  return { quote, semicolon, newline };
+}
+
+function firstStatementText(file: TS.SourceFile): string | undefined {
+  return file.statements[0]?.getText(file);
+}
+
+/** Top-of-file imports and requires, the block a new import joins. */
+function importLikeStatements(facts: FileFacts): TS.Statement[] {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  const result: TS.Statement[] = [];
+  for (const statement of file.statements) {
+    const isImport = ts.isImportDeclaration(statement) || ts.isImportEqualsDeclaration(statement);
+    const isRequire =
+      ts.isVariableStatement(statement) &&
+      statement.declarationList.declarations.every((d) => d.initializer !== undefined && /^require\(['"][^'"]+['"]\)(?:\.\w+)*$/.test(d.initializer.getText(file)));
+    if (isImport || isRequire) result.push(statement);
+    else if (result.length > 0 || !isDirectiveOrTypeOnly(ts, statement)) break;
+  }
+  return result;
+}
+
+function isDirectiveOrTypeOnly(ts: FileFacts['ts'], statement: TS.Statement): boolean {
+  return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
+}
+
+/** After the last top-of-file import; else after directives (`'use strict'`), a shebang and the header comment. */
+function insertStatement(facts: FileFacts, statementText: string, newline: string): TextEdit {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  const imports = importLikeStatements(facts);
+  const last = imports.at(-1);
+  if (last) return { start: last.end, end: last.end, text: `${newline}${statementText}` };
+  let position = 0;
+  for (const statement of file.statements) {
+    if (isDirectiveOrTypeOnly(ts, statement)) position = statement.end;
+    else break;
+  }
+  if (position > 0) return { start: position, end: position, text: `${newline}${statementText}` };
+  // Before the first statement, after any shebang and leading comments that belong to the file.
+  const first = file.statements[0];
+  const start = first ? first.getStart(file) : file.text.length;
+  const shebang = /^#!.*(?:\r?\n|$)/.exec(file.text);
+  if (start === 0 || (shebang && start <= shebang[0].length)) {
+    const at = shebang ? shebang[0].length : 0;
+    return { start: at, end: at, text: `${statementText}${newline}${first ? newline : ''}` };
+  }
+  return { start, end: start, text: `${statementText}${newline}${newline}` };
+}
