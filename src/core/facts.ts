@@ -328,7 +328,9 @@ export class FileFacts {
     const checker = this.checker;
     if (!checker) return false;
     const ts = this.ts;
-    for (const part of type.isUnion() ? type.types : [type]) {
+    for (const constituent of type.isUnion() ? type.types : [type]) {
+      // The apparent type answers for type parameters (`T extends Promise<void>`) and primitives.
+      const part = checker.getApparentType(constituent);
       const then = part.getProperty('then');
       if (!then) continue;
       const thenType = checker.getTypeOfSymbolAtLocation(then, this.sourceFile);
@@ -346,12 +348,24 @@ export class FileFacts {
     const ts = this.ts;
     const expr = skipOuterExpressions(ts, expression);
     if (this.checker) {
-      if (ts.isCallExpression(expr) || ts.isNewExpression(expr) || ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isConditionalExpression(expr) || ts.isBinaryExpression(expr) || ts.isAwaitExpression(expr)) {
-        return this.isThenableType(this.checker.getTypeAtLocation(expr));
-      }
-      return false;
+      // Function and class literals are never thenables themselves; anything else is asked by
+      // type, including tagged templates (`sql\`...\`` query builders) and optional calls.
+      if (ts.isFunctionLike(expr) || ts.isClassExpression(expr)) return false;
+      return this.isThenableType(this.checker.getTypeAtLocation(expr));
     }
     if (ts.isNewExpression(expr)) return this.refersToGlobal(expr.expression, 'Promise');
+    if (ts.isIdentifier(expr)) {
+      // `const pending = load(); pending;` — a const bound once in the file to a promise.
+      const initializer = this.constInitializer(expr.text);
+      if (initializer === undefined || this.constsBeingResolved.has(expr.text)) return false;
+      // Guards `const a = b, b = a` style cycles.
+      this.constsBeingResolved.add(expr.text);
+      try {
+        return this.isPromiseValued(initializer);
+      } finally {
+        this.constsBeingResolved.delete(expr.text);
+      }
+    }
     if (ts.isConditionalExpression(expr)) return this.isPromiseValued(expr.whenTrue) || this.isPromiseValued(expr.whenFalse);
     if (!ts.isCallExpression(expr)) return false;
     const callee = skipOuterExpressions(ts, expr.expression);
@@ -386,6 +400,42 @@ export class FileFacts {
       ts.isPropertyAccessExpression(expr.expression) &&
       ['then', 'catch', 'finally'].includes(expr.expression.name.text)
     );
+  }
+
+  private constInitializers: Map<string, TS.Expression | null> | undefined;
+  private readonly constsBeingResolved = new Set<string>();
+
+  /**
+   * The initializer of `const name = ...` when `name` is bound exactly once in the file (so no
+   * shadowing can make a different variable of that name mean something else).
+   */
+  private constInitializer(name: string): TS.Expression | undefined {
+    if (!this.constInitializers) {
+      const ts = this.ts;
+      const found = new Map<string, TS.Expression | null>();
+      const bind = (id: string, initializer: TS.Expression | null): void => {
+        found.set(id, found.has(id) ? null : initializer);
+      };
+      const bindAll = (name: TS.BindingName): void => {
+        if (ts.isIdentifier(name)) bind(name.text, null);
+        else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bindAll(element.name);
+      };
+      const visit = (node: TS.Node): void => {
+        if (ts.isVariableDeclaration(node)) {
+          const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
+          if (ts.isIdentifier(node.name) && isConst && node.initializer) bind(node.name.text, node.initializer);
+          else bindAll(node.name);
+        } else if (ts.isParameter(node)) bindAll(node.name);
+        else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isFunctionExpression(node) || ts.isClassExpression(node)) && node.name) bind(node.name.text, null);
+        else if (ts.isImportClause(node) && node.name) bind(node.name.text, null);
+        else if ((ts.isImportSpecifier(node) || ts.isNamespaceImport(node)) && node.name) bind(node.name.text, null);
+        else if (ts.isCatchClause(node) && node.variableDeclaration) bindAll(node.variableDeclaration.name);
+        ts.forEachChild(node, visit);
+      };
+      visit(this.sourceFile);
+      this.constInitializers = found;
+    }
+    return this.constInitializers.get(name) ?? undefined;
   }
 
   private isImportedAsync(ref: Reference & { kind: 'module' }): boolean {
