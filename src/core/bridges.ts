@@ -43,6 +43,8 @@ const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map([
   ['synchronized-promise', 'deasync'],
   ['fibers#yield', 'fibers'],
   ['fibers/future#wait', 'fibers'],
+  ['wait.for#for', 'fibers'],
+  ['wait.for#forMethod', 'fibers'],
 ]);
 
 const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
@@ -74,23 +76,12 @@ export function bridgedBindings(facts: FileFacts): ReadonlyMap<string, BridgeKin
   const ts = facts.ts;
   const bound = new Map<string, BridgeKind>();
   const visit = (node: TS.Node): void => {
-    let name: string | undefined;
-    let value: TS.Expression | undefined;
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      name = node.name.text;
-      value = node.initializer;
-    } else if (ts.isBinaryExpression(node) && isAssignment(ts, node.operatorToken.kind)) {
-      name = assignedName(ts, node.left);
-      value = node.right;
-    } else if (ts.isPropertyDeclaration(node) && node.initializer && ts.isIdentifier(node.name)) {
-      name = node.name.text;
-      value = node.initializer;
-    }
-    if (name && value) {
-      const call = skipOuterExpressions(ts, value);
+    const binding = bindingOf(ts, node);
+    if (binding) {
+      const call = skipOuterExpressions(ts, binding.value);
       if (ts.isCallExpression(call)) {
         const kind = bridgeFactoryKind(facts, call) ?? runnerMethodKind(facts, call);
-        if (kind) bound.set(name, kind);
+        if (kind) bound.set(binding.name, kind);
       }
     }
     ts.forEachChild(node, visit);
@@ -101,18 +92,65 @@ export function bridgedBindings(facts: FileFacts): ReadonlyMap<string, BridgeKin
 }
 const bindingCache = new WeakMap<FileFacts, ReadonlyMap<string, BridgeKind>>();
 
-/** `getRunner().defineSync(...)`, `runner.syncFunction(...)`: the cure's bridge. */
+/**
+ * `getRunner().defineSync(...)`, `runner.syncFunction(...)` where `runner` holds `getRunner()`,
+ * `createRunner()` or `new Runner()`: the cure's bridge.
+ */
 function runnerMethodKind(facts: FileFacts, call: TS.CallExpression): BridgeKind | undefined {
   const ts = facts.ts;
   const callee = skipOuterExpressions(ts, call.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
   const method = callee.name.text;
   if (method !== 'defineSync' && method !== 'syncFunction') return undefined;
-  const receiver = skipOuterExpressions(ts, callee.expression);
-  if (ts.isCallExpression(receiver) && (facts.refersTo(receiver.expression, 'loop-audit/runtime', 'getRunner') || facts.refersTo(receiver.expression, 'loop-audit/runtime', 'createRunner'))) {
-    return 'runner';
+  return isRunnerValue(facts, callee.expression) ? 'runner' : undefined;
+}
+
+function isRunnerValue(facts: FileFacts, expression: TS.Expression): boolean {
+  const ts = facts.ts;
+  const expr = skipOuterExpressions(ts, expression);
+  if (ts.isCallExpression(expr)) {
+    return facts.refersTo(expr.expression, 'loop-audit/runtime', 'getRunner') || facts.refersTo(expr.expression, 'loop-audit/runtime', 'createRunner');
+  }
+  if (ts.isNewExpression(expr)) return facts.refersTo(expr.expression, 'loop-audit/runtime', 'Runner');
+  const name = assignedName(ts, expr);
+  return name !== undefined && (ts.isIdentifier(expr) || isThisMember(ts, expr)) && runnerBindings(facts).has(name);
+}
+
+/** Names (variables, `this.x` members) that hold a loop-audit/runtime runner somewhere in the file. */
+function runnerBindings(facts: FileFacts): ReadonlySet<string> {
+  const cached = runnerCache.get(facts);
+  if (cached) return cached;
+  const ts = facts.ts;
+  const names = new Set<string>();
+  runnerCache.set(facts, names);
+  const visit = (node: TS.Node): void => {
+    const binding = bindingOf(ts, node);
+    if (binding) {
+      const value = skipOuterExpressions(ts, binding.value);
+      if ((ts.isCallExpression(value) || ts.isNewExpression(value)) && isRunnerValue(facts, value)) names.add(binding.name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return names;
+}
+const runnerCache = new WeakMap<FileFacts, Set<string>>();
+
+/** `const name = value`, `name = value`, `this.name = value`, class field `name = value`. */
+function bindingOf(ts: FileFacts['ts'], node: TS.Node): { name: string; value: TS.Expression } | undefined {
+  if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) return { name: node.name.text, value: node.initializer };
+  if (ts.isBinaryExpression(node) && isAssignment(ts, node.operatorToken.kind)) {
+    const name = assignedName(ts, node.left);
+    return name === undefined ? undefined : { name, value: node.right };
+  }
+  if (ts.isPropertyDeclaration(node) && node.initializer && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) {
+    return { name: node.name.text, value: node.initializer };
   }
   return undefined;
+}
+
+function isThisMember(ts: FileFacts['ts'], expr: TS.Expression): boolean {
+  return ts.isPropertyAccessExpression(expr) && expr.expression.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 function isAssignment(ts: FileFacts['ts'], kind: TS.SyntaxKind): boolean {
@@ -154,6 +192,14 @@ export function blockingCallKind(facts: FileFacts, call: TS.CallExpression): Bri
     const factory = bridgeFactoryKind(facts, callee) ?? runnerMethodKind(facts, callee);
     if (factory) return factory;
   }
+  // fibers' `Future.fromPromise(p).wait()`, `new Future().wait()`: the fiber yields until it resolves.
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'wait') {
+    const receiver = skipOuterExpressions(ts, callee.expression);
+    if (ts.isCallExpression(receiver) || ts.isNewExpression(receiver)) {
+      const ref = facts.resolve(receiver.expression);
+      if (ref?.kind === 'module' && ref.module === 'fibers/future') return 'fibers';
+    }
+  }
   const bound = calleeBindingName(facts, call);
   if (bound !== undefined) {
     const kind = bridgedBindings(facts).get(bound);
@@ -176,18 +222,28 @@ export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): bool
 export function launchesNode(facts: FileFacts, argument: TS.Expression, isShellCommand: boolean): boolean {
   const ts = facts.ts;
   const expr = skipOuterExpressions(ts, argument);
-  if (facts.refersToGlobal(expr, 'process', 'execPath') || facts.refersTo(expr, 'process', 'execPath') || facts.refersToGlobal(expr, 'process', 'argv0')) return true;
+  if (isNodeExecutable(facts, expr)) return true;
   if (ts.isStringLiteralLike(expr)) {
     const command = expr.text.trim();
     return isShellCommand ? /^(?:\S*[\\/])?node(?:\.exe)?(?:\s|$)/.test(command) : /^(?:\S*[\\/])?node(?:\.exe)?$/.test(command);
   }
   if (ts.isTemplateExpression(expr)) {
-    const headEmpty = expr.head.text.trim() === '';
+    // `${process.execPath} -e …`, also quoted for paths with spaces: `"${process.execPath}" …`.
+    const head = expr.head.text.trim();
     const firstSpan = expr.templateSpans[0];
-    if (headEmpty && firstSpan && facts.refersToGlobal(firstSpan.expression, 'process', 'execPath')) return true;
-    return /^(?:\S*[\\/])?node(?:\s|$)/.test(expr.head.text.trim());
+    if ((head === '' || head === '"' || head === "'") && firstSpan && isNodeExecutable(facts, firstSpan.expression)) return true;
+    return /^(?:\S*[\\/])?node(?:\.exe)?(?:\s|$)/.test(head);
   }
   return false;
+}
+
+function isNodeExecutable(facts: FileFacts, expression: TS.Expression): boolean {
+  return (
+    facts.refersToGlobal(expression, 'process', 'execPath') ||
+    facts.refersTo(expression, 'process', 'execPath') ||
+    facts.refersToGlobal(expression, 'process', 'argv0') ||
+    facts.refersTo(expression, 'process', 'argv0')
+  );
 }
 
 /** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
@@ -202,4 +258,318 @@ export function isResultUsed(facts: FileFacts, node: TS.Expression): boolean {
   if (ts.isExpressionStatement(parent)) return false;
   if (ts.isVoidExpression(parent)) return false;
   return true;
+}
+
+// ---------------------------------------------------------------- bridge sites
+
+/** One place where code blocks (or pretends to block) a synchronous caller on async work. */
+export interface BridgeSite {
+  kind: BridgeKind;
+  /** The call, the loop, or (pseudo-bridge) the `return` statement. */
+  node: TS.Node;
+  /** The range to report: the call, a loop's head (`while (!done)`), or the `return`. */
+  start: number;
+  end: number;
+  /** How the code names the bridge: `deasync.loopWhile`, `readConfigSync`, `Atomics.wait`, or the awaited flag. */
+  label: string;
+  /** `deasync(fn)` itself: builds a function that re-enters the loop, rather than blocking here. */
+  factory: boolean;
+}
+
+/**
+ * Every sync bridge in the file, in source order: blocking calls (`blockingCallKind`), deasync
+ * factories, fibers, `receiveMessageOnPort` polled in a loop, busy waits on a flag that only an
+ * async callback sets, and the broken `let r; p.then(v => { r = v }); return r;`. The runner's own
+ * bridge is included (kind 'runner'); callers decide whether the cure counts.
+ */
+export function bridgeSites(facts: FileFacts): readonly BridgeSite[] {
+  const cached = siteCache.get(facts);
+  if (cached) return cached;
+  const ts = facts.ts;
+  const sites: BridgeSite[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const site = callSite(facts, node);
+      if (site) sites.push(site);
+    } else if (ts.isNewExpression(node) && facts.refersTo(node.expression, 'fibers')) {
+      sites.push(nodeSite(facts, node, 'fibers', `new ${labelOf(facts, node.expression)}`));
+    } else if (isLoop(ts, node)) {
+      const site = busyWaitSite(facts, node);
+      if (site) sites.push(site);
+    } else if (ts.isReturnStatement(node)) {
+      const site = pseudoBridgeSite(facts, node);
+      if (site) sites.push(site);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  sites.sort((a, b) => a.start - b.start || a.end - b.end);
+  siteCache.set(facts, sites);
+  return sites;
+}
+const siteCache = new WeakMap<FileFacts, readonly BridgeSite[]>();
+
+function callSite(facts: FileFacts, call: TS.CallExpression): BridgeSite | undefined {
+  const ts = facts.ts;
+  const kind = blockingCallKind(facts, call);
+  if (kind) return nodeSite(facts, call, kind, labelOf(facts, call.expression));
+  if (bridgeFactoryKind(facts, call) === 'deasync') {
+    // `deasync(fn)(args)`: the outer call is the site already.
+    const parent = outerParent(ts, call);
+    if (parent && ts.isCallExpression(parent) && skipOuterExpressions(ts, parent.expression) === call) return undefined;
+    return { ...nodeSite(facts, call, 'deasync', labelOf(facts, call.expression)), factory: true };
+  }
+  if (facts.refersTo(call.expression, 'fibers')) return nodeSite(facts, call, 'fibers', labelOf(facts, call.expression));
+  if (!facts.isWorkerFile && facts.refersTo(call.expression, 'worker_threads', 'receiveMessageOnPort') && enclosingLoop(facts, call)) {
+    return nodeSite(facts, call, 'receive-message-poll', labelOf(facts, call.expression));
+  }
+  return undefined;
+}
+
+function nodeSite(facts: FileFacts, node: TS.Node, kind: BridgeKind, label: string): BridgeSite {
+  return { kind, node, start: node.getStart(facts.sourceFile), end: node.getEnd(), label, factory: false };
+}
+
+/** The source text naming a callee, on one line and kept short for messages. */
+function labelOf(facts: FileFacts, expression: TS.Node): string {
+  const text = facts.text(expression).replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function outerParent(ts: FileFacts['ts'], node: TS.Node): TS.Node | undefined {
+  let current = node;
+  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) {
+    current = current.parent;
+  }
+  return current.parent;
+}
+
+type Loop = TS.WhileStatement | TS.DoStatement | TS.ForStatement;
+
+function isLoop(ts: FileFacts['ts'], node: TS.Node): node is Loop {
+  return ts.isWhileStatement(node) || ts.isDoStatement(node) || ts.isForStatement(node);
+}
+
+function loopCondition(ts: FileFacts['ts'], loop: Loop): TS.Expression | undefined {
+  return ts.isForStatement(loop) ? loop.condition : loop.expression;
+}
+
+/** The loop around `node` within its own function, whose condition or body contains it. */
+function enclosingLoop(facts: FileFacts, node: TS.Node): Loop | undefined {
+  const ts = facts.ts;
+  for (let current = node.parent; current; current = current.parent) {
+    if (facts.isFunctionLike(current) || ts.isClassStaticBlockDeclaration(current)) return undefined;
+    if (isLoop(ts, current)) return current;
+  }
+  return undefined;
+}
+
+/** Visits `node`'s subtree without entering nested functions or classes (code that runs elsewhere). */
+function forEachOwn(facts: FileFacts, node: TS.Node, callback: (node: TS.Node) => void): void {
+  const ts = facts.ts;
+  const visit = (child: TS.Node): void => {
+    if (facts.isFunctionLike(child) || ts.isClassLike(child)) return;
+    callback(child);
+    ts.forEachChild(child, visit);
+  };
+  visit(node);
+}
+
+const TIMER_CALLBACKS = new Set(['setTimeout', 'setImmediate', 'setInterval', 'queueMicrotask']);
+
+/**
+ * Whether a function runs only after the current synchronous code has finished: async functions
+ * (past their first await), promise reactions and timer/microtask callbacks.
+ */
+export function isDeferredFunction(facts: FileFacts, fn: TS.Node): boolean {
+  const ts = facts.ts;
+  if (facts.isAsyncFunction(fn)) return true;
+  const call = outerParent(ts, fn);
+  if (!call || !ts.isCallExpression(call) || !call.arguments.some((argument) => skipOuterExpressions(ts, argument) === fn)) return false;
+  const callee = skipOuterExpressions(ts, call.expression);
+  if (ts.isPropertyAccessExpression(callee) && ['then', 'catch', 'finally'].includes(callee.name.text)) return true;
+  const ref = facts.resolve(callee);
+  if (ref?.kind === 'global' && ref.path.length === 0 && TIMER_CALLBACKS.has(ref.name)) return true;
+  if (ref?.kind === 'global' && ref.name === 'process' && ref.path[0] === 'nextTick') return true;
+  if (ref?.kind === 'module' && (ref.module === 'timers' || ref.module === 'process') && ref.path.length === 1 && (TIMER_CALLBACKS.has(ref.path[0]!) || ref.path[0] === 'nextTick')) return true;
+  return false;
+}
+
+/** Whether `node` sits in a deferred function nested anywhere between it and `boundary`. */
+function runsDeferred(facts: FileFacts, node: TS.Node, boundary: TS.Node | undefined): boolean {
+  for (let fn = facts.enclosingFunction(node); fn && fn !== boundary; fn = facts.enclosingFunction(fn)) {
+    if (isDeferredFunction(facts, fn)) return true;
+  }
+  return false;
+}
+
+/** A flag's key as written: `done`, `state.ready`, `this.#result`. */
+function keyOf(facts: FileFacts, expression: TS.Expression): string | undefined {
+  const ts = facts.ts;
+  const expr = skipOuterExpressions(ts, expression);
+  if (ts.isIdentifier(expr)) return expr.text === 'undefined' ? undefined : expr.text;
+  if (ts.isPropertyAccessExpression(expr)) {
+    let root: TS.Expression = expr;
+    while (ts.isPropertyAccessExpression(root)) root = root.expression;
+    if (ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword) return facts.text(expr).replace(/\s+/g, '');
+  }
+  return undefined;
+}
+
+/** The variables and member paths a loop condition reads, outermost member paths only. */
+function flagKeys(facts: FileFacts, condition: TS.Expression): Set<string> {
+  const ts = facts.ts;
+  const keys = new Set<string>();
+  const visit = (node: TS.Node): void => {
+    if (facts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      node.arguments.forEach(visit);
+      return;
+    }
+    if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+      const key = keyOf(facts, node);
+      if (key !== undefined) {
+        keys.add(key);
+        return;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  return keys;
+}
+
+/** The key an assignment or `++`/`--` writes, if any. */
+function writtenKey(facts: FileFacts, node: TS.Node): string | undefined {
+  const ts = facts.ts;
+  if (ts.isBinaryExpression(node)) {
+    const op = node.operatorToken.kind;
+    if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) return keyOf(facts, node.left);
+    return undefined;
+  }
+  if ((ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) && (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken)) {
+    return keyOf(facts, node.operand);
+  }
+  return undefined;
+}
+
+/** Names declared by the function itself (parameters, its own var/let/const/function declarations). */
+export function functionLocals(facts: FileFacts, fn: TS.Node): ReadonlySet<string> {
+  const cached = localsCache.get(fn);
+  if (cached) return cached;
+  const ts = facts.ts;
+  const names = new Set<string>();
+  const add = (name: TS.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) add(element.name);
+  };
+  if (facts.isFunctionLike(fn)) for (const parameter of fn.parameters) add(parameter.name);
+  const visit = (node: TS.Node): void => {
+    if (ts.isVariableDeclaration(node)) add(node.name);
+    else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) names.add(node.name.text);
+    else if (ts.isCatchClause(node) && node.variableDeclaration) add(node.variableDeclaration.name);
+    if (facts.isFunctionLike(node) || ts.isClassLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  const body = facts.isFunctionLike(fn) ? fn.body : undefined;
+  if (body) ts.forEachChild(body, visit);
+  localsCache.set(fn, names);
+  return names;
+}
+const localsCache = new WeakMap<TS.Node, ReadonlySet<string>>();
+
+function containsBridgeCall(facts: FileFacts, node: TS.Node): boolean {
+  const ts = facts.ts;
+  let found = false;
+  forEachOwn(facts, node, (child) => {
+    if (found || !ts.isCallExpression(child)) return;
+    if (blockingCallKind(facts, child) || facts.refersTo(child.expression, 'worker_threads', 'receiveMessageOnPort')) found = true;
+  });
+  return found;
+}
+
+/**
+ * `while (!done) {}` where `done` is only set by an async callback: the callback cannot run while
+ * the loop holds the thread, so the loop never ends. Loops that await, or that spin the event
+ * loop themselves through a bridge (reported on their own), are not busy waits.
+ */
+function busyWaitSite(facts: FileFacts, loop: Loop): BridgeSite | undefined {
+  const ts = facts.ts;
+  const condition = loopCondition(ts, loop);
+  if (!condition) return undefined;
+  const keys = flagKeys(facts, condition);
+  if (keys.size === 0) return undefined;
+  let yields = false;
+  forEachOwn(facts, loop, (child) => {
+    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier)) yields = true;
+    const key = writtenKey(facts, child);
+    if (key !== undefined) keys.delete(key);
+  });
+  if (yields || keys.size === 0 || containsBridgeCall(facts, loop)) return undefined;
+  const loopFn = facts.enclosingFunction(loop);
+  const locals = loopFn ? functionLocals(facts, loopFn) : undefined;
+  let flag: string | undefined;
+  const visit = (node: TS.Node): void => {
+    if (flag !== undefined) return;
+    const key = writtenKey(facts, node);
+    if (key !== undefined && keys.has(key) && runsDeferred(facts, node, loopFn)) {
+      // A local flag can only be set by callbacks created inside the loop's own function.
+      const root = key.split('.')[0]!;
+      if (!locals?.has(root) || isInside(node, loopFn!)) flag = key;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  if (flag === undefined) return undefined;
+  const head = loopHead(facts, loop);
+  return { kind: 'busy-wait', node: loop, start: head.start, end: head.end, label: flag, factory: false };
+}
+
+function isInside(node: TS.Node, ancestor: TS.Node): boolean {
+  for (let current: TS.Node | undefined = node; current; current = current.parent) if (current === ancestor) return true;
+  return false;
+}
+
+/** `while (cond)` / `for (…)` up to its closing parenthesis; for `do … while (cond)` the trailing `while (cond)`. */
+function loopHead(facts: FileFacts, loop: Loop): { start: number; end: number } {
+  const ts = facts.ts;
+  const children = loop.getChildren(facts.sourceFile);
+  const close = children.find((child) => child.kind === ts.SyntaxKind.CloseParenToken);
+  const keyword = ts.isDoStatement(loop) ? children.find((child) => child.kind === ts.SyntaxKind.WhileKeyword) : undefined;
+  const start = keyword ? keyword.getStart(facts.sourceFile) : loop.getStart(facts.sourceFile);
+  return { start, end: close ? close.getEnd() : loop.getEnd() };
+}
+
+/**
+ * `let r; p.then(v => { r = v }); return r;` in a sync function: `r` is returned before any
+ * callback can assign it, so the caller always gets its initial value. Functions that also hold a
+ * real bridge (`deasync.loopWhile(() => !done)`) do block, and are reported for that instead.
+ */
+function pseudoBridgeSite(facts: FileFacts, statement: TS.ReturnStatement): BridgeSite | undefined {
+  const ts = facts.ts;
+  if (!statement.expression) return undefined;
+  const returned = skipOuterExpressions(ts, statement.expression);
+  if (!ts.isIdentifier(returned)) return undefined;
+  const fn = facts.enclosingFunction(statement);
+  if (!fn || !fn.body || facts.isAsyncFunction(fn) || ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken)) return undefined;
+  const name = returned.text;
+  let declared = false;
+  let syncWrite = false;
+  let deferredWrite = false;
+  let bridged = false;
+  const visit = (node: TS.Node): void => {
+    if (ts.isVariableDeclarationList(node) && !(node.flags & ts.NodeFlags.Const)) {
+      if (node.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name) && facts.enclosingFunction(node) === fn) declared = true;
+    }
+    if (writtenKey(facts, node) === name && node.getStart(facts.sourceFile) < statement.getStart(facts.sourceFile)) {
+      if (runsDeferred(facts, node, fn)) deferredWrite = true;
+      else if (facts.enclosingFunction(node) === fn) syncWrite = true;
+    }
+    if (ts.isCallExpression(node) && facts.enclosingFunction(node) === fn && (blockingCallKind(facts, node) || bridgeFactoryKind(facts, node) === 'deasync')) bridged = true;
+    if (isLoop(ts, node) && facts.enclosingFunction(node) === fn && busyWaitSite(facts, node)) bridged = true;
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  if (!declared || !deferredWrite || syncWrite || bridged) return undefined;
+  return { kind: 'pseudo-bridge', node: statement, start: statement.getStart(facts.sourceFile), end: statement.getEnd(), label: name, factory: false };
 }

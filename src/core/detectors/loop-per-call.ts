@@ -1,9 +1,109 @@
+import { launchesNode, functionLocals } from '../bridges.js';
 import { defineDetector } from '../detector.js';
+import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
+import type { Finding, TS } from '../types.js';
 
 export interface NoLoopPerCallOptions {
   /** Extra constructors or factories (`module#export` or a global name) that build a per-call resource. */
   additionalResources?: string[];
 }
+
+type ResourceKind = 'worker' | 'pool' | 'node-process' | 'sync-bridge' | 'runner' | 'client';
+
+interface ResourceSpec {
+  kind: ResourceKind;
+  /** Only a resource when the command is node (`spawn('node', …)`, `exec('node -e …')`). */
+  commandArg?: 'file' | 'shell';
+  /** What each built bridge costs, for the sync-bridge messages. */
+  cost?: string;
+}
+
+const WORKER_COST = 'each one starts a worker thread that is never shut down';
+const PROCESS_COST = 'and every call of the function it returns spawns a node process';
+
+/** Constructors, keyed `module#path` (or `module` for the module itself) or a global name. */
+const CONSTRUCTED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>([
+  ['worker_threads#Worker', { kind: 'worker' }],
+  ['Worker', { kind: 'worker' }],
+  ['SharedWorker', { kind: 'worker' }],
+  ['web-worker', { kind: 'worker' }],
+  ['threads#Worker', { kind: 'worker' }],
+  ['piscina', { kind: 'pool' }],
+  ['piscina#Piscina', { kind: 'pool' }],
+  ['tinypool', { kind: 'pool' }],
+  ['tinypool#Tinypool', { kind: 'pool' }],
+  ['node-worker-threads-pool#StaticPool', { kind: 'pool' }],
+  ['node-worker-threads-pool#DynamicPool', { kind: 'pool' }],
+  ['poolifier#FixedThreadPool', { kind: 'pool' }],
+  ['poolifier#DynamicThreadPool', { kind: 'pool' }],
+  ['poolifier#FixedClusterPool', { kind: 'pool' }],
+  ['poolifier#DynamicClusterPool', { kind: 'pool' }],
+  ['loop-audit/runtime#Runner', { kind: 'runner' }],
+  ['mongodb#MongoClient', { kind: 'client' }],
+  ['pg#Pool', { kind: 'client' }],
+  ['pg#Client', { kind: 'client' }],
+  ['pg-pool', { kind: 'client' }],
+  ['@prisma/client#PrismaClient', { kind: 'client' }],
+  ['ioredis', { kind: 'client' }],
+  ['ioredis#Redis', { kind: 'client' }],
+  ['ioredis#Cluster', { kind: 'client' }],
+  ['sequelize', { kind: 'client' }],
+  ['sequelize#Sequelize', { kind: 'client' }],
+  ['mssql#ConnectionPool', { kind: 'client' }],
+]);
+
+/** Factory calls, keyed like `CONSTRUCTED`. */
+const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>([
+  ['workerpool#pool', { kind: 'pool' }],
+  ['threads#Pool', { kind: 'pool' }],
+  ['child_process#fork', { kind: 'node-process' }],
+  ['cluster#fork', { kind: 'node-process' }],
+  ['execa#execaNode', { kind: 'node-process' }],
+  ['child_process#spawn', { kind: 'node-process', commandArg: 'file' }],
+  ['child_process#spawnSync', { kind: 'node-process', commandArg: 'file' }],
+  ['child_process#execFile', { kind: 'node-process', commandArg: 'file' }],
+  ['child_process#execFileSync', { kind: 'node-process', commandArg: 'file' }],
+  ['child_process#exec', { kind: 'node-process', commandArg: 'shell' }],
+  ['child_process#execSync', { kind: 'node-process', commandArg: 'shell' }],
+  ['execa#execa', { kind: 'node-process', commandArg: 'file' }],
+  ['execa#execaSync', { kind: 'node-process', commandArg: 'file' }],
+  ['synckit#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
+  ['sync-threads#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
+  ['make-synchronous', { kind: 'sync-bridge', cost: PROCESS_COST }],
+  ['do-sync#doSync', { kind: 'sync-bridge', cost: PROCESS_COST }],
+  ['loop-audit/runtime#createRunner', { kind: 'runner' }],
+  ['redis#createClient', { kind: 'client' }],
+  ['redis#createCluster', { kind: 'client' }],
+  ['@redis/client#createClient', { kind: 'client' }],
+  ['mysql#createConnection', { kind: 'client' }],
+  ['mysql#createPool', { kind: 'client' }],
+  ['mysql2#createConnection', { kind: 'client' }],
+  ['mysql2#createPool', { kind: 'client' }],
+  ['mysql2/promise#createConnection', { kind: 'client' }],
+  ['mysql2/promise#createPool', { kind: 'client' }],
+  ['mongodb#MongoClient.connect', { kind: 'client' }],
+  ['mongoose#createConnection', { kind: 'client' }],
+  ['knex', { kind: 'client' }],
+  ['knex#knex', { kind: 'client' }],
+  ['postgres', { kind: 'client' }],
+  ['amqplib#connect', { kind: 'client' }],
+]);
+
+/** How a client is torn down: seeing one of these on the same variable means it lived for one call. */
+const CLOSERS = new Set(['close', 'end', 'quit', 'disconnect', '$disconnect', 'destroy']);
+
+/** Wrappers that run the function they are given at most once (per key). */
+const ONCE_MODULES = new Set(['onetime', 'lodash.once', 'lodash.memoize', 'memoize-one', 'p-memoize', 'mem', 'memoizee', 'p-lazy']);
+const ONCE_MEMBERS = new Set(['once', 'memoize']);
+
+const MESSAGE_OF: Readonly<Record<ResourceKind, string>> = {
+  worker: 'workerPerCall',
+  pool: 'poolPerCall',
+  'node-process': 'processPerCall',
+  'sync-bridge': 'syncBridgePerCall',
+  runner: 'runnerPerCall',
+  client: 'clientPerCall',
+};
 
 export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
   meta: {
@@ -12,17 +112,320 @@ export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
     description: 'Disallow building a worker, process, pool or client inside a function that runs per call',
     type: 'problem',
     messages: {
-      workerPerCall: '{{what}} is created on every call of {{fn}}: hoist it to module scope or a cached singleton, or use loop-audit/runtime.',
+      workerPerCall:
+        '{{what}} starts a new worker thread, with its own event loop, on every call of {{fn}}: create it once (module scope or a cached singleton) or run the work on loop-audit/runtime\'s shared worker.',
+      poolPerCall:
+        '{{what}} builds a whole worker pool on every call of {{fn}}, which defeats the pool: create it once at module scope or as a cached singleton and reuse it.',
+      processPerCall:
+        '{{what}} starts a node process (a fresh runtime and event loop) on every call of {{fn}}: keep one long-lived worker or process, or move the work onto loop-audit/runtime.',
+      syncBridgePerCall:
+        '{{what}} builds a sync bridge on every call of {{fn}} ({{cost}}): create it once at module scope, or use loop-audit/runtime\'s defineSync.',
+      runnerPerCall:
+        '{{what}} creates a loop-audit/runtime runner (a worker thread) on every call of {{fn}}: use getRunner(), or create one runner at module scope.',
+      clientPerCall:
+        '{{what}} is opened in {{fn}} and closed by {{closer}}() before the call ends: every call pays for a new connection. Create the client once and share it.',
+      resourcePerCall:
+        '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
     },
     defaultOptions: { additionalResources: [] },
     optionsSchema: {
       type: 'object',
-      properties: { additionalResources: { type: 'array', items: { type: 'string' } } },
+      properties: { additionalResources: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
       additionalProperties: false,
     },
     usesTypeInformation: false,
   },
-  detect() {
-    return [];
+  detect(facts, options) {
+    const ts = facts.ts;
+    const additional = new Set(options.additionalResources ?? []);
+    const findings: Finding[] = [];
+    const visit = (node: TS.Node): void => {
+      if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
+        const finding = check(facts, node, additional);
+        if (finding) findings.push(finding);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(facts.sourceFile);
+    return findings;
   },
 });
+
+function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, additional: ReadonlySet<string>): Finding | undefined {
+  const ts = facts.ts;
+  const isNew = ts.isNewExpression(node);
+  const ref = facts.resolve(node.expression);
+  const key = ref ? referenceKey(ref) : undefined;
+  if (key === undefined) return undefined;
+  const spec = (isNew ? CONSTRUCTED : CALLED).get(key);
+  if (!spec && !additional.has(key)) return undefined;
+  if (spec?.commandArg) {
+    const command = node.arguments?.[0];
+    if (!command || !launchesNode(facts, command, spec.commandArg === 'shell')) return undefined;
+  }
+  const fn = perCallFunction(facts, node, new Set());
+  if (!fn) return undefined;
+  const callee = facts.text(node.expression).replace(/\s+/g, ' ');
+  const what = `${isNew ? 'new ' : ''}${callee}(...)`;
+  const data: Record<string, string> = { what, fn: displayName(facts, fn) };
+  let messageId: string;
+  if (spec?.kind === 'client') {
+    // A client kept past the call is somebody's connection pool, not a per-call one.
+    const closer = closedInSameCall(facts, node, fn);
+    if (!closer) return undefined;
+    data.closer = closer;
+    messageId = MESSAGE_OF.client;
+  } else {
+    if (isCachedOutsideCall(facts, node, fn)) return undefined;
+    messageId = spec ? MESSAGE_OF[spec.kind] : 'resourcePerCall';
+    if (spec?.cost) data.cost = spec.cost;
+  }
+  return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd() };
+}
+
+/** `worker_threads#Worker`, `workerpool#pool`, `mongodb#MongoClient.connect`, `Worker`. */
+function referenceKey(ref: Reference): string {
+  if (ref.kind === 'module') return ref.path.length === 0 ? ref.module : `${ref.module}#${ref.path.join('.')}`;
+  return ref.path.length === 0 ? ref.name : `${ref.name}.${ref.path.join('.')}`;
+}
+
+function displayName(facts: FileFacts, fn: FunctionLike): string {
+  const name = facts.functionName(fn);
+  return name.startsWith('<') ? 'an anonymous function' : `${name}()`;
+}
+
+/** The node's parent, looking through parentheses, type assertions and `!`. */
+function outerParent(ts: FileFacts['ts'], node: TS.Node): TS.Node | undefined {
+  let current = node;
+  while (current.parent && isTransparent(ts, current.parent)) current = current.parent;
+  return current.parent;
+}
+
+function isTransparent(ts: FileFacts['ts'], node: TS.Node): boolean {
+  return ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isNonNullExpression(node) || ts.isSatisfiesExpression(node) || ts.isTypeAssertionExpression(node);
+}
+
+// ---------------------------------------------------------------- does it run per call?
+
+/**
+ * The function whose every call runs `node`, or undefined when it runs once: module scope, a
+ * class field initialiser or static block, a constructor (once per instance, like a field), an
+ * IIFE at module scope, a function wrapped in `once`/`memoize`, or a private top-level function
+ * whose single use is a call that itself runs once (`main()`).
+ */
+function perCallFunction(facts: FileFacts, node: TS.Node, seen: Set<TS.Node>): FunctionLike | undefined {
+  const ts = facts.ts;
+  for (let child = node, current = node.parent; current; child = current, current = current.parent) {
+    if (ts.isClassStaticBlockDeclaration(current)) return undefined;
+    if (ts.isPropertyDeclaration(current) && current.initializer === child) return undefined;
+    if (facts.isFunctionLike(current)) {
+      if (ts.isConstructorDeclaration(current) || runsOnce(facts, current, seen)) return undefined;
+      return current;
+    }
+  }
+  return undefined;
+}
+
+function runsOnce(facts: FileFacts, fn: FunctionLike, seen: Set<TS.Node>): boolean {
+  const ts = facts.ts;
+  if (seen.has(fn)) return false;
+  seen.add(fn);
+  const parent = outerParent(ts, fn);
+  if (parent && ts.isCallExpression(parent)) {
+    if (skipOuterExpressions(ts, parent.expression) === fn) return perCallFunction(facts, parent, seen) === undefined;
+    if (parent.arguments.some((argument) => skipOuterExpressions(ts, argument) === fn) && isOnceWrapper(facts, parent.expression)) return true;
+  }
+  const declared = topLevelName(facts, fn);
+  if (!declared) return false;
+  const uses = referencesTo(facts, declared);
+  if (uses.length !== 1) return false;
+  const call = outerParent(ts, uses[0]!);
+  return call !== undefined && ts.isCallExpression(call) && skipOuterExpressions(ts, call.expression) === uses[0] && perCallFunction(facts, call, seen) === undefined;
+}
+
+function isOnceWrapper(facts: FileFacts, callee: TS.Expression): boolean {
+  const ref = facts.resolve(callee);
+  if (ref?.kind !== 'module') return false;
+  if (ref.path.length === 0) return ONCE_MODULES.has(ref.module);
+  return ONCE_MEMBERS.has(ref.path[ref.path.length - 1]!);
+}
+
+/** The name of a non-exported function declared at the top of the module (`function main`, `const main = () =>`). */
+function topLevelName(facts: FileFacts, fn: FunctionLike): TS.Identifier | undefined {
+  const ts = facts.ts;
+  const exported = (node: TS.Node): boolean =>
+    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) ?? false);
+  if (ts.isFunctionDeclaration(fn) && fn.name && ts.isSourceFile(fn.parent) && !exported(fn)) return fn.name;
+  const parent = outerParent(ts, fn);
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    const statement = parent.parent?.parent;
+    if (statement && ts.isVariableStatement(statement) && ts.isSourceFile(statement.parent) && !exported(statement)) return parent.name;
+  }
+  return undefined;
+}
+
+/** Every other identifier in the file spelled like `name` (scope-blind, so over-counting keeps it safe). */
+function referencesTo(facts: FileFacts, name: TS.Identifier): TS.Identifier[] {
+  const ts = facts.ts;
+  const uses: TS.Identifier[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isIdentifier(node) && node !== name && node.text === name.text) uses.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return uses;
+}
+
+// ---------------------------------------------------------------- cached singletons
+
+/** A member path or variable as written, whitespace removed: `pool`, `this.#worker`, `Cache.pools`. */
+function targetKey(facts: FileFacts, expression: TS.Expression): string {
+  return facts.text(skipOuterExpressions(facts.ts, expression)).replace(/\s+/g, '');
+}
+
+function isAssignmentOperator(ts: FileFacts['ts'], kind: TS.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.EqualsToken || kind === ts.SyntaxKind.QuestionQuestionEqualsToken || kind === ts.SyntaxKind.BarBarEqualsToken;
+}
+
+/**
+ * A lazily cached singleton: the resource is stored outside the call's own locals (a module
+ * variable, `this.x`, a map) and only built when that store is empty — `x ??= new Worker()`,
+ * `if (!x) x = …`, `return x ?? (x = …)`, `if (x) return x;` before it, or a local that is checked
+ * and then stored in such a place (`let w = cache.get(k); if (!w) { w = …; cache.set(k, w) }`).
+ */
+function isCachedOutsideCall(facts: FileFacts, resource: TS.Expression, fn: FunctionLike): boolean {
+  const ts = facts.ts;
+  let node: TS.Node = resource;
+  while (node.parent && (isTransparent(ts, node.parent) || ts.isAwaitExpression(node.parent))) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  const targets = new Set<string>();
+  let selfGuarding = false;
+  if (ts.isBinaryExpression(parent) && parent.right === node && isAssignmentOperator(ts, parent.operatorToken.kind)) {
+    targets.add(targetKey(facts, parent.left));
+    selfGuarding = parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken;
+  } else if (ts.isVariableDeclaration(parent) && parent.initializer === node && ts.isIdentifier(parent.name)) {
+    targets.add(parent.name.text);
+  } else if (ts.isCallExpression(parent) && parent.arguments[1] === node && isMapSet(ts, parent)) {
+    targets.add(targetKey(facts, (parent.expression as TS.PropertyAccessExpression).expression));
+  } else return false;
+
+  const locals = functionLocals(facts, fn);
+  const parameters = new Set(fn.parameters.flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
+  const isOuter = (key: string): boolean => {
+    const root = key.split(/[.[]/)[0]!;
+    if (root === 'this') return true;
+    if (root !== key && parameters.has(root)) return true;
+    return !locals.has(root);
+  };
+  if (selfGuarding && [...targets].some(isOuter)) return true;
+  for (const local of [...targets].filter((key) => !isOuter(key))) {
+    for (const escape of escapesOf(facts, fn, local)) targets.add(escape);
+  }
+  if (![...targets].some(isOuter)) return false;
+
+  for (let child: TS.Node = node, current = node.parent; current && current !== fn; child = current, current = current.parent) {
+    if (ts.isIfStatement(current) && child !== current.expression && mentions(facts, current.expression, targets)) return true;
+    if (ts.isConditionalExpression(current) && child !== current.condition && mentions(facts, current.condition, targets)) return true;
+    if (ts.isBinaryExpression(current) && child === current.right && isShortCircuit(ts, current.operatorToken.kind) && mentions(facts, current.left, targets)) return true;
+    if (ts.isBlock(current) || ts.isCaseClause(current) || ts.isDefaultClause(current)) {
+      for (const statement of current.statements) {
+        if (statement === child) break;
+        if (ts.isIfStatement(statement) && exits(ts, statement.thenStatement) && mentions(facts, statement.expression, targets)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function isMapSet(ts: FileFacts['ts'], call: TS.CallExpression): boolean {
+  const callee = skipOuterExpressions(ts, call.expression);
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === 'set';
+}
+
+/** Where a local holding the resource is stored: `cache.set(k, local)`, `this.x = local`, `shared = local`. */
+function escapesOf(facts: FileFacts, fn: FunctionLike, local: string): string[] {
+  const ts = facts.ts;
+  const found: string[] = [];
+  const isLocal = (expression: TS.Expression): boolean => {
+    const expr = skipOuterExpressions(ts, expression);
+    return ts.isIdentifier(expr) && expr.text === local;
+  };
+  const visit = (node: TS.Node): void => {
+    if (ts.isBinaryExpression(node) && isAssignmentOperator(ts, node.operatorToken.kind) && isLocal(node.right)) found.push(targetKey(facts, node.left));
+    else if (ts.isCallExpression(node) && isMapSet(ts, node) && node.arguments[1] && isLocal(node.arguments[1])) {
+      found.push(targetKey(facts, (skipOuterExpressions(ts, node.expression) as TS.PropertyAccessExpression).expression));
+    }
+    ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return found;
+}
+
+function isShortCircuit(ts: FileFacts['ts'], kind: TS.SyntaxKind): boolean {
+  return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
+}
+
+/** `return …;`, `throw …;`, or a block ending in one. */
+function exits(ts: FileFacts['ts'], statement: TS.Statement): boolean {
+  if (ts.isReturnStatement(statement) || ts.isThrowStatement(statement)) return true;
+  if (ts.isBlock(statement)) {
+    const last = statement.statements[statement.statements.length - 1];
+    return last !== undefined && exits(ts, last);
+  }
+  return false;
+}
+
+/** Whether a condition reads one of the targets (or a member of it: `cache.has(k)` reads `cache`). */
+function mentions(facts: FileFacts, condition: TS.Expression, targets: ReadonlySet<string>): boolean {
+  const ts = facts.ts;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if ((ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && targets.has(targetKey(facts, node))) {
+      found = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  return found;
+}
+
+// ---------------------------------------------------------------- clients
+
+/**
+ * The closing method called on the variable that holds the client within the same function
+ * (`await client.close()`, `pool.end()`, `prisma.$disconnect()`), looking through
+ * `await new MongoClient(url).connect()`.
+ */
+function closedInSameCall(facts: FileFacts, resource: TS.Expression, fn: FunctionLike): string | undefined {
+  const ts = facts.ts;
+  let node: TS.Node = resource;
+  for (;;) {
+    const parent = node.parent;
+    if (!parent) return undefined;
+    if (isTransparent(ts, parent) || ts.isAwaitExpression(parent)) node = parent;
+    else if (ts.isPropertyAccessExpression(parent) && parent.expression === node && parent.name.text === 'connect' && parent.parent && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+      node = parent.parent;
+    } else break;
+  }
+  const holder = node.parent;
+  let name: string | undefined;
+  if (holder && ts.isVariableDeclaration(holder) && holder.initializer === node && ts.isIdentifier(holder.name)) name = holder.name.text;
+  else if (holder && ts.isBinaryExpression(holder) && holder.right === node && holder.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    name = targetKey(facts, holder.left);
+  }
+  if (name === undefined || !fn.body) return undefined;
+  let closer: string | undefined;
+  const visit = (child: TS.Node): void => {
+    if (closer !== undefined) return;
+    if (ts.isCallExpression(child)) {
+      const callee = skipOuterExpressions(ts, child.expression);
+      if (ts.isPropertyAccessExpression(callee) && CLOSERS.has(callee.name.text) && targetKey(facts, callee.expression) === name) closer = `${name}.${callee.name.text}`;
+    }
+    ts.forEachChild(child, visit);
+  };
+  visit(fn.body);
+  return closer;
+}
