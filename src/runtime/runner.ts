@@ -13,19 +13,22 @@ import {
   type WireThrown,
 } from './errors.js';
 import {
+  CALL,
   CONTROL_WORDS,
+  CURRENT,
   DEAD,
-  MSG_CALL,
+  LATE_DONE,
   MSG_LOAD_MODULE,
   MSG_LOAD_SOURCE,
   MSG_PING,
   PONGS,
   REPLIES,
-  REPLY_EXIT,
+  REPLY,
   REPLY_LOAD_FAILED,
   REPLY_OK,
   STATE,
-  type Reply,
+  nextCallId,
+  type ExitNotice,
   type WorkerBoot,
 } from './protocol.js';
 
@@ -129,12 +132,13 @@ interface FnRecord {
 
 interface WorkerHandle {
   readonly worker: Worker;
-  readonly port: MessagePort;
+  readonly data: MessagePort;
+  readonly ctl: MessagePort;
   readonly words: Int32Array;
   readonly generation: number;
   readonly threadId: number;
-  /** Ids of timed-out calls still running in this worker; their replies are dropped on arrival. */
-  readonly abandoned: Set<number>;
+  /** Timed-out calls this worker was still running; compare with its LATE_DONE word. */
+  abandoned: number;
   retired: boolean;
 }
 
@@ -283,47 +287,62 @@ export class Runner {
   private bridge(load: FnRecord['load'], label: string, options: SyncOptions | SafeSyncOptions<unknown>): AnyFunction {
     const record: FnRecord = { slot: this.nextSlot++, load, label, timeoutMs: checkTimeout(options.timeoutMs, this.timeoutMs), generation: 0 };
     const runner = this;
+    // `arguments` rather than rest parameters: the common single-argument call allocates nothing.
     if ('default' in options) {
       const fallback = options.default;
-      const safe = function (...args: unknown[]): unknown {
+      const safe = function (this: unknown, arg: unknown): unknown {
         try {
-          return runner.call(record, args, safe);
+          return arguments.length === 1
+            ? runner.call(record, arg, true, safe)
+            : runner.call(record, Array.prototype.slice.call(arguments), false, safe);
         } catch {
           return fallback;
         }
       };
       return safe;
     }
-    const sync = function (...args: unknown[]): unknown {
-      return runner.call(record, args, sync);
+    const sync = function (this: unknown, arg: unknown): unknown {
+      return arguments.length === 1
+        ? runner.call(record, arg, true, sync)
+        : runner.call(record, Array.prototype.slice.call(arguments), false, sync);
     };
     return sync;
   }
 
-  private call(record: FnRecord, args: unknown[], entry: AnyFunction): unknown {
+  /** The hot path. Protocol and its invariants: protocol.ts. */
+  private call(record: FnRecord, payload: unknown, single: boolean, entry: AnyFunction): unknown {
     if (this.stopped) throw this.noteFailure(new RunnerStoppedError(record.label), 'call');
     if (this.inCall) {
-      // Only reachable from code running while this thread is blocked (a signal handler, an
-      // exit hook, a getter invoked by structured clone); waiting would deadlock.
+      // Only reachable from code running while this thread is blocked (a getter invoked by
+      // structured clone, an exit hook); waiting would deadlock.
       throw new RunnerError(`loop-audit/runtime: ${record.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
     }
     let handle = this.current;
     if (handle === undefined || Atomics.load(handle.words, STATE) === DEAD) handle = this.startWorker();
-    const { port, words } = handle;
+    const { data, words } = handle;
     if (record.generation !== handle.generation) {
-      port.postMessage(
+      handle.ctl.postMessage(
         'url' in record.load
           ? { t: MSG_LOAD_MODULE, f: record.slot, url: record.load.url, name: record.load.name }
-          : { t: MSG_LOAD_SOURCE, f: record.slot, src: record.load.src, name: record.load.name },
+          : { t: MSG_LOAD_SOURCE, f: record.slot, src: record.load.src },
       );
       record.generation = handle.generation;
     }
-    const id = ++this.lastId;
-    // Read before posting: any reply to this call bumps the counter past this value.
+    const id = (this.lastId = nextCallId(this.lastId));
+    Atomics.store(words, CALL, (record.slot << 1) | (single ? 1 : 0));
+    Atomics.store(words, CURRENT, id);
+    // Read before posting: the reply to this call bumps the counter past this value.
     let seen = Atomics.load(words, REPLIES);
-    // Throws DataCloneError synchronously for arguments that cannot be cloned; nothing was sent.
-    port.postMessage({ t: MSG_CALL, i: id, f: record.slot, a: args });
+    // Taken before posting, not between posting and waiting: on a shared core the worker often
+    // runs the moment it is woken, and the caller should already be asleep by then.
     const started = performance.now();
+    try {
+      data.postMessage(payload);
+    } catch (error) {
+      // DataCloneError for arguments that cannot be cloned: nothing was sent.
+      Atomics.store(words, CURRENT, 0);
+      throw error;
+    }
     const deadline = started + record.timeoutMs;
     let wait = record.timeoutMs;
     this.inCall = true;
@@ -331,17 +350,22 @@ export class Runner {
       for (;;) {
         const outcome = Atomics.wait(words, REPLIES, seen, wait);
         seen = Atomics.load(words, REPLIES);
-        for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-          const reply = m.message as Reply;
-          if (reply.i === id) return this.settle(record, reply, entry, started);
-          if (reply.r === REPLY_EXIT) throw this.workerDied(handle, record, reply.v as { code: number; error?: WireThrown });
-          handle.abandoned.delete(reply.i);
+        const m = receiveMessageOnPort(data);
+        if (m !== undefined) {
+          const reply = Atomics.load(words, REPLY);
+          if (reply >>> 2 === id) return this.settle(record, m.message, reply & 3, entry, started);
         }
-        if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record, undefined);
+        if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record);
         // No slices: deaths that skip the worker's exit hook (out of memory, native abort) are
-        // invisible from a blocked thread, and the deadline plus the liveness probe catch them.
+        // invisible from a blocked thread; the deadline plus the liveness probe catch them.
         if (outcome === 'timed-out' || (wait = deadline - performance.now()) <= 0) {
-          throw this.timedOut(handle, record, id);
+          Atomics.store(words, CURRENT, 0);
+          const responsive = this.probe(handle);
+          // A reply that raced the deadline was posted before the pong: take it rather than waste it.
+          const raced = responsive ? receiveMessageOnPort(data) : undefined;
+          const reply = Atomics.load(words, REPLY);
+          if (raced !== undefined && reply >>> 2 === id) return this.settle(record, raced.message, reply & 3, entry, started);
+          throw this.timedOut(handle, record, responsive);
         }
       }
     } finally {
@@ -349,20 +373,20 @@ export class Runner {
     }
   }
 
-  private settle(record: FnRecord, reply: Reply, entry: AnyFunction, started: number): unknown {
+  private settle(record: FnRecord, payload: unknown, kind: number, entry: AnyFunction, started: number): unknown {
     this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = performance.now() - started;
     this.calls++;
     this.consecutiveCrashes = 0;
     this.failing = false;
-    if (reply.r === REPLY_OK) return reply.v;
+    if (kind === REPLY_OK) return payload;
     this.errors++;
-    if (reply.r === REPLY_LOAD_FAILED) {
-      const cause = fromWire(reply.v as WireThrown);
+    if (kind === REPLY_LOAD_FAILED) {
+      const cause = fromWire(payload as WireThrown);
       const detail = cause instanceof Error ? cause.message : String(cause);
       const target = 'url' in record.load ? `export '${record.load.name}' of ${record.load.url}` : `function ${record.label}`;
       throw this.noteFailure(new RunnerLoadError(target, detail, { cause }), 'load');
     }
-    const error = fromWire(reply.v as WireThrown, callerStack(entry));
+    const error = fromWire(payload as WireThrown, callerStack(entry));
     this.lastError = { source: 'call', ...describe(error), at: new Date().toISOString() };
     throw error;
   }
@@ -373,32 +397,32 @@ export class Runner {
     return error;
   }
 
-  private workerDied(handle: WorkerHandle, record: FnRecord, exit: { code: number; error?: WireThrown } | undefined): RunnerCrashedError {
+  private workerDied(handle: WorkerHandle, record: FnRecord): RunnerCrashedError {
+    const notice = receiveMessageOnPort(handle.ctl)?.message as ExitNotice | undefined;
     this.retire(handle, true);
     this.calls++;
     this.errors++;
-    const cause = exit?.error === undefined ? undefined : fromWire(exit.error);
+    const cause = notice?.error === undefined ? undefined : fromWire(notice.error as WireThrown);
     const how =
-      exit === undefined
+      notice === undefined
         ? 'died'
         : cause instanceof Error
           ? `crashed (uncaught ${cause.name}: ${cause.message})`
           : cause !== undefined
             ? `crashed (uncaught ${inspect(cause)})`
-            : `exited with code ${exit.code}`;
+            : `exited with code ${notice.code}`;
     const error = new RunnerCrashedError(
       `loop-audit/runtime: the worker ${how} while running ${record.label}; the next call starts a fresh worker`,
-      { cause, exitCode: exit?.code },
+      { cause, exitCode: notice?.code },
     );
     return this.noteFailure(error, 'crash');
   }
 
-  private timedOut(handle: WorkerHandle, record: FnRecord, id: number): RunnerTimeoutError {
+  private timedOut(handle: WorkerHandle, record: FnRecord, responsive: boolean): RunnerTimeoutError {
     this.timeouts++;
     this.calls++;
     this.errors++;
-    const responsive = this.probe(handle);
-    if (responsive) handle.abandoned.add(id);
+    if (responsive) handle.abandoned++;
     else this.retire(handle, true);
     return this.noteFailure(new RunnerTimeoutError(record.label, record.timeoutMs, !responsive), 'timeout');
   }
@@ -407,7 +431,7 @@ export class Runner {
   private probe(handle: WorkerHandle): boolean {
     const { words } = handle;
     const before = Atomics.load(words, PONGS);
-    handle.port.postMessage({ t: MSG_PING });
+    handle.ctl.postMessage({ t: MSG_PING });
     const deadline = performance.now() + WEDGE_GRACE_MS;
     while (Atomics.load(words, PONGS) === before) {
       const left = deadline - performance.now();
@@ -451,23 +475,26 @@ export class Runner {
     }
     this.heldBack = false;
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
-    const { port1, port2 } = new MessageChannel();
-    const boot: WorkerBoot = { control, port: port2 };
+    const data = new MessageChannel();
+    const ctl = new MessageChannel();
+    const boot: WorkerBoot = { control, data: data.port2, ctl: ctl.port2 };
     const worker = new Worker(WORKER_URL, {
       workerData: boot,
-      transferList: [port2],
+      transferList: [data.port2, ctl.port2],
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
     });
     // A process that is done must exit without calling shutdown().
     worker.unref();
-    port1.unref();
+    data.port1.unref();
+    ctl.port1.unref();
     const handle: WorkerHandle = {
       worker,
-      port: port1,
+      data: data.port1,
+      ctl: ctl.port1,
       words: new Int32Array(control),
       generation: ++this.generation,
       threadId: worker.threadId,
-      abandoned: new Set(),
+      abandoned: 0,
       retired: false,
     };
     // Without an 'error' listener an uncaught error in the worker would crash this process.
@@ -494,20 +521,15 @@ export class Runner {
       this.consecutiveCrashes++;
       this.lastCrashAt = Date.now();
     }
-    handle.port.close();
+    handle.data.close();
+    handle.ctl.close();
     handle.worker.terminate().catch(() => undefined);
   }
 
-  /** Late replies and idle deaths are otherwise only noticed by the next call. */
+  /** An idle death is otherwise only noticed by the next call (or the 'exit' event, later). */
   private poll(): void {
     const handle = this.current;
-    if (handle === undefined) return;
-    if (!this.inCall) {
-      for (let m = receiveMessageOnPort(handle.port); m !== undefined; m = receiveMessageOnPort(handle.port)) {
-        handle.abandoned.delete((m.message as Reply).i);
-      }
-    }
-    if (Atomics.load(handle.words, STATE) === DEAD) {
+    if (handle !== undefined && Atomics.load(handle.words, STATE) === DEAD) {
       this.failing = true;
       this.retire(handle, true);
     }
@@ -635,7 +657,7 @@ export class Runner {
       status,
       timestamp: new Date().toISOString(),
       workerThreadId: handle === undefined ? null : handle.threadId,
-      pendingCalls: (handle?.abandoned.size ?? 0) + (this.inCall ? 1 : 0),
+      pendingCalls: (handle === undefined ? 0 : handle.abandoned - Atomics.load(handle.words, LATE_DONE)) + (this.inCall ? 1 : 0),
       pendingTasks: this.tasks.size,
       restarts: this.restarts,
       crashes: this.crashes,

@@ -1,24 +1,26 @@
 /**
  * The runner's persistent worker: one event loop that stays up for the life of the process and
  * runs every bridged async function, so no caller ever creates, closes or re-enters a loop.
+ * The wire protocol is described in protocol.ts.
  */
-import { workerData } from 'node:worker_threads';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { toWire } from './errors.js';
 import {
+  CALL,
+  CURRENT,
   DEAD,
-  MSG_CALL,
+  LATE_DONE,
   MSG_LOAD_MODULE,
   MSG_LOAD_SOURCE,
   MSG_PING,
   PONGS,
   REPLIES,
-  REPLY_EXIT,
+  REPLY,
   REPLY_LOAD_FAILED,
   REPLY_OK,
   REPLY_THROW,
   STATE,
-  type CallMessage,
-  type ToWorker,
+  type ControlMessage,
   type WorkerBoot,
 } from './protocol.js';
 
@@ -27,72 +29,107 @@ type AnyFn = (...args: unknown[]) => unknown;
 /** A slot is the function itself once loaded, a promise while loading, or the load failure. */
 type Slot = AnyFn | Promise<AnyFn> | { readonly failed: unknown };
 
-const { control, port } = workerData as WorkerBoot;
+const { control, data, ctl } = workerData as WorkerBoot;
 const words = new Int32Array(control);
 const slots: Slot[] = [];
 
-function wake(): void {
+function reply(id: number, kind: number, payload: unknown): void {
+  if (Atomics.load(words, CURRENT) !== id) {
+    // The caller timed out and moved on; nobody is waiting for this.
+    Atomics.add(words, LATE_DONE, 1);
+    return;
+  }
+  Atomics.store(words, REPLY, (id << 2) | kind);
+  data.postMessage(payload);
   Atomics.add(words, REPLIES, 1);
   Atomics.notify(words, REPLIES);
 }
 
 function replyOk(id: number, value: unknown): void {
   try {
-    port.postMessage({ i: id, r: REPLY_OK, v: value });
+    reply(id, REPLY_OK, value);
   } catch (error) {
     // Not structured-cloneable (a function, a class instance with private state, ...).
-    replyThrow(id, new TypeError(`result could not be sent back to the caller: ${(error as Error).message}`, { cause: error }));
-    return;
+    reply(id, REPLY_THROW, toWire(new TypeError(`the result could not be sent to the caller: ${(error as Error).message}`)));
   }
-  wake();
 }
 
 function replyThrow(id: number, error: unknown): void {
-  port.postMessage({ i: id, r: REPLY_THROW, v: toWire(error) });
-  wake();
+  reply(id, REPLY_THROW, toWire(error));
 }
 
-function replyLoadFailed(id: number, failure: unknown): void {
-  port.postMessage({ i: id, r: REPLY_LOAD_FAILED, v: toWire(failure) });
-  wake();
-}
-
-function invoke(fn: AnyFn, msg: CallMessage): void {
+function invoke(fn: AnyFn, id: number, single: boolean, payload: unknown): void {
   let out: unknown;
   try {
-    out = fn(...msg.a);
+    out = single ? fn(payload) : fn(...(payload as unknown[]));
   } catch (error) {
-    replyThrow(msg.i, error);
+    replyThrow(id, error);
     return;
   }
   // Plain values are answered in the same turn; only real thenables pay for a microtask hop.
   if (out !== null && (typeof out === 'object' || typeof out === 'function') && typeof (out as PromiseLike<unknown>).then === 'function') {
     (out as PromiseLike<unknown>).then(
-      (value) => replyOk(msg.i, value),
-      (error: unknown) => replyThrow(msg.i, error),
+      (value) => replyOk(id, value),
+      (error: unknown) => replyThrow(id, error),
     );
   } else {
-    replyOk(msg.i, out);
+    replyOk(id, out);
   }
 }
 
-function call(msg: CallMessage): void {
-  const slot = slots[msg.f];
+function onCall(payload: unknown): void {
+  const id = Atomics.load(words, CURRENT);
+  if (id === 0) {
+    // The caller timed out before this call even reached the worker: do not start it late.
+    Atomics.add(words, LATE_DONE, 1);
+    return;
+  }
+  const call = Atomics.load(words, CALL);
+  const slotIndex = call >>> 1;
+  const single = (call & 1) === 1;
+  let slot = slots[slotIndex];
+  if (slot === undefined) {
+    // Its definition was posted on the control channel just before this call.
+    drainControl();
+    slot = slots[slotIndex];
+  }
   if (typeof slot === 'function') {
-    invoke(slot, msg);
+    invoke(slot, id, single, payload);
   } else if (slot instanceof Promise) {
     slot.then(
-      (fn) => invoke(fn, msg),
-      (failure: unknown) => replyLoadFailed(msg.i, failure),
+      (fn) => invoke(fn, id, single, payload),
+      (failure: unknown) => reply(id, REPLY_LOAD_FAILED, toWire(failure)),
     );
   } else if (slot !== undefined) {
-    replyLoadFailed(msg.i, slot.failed);
+    reply(id, REPLY_LOAD_FAILED, toWire(slot.failed));
   } else {
-    replyLoadFailed(msg.i, new Error(`function slot ${msg.f} was never defined in this worker`));
+    reply(id, REPLY_LOAD_FAILED, toWire(new Error(`function slot ${slotIndex} was never defined in this worker`)));
   }
 }
 
-function settleSlot(index: number, loading: Promise<AnyFn>): void {
+function drainControl(): void {
+  for (let m = receiveMessageOnPort(ctl); m !== undefined; m = receiveMessageOnPort(ctl)) onControl(m.message as ControlMessage);
+}
+
+function onControl(msg: ControlMessage): void {
+  switch (msg.t) {
+    case MSG_LOAD_MODULE:
+      define(msg.f, loadExport(msg.url, msg.name));
+      break;
+    case MSG_LOAD_SOURCE:
+      define(msg.f, compileSource(msg.src));
+      break;
+    case MSG_PING:
+      // Take every call already sent before answering: once the caller sees the pong, the
+      // control words of a timed-out call have been read and may be reused.
+      for (let m = receiveMessageOnPort(data); m !== undefined; m = receiveMessageOnPort(data)) onCall(m.message);
+      Atomics.add(words, PONGS, 1);
+      Atomics.notify(words, PONGS);
+      break;
+  }
+}
+
+function define(index: number, loading: Promise<AnyFn>): void {
   slots[index] = loading;
   loading.then(
     (fn) => {
@@ -133,7 +170,7 @@ async function compileSource(src: string): Promise<AnyFn> {
     const holder = indirectEval(`({${src}})`) as Record<string, unknown>;
     value = Object.values(holder)[0];
   }
-  if (typeof value !== 'function') throw new TypeError(`source did not evaluate to a function`);
+  if (typeof value !== 'function') throw new TypeError('the source did not evaluate to a function');
   return value as AnyFn;
 }
 
@@ -148,28 +185,14 @@ process.on('uncaughtExceptionMonitor', (error) => {
 // caller may be blocked in Atomics.wait and cannot see this thread's 'exit' event, so say it here.
 process.on('exit', (code) => {
   try {
-    port.postMessage({ i: -1, r: REPLY_EXIT, v: { code, error: crashed ? toWire(crash) : undefined } });
+    ctl.postMessage({ code, error: crashed ? toWire(crash) : undefined });
   } catch {
     // The port can already be closed during teardown; the state word below still tells.
   }
   Atomics.store(words, STATE, DEAD);
-  wake();
+  Atomics.add(words, REPLIES, 1);
+  Atomics.notify(words, REPLIES);
 });
 
-port.on('message', (msg: ToWorker) => {
-  switch (msg.t) {
-    case MSG_CALL:
-      call(msg);
-      break;
-    case MSG_LOAD_MODULE:
-      settleSlot(msg.f, loadExport(msg.url, msg.name));
-      break;
-    case MSG_LOAD_SOURCE:
-      settleSlot(msg.f, compileSource(msg.src));
-      break;
-    case MSG_PING:
-      Atomics.add(words, PONGS, 1);
-      Atomics.notify(words, PONGS);
-      break;
-  }
-});
+data.on('message', onCall);
+ctl.on('message', onControl);

@@ -1,0 +1,4 @@
+import { runAsWorker } from 'synckit';
+import { echo } from './target.mjs';
+
+runAsWorker(echo);
