@@ -330,8 +330,13 @@ function nodeSite(facts: FileFacts, node: TS.Node, kind: BridgeKind, label: stri
   return { kind, node, start: node.getStart(facts.sourceFile), end: node.getEnd(), label, factory: false };
 }
 
-/** The source text naming a callee, on one line and kept short for messages. */
+/** The source text naming a callee, on one line and kept short for messages: `makeSynchronous(...)` for a built-and-called bridge. */
 function labelOf(facts: FileFacts, expression: TS.Node): string {
+  const ts = facts.ts;
+  if (ts.isCallExpression(expression) && !(ts.isIdentifier(expression.expression) && expression.expression.text === 'require')) {
+    return `${labelOf(facts, expression.expression)}(...)`;
+  }
+  if (ts.isPropertyAccessExpression(expression)) return `${labelOf(facts, expression.expression)}.${expression.name.text}`;
   const text = facts.text(expression).replace(/\s+/g, ' ');
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
