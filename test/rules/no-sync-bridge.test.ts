@@ -1,9 +1,11 @@
 import path from 'node:path';
-import rule from '../../rules/no-sync-bridge.js';
+import ruleModule from '../../rules/no-sync-bridge.js';
 import { espreeTester, typedFile, typedTester, untypedTester } from '../support/rule-tester.js';
 
 // The typed tester joins `filename` onto its tsconfigRootDir, so it takes the fixture's own name.
 const TYPED = path.basename(typedFile);
+// @typescript-eslint/rule-tester pins its own copy of @typescript-eslint/utils: same rule, other type identity.
+const rule = ruleModule as unknown as Parameters<typeof untypedTester.run>[1];
 
 untypedTester.run('no-sync-bridge', rule, {
   valid: [
