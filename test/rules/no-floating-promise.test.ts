@@ -1,9 +1,15 @@
 import path from 'node:path';
-import rule from '../../rules/no-floating-promise.js';
+import noFloatingPromise from '../../rules/no-floating-promise.js';
 import { espreeTester, repoRoot, typedFile, typedFixtureRoot, typedTester, untypedTester } from '../support/rule-tester.js';
 
 /** A file inside the seed-004 fixture, so relative imports resolve to its real modules on disk. */
 const fixtureFile = path.join(repoRoot, 'fixtures/floating-promise/src/feature.ts');
+
+/**
+ * @typescript-eslint/rule-tester 8.72 carries its own nested @typescript-eslint/utils, whose
+ * RuleModule type is nominally distinct from the 8.73 one the rule is built with (same shape).
+ */
+const rule = noFloatingPromise as unknown as Parameters<typeof untypedTester.run>[1];
 
 /** RuleTester resolves a typed case's filename against the fixture's tsconfigRootDir. */
 const typedFileName = path.relative(typedFixtureRoot, typedFile);

@@ -20,9 +20,11 @@ export interface NoFloatingPromiseOptions {
 
 /**
  * node:test's `test`/`describe`/`it` return promises that the runner itself tracks, so a
- * top-level `test('...', async () => {})` is not a floating promise.
+ * top-level `test('...', async () => {})` is not a floating promise. loop-audit/runtime's
+ * `spawn` tracks its task, reports the task's error once, and returns a promise that never rejects.
  */
 export const DEFAULT_KNOWN_SAFE_CALLS: readonly string[] = [
+  'loop-audit/runtime#spawn',
   'node:test#default',
   'node:test#test',
   'node:test#describe',
@@ -411,6 +413,11 @@ class Finder {
     const node = ts.isMethodDeclaration(candidate) ? candidate : skipOuterExpressions(ts, candidate);
     if (ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
       if (hasAsyncModifier(ts, node)) return true;
+      // `() => spawn(task)`: the callback hands back a promise that is safe to drop.
+      if (ts.isArrowFunction(node) && !ts.isBlock(node.body)) {
+        const body = skipParentheses(ts, node.body);
+        if (ts.isCallExpression(body) && this.isKnownSafeCallee(body.expression)) return false;
+      }
       if (this.checker) {
         const signature = this.checker.getSignatureFromDeclaration(node);
         return signature !== undefined && this.typePromiseKind(this.checker.getReturnTypeOfSignature(signature)) !== undefined;
