@@ -1,0 +1,248 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PACKAGE } from '../version.js';
+import { hashParts, hashText } from './hash.js';
+import { stripBom } from './source.js';
+import type { ScanErrorKind } from './types.js';
+
+/**
+ * The scan cache. A file's result is reused only when everything it was computed from is unchanged:
+ * - the tool (this package's version, its analysis core's code, ts-morph's TypeScript), the rule
+ *   settings, and the project's structure (every tsconfig read and directory it listed, the files
+ *   discovered, package.json and lockfiles) — any change there and the whole cache is dropped;
+ * - the file's own text; and, when its analysis asked the type checker anything, the text of every
+ *   file in its transitive import closure and of every global declaration file in its program.
+ *   A result computed without a single type query depends on the file's text alone (detectors
+ *   are pure functions of the syntax tree and the checker's answers), so editing a module does not
+ *   dirty a barrel that re-exports it.
+ * File identity is content (SHA-1 of the text); a stat memo (size, mtime, ctime, inode) spares
+ * re-reading files whose metadata did not move, except files modified shortly before the run that
+ * recorded them ("racily clean", as git calls them), which are always re-hashed.
+ */
+export const CACHE_FORMAT = 1;
+export const DEFAULT_CACHE_DIR = '.loop-audit-cache';
+export const DEFAULT_CACHE_FILE = 'scan-cache.json';
+/** Modification times this close to the recording run are not trusted to reveal later edits. */
+const RACY_WINDOW_MS = 2000;
+
+export type StatMemo = [size: number, mtimeMs: number, ctimeMs: number, ino: number];
+
+export interface GraphNode {
+  hash: string;
+  stat?: StatMemo;
+  /** Files this one imports or references directly (absolute paths). */
+  deps: string[];
+  /** A script or a file with ambient/global declarations: it can change any typed answer in its program. */
+  global?: true;
+}
+
+export interface CachedFinding {
+  ruleId: string;
+  messageId: string;
+  data?: Record<string, string | number>;
+  message: string;
+  start: number;
+  end: number;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  fix?: { start: number; end: number; text: string }[];
+  suggestions?: { messageId: string; data?: Record<string, string | number>; edits: { start: number; end: number; text: string }[] }[];
+}
+
+export interface CachedResult {
+  /** Hash of the file's text when analysed. */
+  hash: string;
+  /** Whether the analysis asked the type checker anything (then the import closure is part of the key). */
+  typed: boolean;
+  /** Index into `projects`, or -1 for a file that never reached a program (skipped, unreadable). */
+  project: number;
+  stat?: StatMemo;
+  findings: CachedFinding[];
+  errors: { kind: ScanErrorKind; message: string; skipped: boolean }[];
+}
+
+export interface CacheData {
+  format: number;
+  tool: string;
+  settings: string;
+  structure: string;
+  /** What the tsconfig parse read, re-checked on the next run to validate `structure` without TypeScript. */
+  configInputs: { files: Record<string, string>; listings: { dir: string; extensions: string[] }[] };
+  /** tsconfig per project (null: the inferred project of files no tsconfig includes). */
+  projects: (string | null)[];
+  /** Every scanned file and the index of its project. */
+  assignment: Record<string, number>;
+  /** One import graph per project: every non-library file its program held. */
+  graphs: Record<string, GraphNode>[];
+  results: Record<string, CachedResult>;
+}
+
+export function resolveCacheFile(cwd: string, location: string | undefined): string {
+  if (!location) return path.join(cwd, DEFAULT_CACHE_DIR, DEFAULT_CACHE_FILE);
+  const absolute = path.resolve(cwd, location);
+  if (location.endsWith('/') || location.endsWith(path.sep)) return path.join(absolute, DEFAULT_CACHE_FILE);
+  try {
+    if (statSync(absolute).isDirectory()) return path.join(absolute, DEFAULT_CACHE_FILE);
+  } catch {
+    // a file to be created
+  }
+  return absolute;
+}
+
+/** A missing, unreadable, corrupt or foreign cache file is no cache: the run is cold. */
+export function readCache(file: string): CacheData | undefined {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null) return undefined;
+  const cache = data as Partial<CacheData>;
+  if (cache.format !== CACHE_FORMAT || typeof cache.tool !== 'string' || !Array.isArray(cache.graphs) || typeof cache.results !== 'object' || typeof cache.assignment !== 'object') return undefined;
+  return cache as CacheData;
+}
+
+/** Written to a temporary file beside the target and renamed over it: a reader never sees half a cache. */
+export function writeCache(file: string, data: CacheData): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(temp, JSON.stringify(data));
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+function statMemoOf(stats: Stats): StatMemo {
+  return [stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino];
+}
+
+function sameStat(a: StatMemo | undefined, b: StatMemo): boolean {
+  return a !== undefined && a[0] === b[0] && a[1] === b[1] && a[2] === b[2] && a[3] === b[3];
+}
+
+/** Text hashes of files on disk, trusting a recorded stat only when it was recorded safely. */
+export class Fingerprints {
+  private readonly memo = new Map<string, { hash: string; stat: StatMemo | undefined }>();
+
+  /** @param runStartedAt wall-clock start of this run: files touched after it are never memoised. */
+  constructor(private readonly runStartedAt: number) {}
+
+  /** The current hash of `file` ('' when it is missing), reusing `known` when the stat proves it unchanged. */
+  current(file: string, known?: { hash: string; stat?: StatMemo }): string {
+    const cached = this.memo.get(file);
+    if (cached) return cached.hash;
+    let stats: Stats;
+    try {
+      stats = statSync(file);
+    } catch {
+      this.memo.set(file, { hash: '', stat: undefined });
+      return '';
+    }
+    const stat = statMemoOf(stats);
+    if (known && sameStat(known.stat, stat)) {
+      this.memo.set(file, { hash: known.hash, stat });
+      return known.hash;
+    }
+    let hash: string;
+    try {
+      hash = hashText(stripBom(readFileSync(file, 'utf8')));
+    } catch {
+      hash = '';
+    }
+    this.memo.set(file, { hash, stat: this.safeStat(stat) });
+    return hash;
+  }
+
+  /** Records a hash computed from text already in memory (a program's source file). */
+  record(file: string, text: string): { hash: string; stat?: StatMemo } {
+    const hash = hashText(stripBom(text));
+    let stat: StatMemo | undefined;
+    try {
+      stat = this.safeStat(statMemoOf(statSync(file)));
+    } catch {
+      stat = undefined;
+    }
+    this.memo.set(file, { hash, stat });
+    return stat ? { hash, stat } : { hash };
+  }
+
+  statOf(file: string): StatMemo | undefined {
+    return this.memo.get(file)?.stat;
+  }
+
+  /** A stat is a safe witness only if the file was last modified well before this run began. */
+  private safeStat(stat: StatMemo): StatMemo | undefined {
+    return Math.max(stat[1], stat[2]) < this.runStartedAt - RACY_WINDOW_MS ? stat : undefined;
+  }
+}
+
+const LISTING_SKIPPED = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn']);
+
+/** The sorted file names under `dir` with one of `extensions`: changes when a file TypeScript would list appears or goes. */
+export function listingFingerprint(dir: string, extensions: readonly string[]): string {
+  const found: string[] = [];
+  const walk = (current: string, depth: number): void => {
+    if (depth > 64) return;
+    let entries;
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory()) {
+        if (!LISTING_SKIPPED.has(entry.name)) walk(path.join(current, entry.name), depth + 1);
+      } else if (extensions.length === 0 || extensions.some((ext) => entry.name.endsWith(ext))) {
+        found.push(path.join(current, entry.name));
+      } else if (entry.isSymbolicLink()) {
+        found.push(`${path.join(current, entry.name)}@`);
+      }
+    }
+  };
+  walk(dir, 0);
+  return hashParts(found.sort());
+}
+
+const requireHere = createRequire(import.meta.url);
+let toolKey: string | undefined;
+
+/**
+ * The tool's identity: package version, ts-morph's version (it pins the TypeScript that parses and
+ * type-checks), and a hash of the analysis core's own code, so a changed detector never serves
+ * stale results even before a version bump.
+ */
+export function toolFingerprint(): string {
+  if (toolKey) return toolKey;
+  let tsMorphVersion = 'unknown';
+  try {
+    tsMorphVersion = (JSON.parse(readFileSync(requireHere.resolve('ts-morph/package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    // resolved through exports only: the version then comes from the core hash alone
+  }
+  const coreDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core');
+  const parts: string[] = [`${PACKAGE.name}@${PACKAGE.version}`, `ts-morph@${tsMorphVersion}`];
+  const walk = (dir: string): void => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) parts.push(entry.name, readFileSync(full, 'utf8'));
+    }
+  };
+  walk(coreDir);
+  toolKey = hashParts(parts);
+  return toolKey;
+}

@@ -1,0 +1,231 @@
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { ScanError } from './types.js';
+
+export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
+
+/** Never walked into, wherever they are: dependencies, VCS data, our own cache. */
+const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn', '.loop-audit-cache']);
+/**
+ * Build output and tool caches: skipped when they sit in a package or project root (beside a
+ * package.json or tsconfig.json), where these names mean generated code, not sources.
+ */
+const BUILD_OUTPUT_DIRS = new Set(['dist', 'build', 'out', 'coverage', '.next', '.nuxt', '.output', '.svelte-kit', '.turbo', '.vercel', '.cache', '.parcel-cache', 'storybook-static']);
+
+export function isSourceFile(file: string): boolean {
+  const lower = file.toLowerCase();
+  return SOURCE_EXTENSIONS.some((ext) => lower.endsWith(ext));
+}
+
+/** `.d.ts`, `.d.mts`, `.d.cts` and `x.d.css.ts`: declarations feed the type checker but hold no code to analyse. */
+export function isDeclarationFile(file: string): boolean {
+  return /\.d\.([^/\\]+\.)?[cm]?ts$/i.test(file);
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+/** A predicate over absolute paths for globs relative to `baseDir`. A pattern naming a directory covers what is inside it. */
+export function globMatcher(globs: readonly string[], baseDir: string): (absolute: string) => boolean {
+  if (globs.length === 0) return () => false;
+  const patterns = globs.flatMap((glob) => {
+    const trimmed = glob.replace(/^\.\//, '').replace(/\/+$/, '');
+    return [trimmed, `${trimmed}/**`];
+  });
+  const isMatch = picomatch(patterns, { dot: true });
+  return (absolute) => isMatch(toPosix(path.relative(baseDir, absolute)));
+}
+
+export interface DiscoverOptions {
+  /** Absolute files or directories. */
+  roots: string[];
+  /** Include globs (none: everything) and exclude globs, as predicates over absolute paths. */
+  isIncluded: (absolute: string) => boolean;
+  isExcluded: (absolute: string) => boolean;
+}
+
+export interface Discovery {
+  /** Absolute paths of the source files to analyse (declaration files excluded), sorted, unique by real path. */
+  files: string[];
+  /** tsconfig.json files found in the walked directories. */
+  tsconfigs: string[];
+  /** package.json files found in the walked directories (their `type` decides module formats). */
+  packageJsons: string[];
+  /** Skipped entries: symlink loops, unreadable directories, dangling links. */
+  notices: Omit<ScanError, 'file'>[];
+}
+
+interface IgnoreLayer {
+  base: string;
+  matcher: Ignore;
+}
+
+function readIgnoreFile(file: string): Ignore | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  return ignore().add(text);
+}
+
+/** The repository root above `dir` (a directory holding `.git`), if any. */
+export function findGitRoot(dir: string): string | undefined {
+  for (let current = dir; ; ) {
+    try {
+      statSync(path.join(current, '.git'));
+      return current;
+    } catch {
+      // not here
+    }
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+  }
+}
+
+/** .gitignore files from the repository root down to `dir` (exclusive), and the repository's info/exclude. */
+function ancestorIgnoreLayers(dir: string): IgnoreLayer[] {
+  const gitRoot = findGitRoot(dir);
+  if (!gitRoot) return [];
+  const layers: IgnoreLayer[] = [];
+  const exclude = readIgnoreFile(path.join(gitRoot, '.git', 'info', 'exclude'));
+  if (exclude) layers.push({ base: gitRoot, matcher: exclude });
+  const chain: string[] = [];
+  for (let current = dir; current.startsWith(gitRoot); current = path.dirname(current)) {
+    chain.unshift(current);
+    if (current === gitRoot) break;
+  }
+  for (const current of chain.slice(0, -1)) {
+    const matcher = readIgnoreFile(path.join(current, '.gitignore'));
+    if (matcher) layers.push({ base: current, matcher });
+  }
+  return layers;
+}
+
+function isIgnored(layers: readonly IgnoreLayer[], absolute: string, isDirectory: boolean): boolean {
+  for (const layer of layers) {
+    const rel = toPosix(path.relative(layer.base, absolute));
+    if (!rel || rel.startsWith('..')) continue;
+    if (layer.matcher.ignores(isDirectory ? `${rel}/` : rel)) return true;
+  }
+  return false;
+}
+
+function errnoOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? 'EIO';
+}
+
+/**
+ * Walks the roots and lists the source files to scan: .gitignore'd paths, dependencies, VCS
+ * folders and build output are skipped; symlinked directories are followed once (a link back
+ * into its own ancestry is a loop, reported and not followed); files reached twice through links
+ * are analysed once. Roots named explicitly are always walked, whatever their name.
+ */
+export function discover(options: DiscoverOptions): Discovery {
+  const files = new Map<string, string>(); // real path → path as found
+  const tsconfigs = new Set<string>();
+  const packageJsons = new Set<string>();
+  const notices: Omit<ScanError, 'file'>[] = [];
+  const walkedRealDirs = new Set<string>();
+
+  const addFile = (absolute: string, realPath: string): void => {
+    if (!isSourceFile(absolute) || isDeclarationFile(absolute)) return;
+    if (!options.isIncluded(absolute) || options.isExcluded(absolute)) return;
+    if (!files.has(realPath)) files.set(realPath, absolute);
+  };
+
+  const walk = (dir: string, realDir: string, ancestry: readonly string[], layers: readonly IgnoreLayer[]): void => {
+    walkedRealDirs.add(realDir);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      notices.push({ path: dir, kind: 'unreadable', message: `skipped: cannot read directory (${errnoOf(error)})`, skipped: true });
+      return;
+    }
+    const names = new Set(entries.map((e) => e.name));
+    const isProjectRoot = names.has('package.json') || names.has('tsconfig.json');
+    const own = names.has('.gitignore') ? readIgnoreFile(path.join(dir, '.gitignore')) : undefined;
+    const here = own ? [...layers, { base: dir, matcher: own }] : layers;
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const absolute = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      let realPath = absolute;
+      if (entry.isSymbolicLink()) {
+        let stats: Stats;
+        try {
+          stats = statSync(absolute);
+          realPath = realpathSync(absolute);
+        } catch (error) {
+          const code = errnoOf(error);
+          if (code === 'ELOOP') {
+            notices.push({ path: absolute, kind: 'symlink-loop', message: 'skipped: symbolic link loop', skipped: true });
+          } else if (isSourceFile(absolute)) {
+            notices.push({ path: absolute, kind: 'unreadable', message: `skipped: dangling symbolic link (${code})`, skipped: true });
+          }
+          continue;
+        }
+        isDir = stats.isDirectory();
+        isFile = stats.isFile();
+      } else if (isDir) {
+        realPath = path.join(realDir, entry.name);
+      }
+      if (isDir) {
+        if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
+        if (isProjectRoot && BUILD_OUTPUT_DIRS.has(entry.name)) continue;
+        if (isIgnored(here, absolute, true) || options.isExcluded(absolute)) continue;
+        if (ancestry.includes(realPath)) {
+          notices.push({ path: absolute, kind: 'symlink-loop', message: `skipped: symbolic link loop (points back to ${realPath})`, skipped: true });
+          continue;
+        }
+        // Reached before through another link: its files are already listed.
+        if (walkedRealDirs.has(realPath)) continue;
+        walk(absolute, realPath, [...ancestry, realPath], here);
+      } else if (isFile) {
+        if (isIgnored(here, absolute, false)) continue;
+        if (entry.name === 'tsconfig.json') tsconfigs.add(absolute);
+        else if (entry.name === 'package.json') packageJsons.add(absolute);
+        else addFile(absolute, realPath);
+      }
+    }
+  };
+
+  for (const root of options.roots) {
+    let stats: Stats;
+    let realRoot: string;
+    try {
+      stats = statSync(root);
+      realRoot = realpathSync(root);
+    } catch (error) {
+      const code = errnoOf(error);
+      notices.push({
+        path: root,
+        kind: code === 'ELOOP' ? 'symlink-loop' : 'unreadable',
+        message: code === 'ELOOP' ? 'skipped: symbolic link loop' : `skipped: cannot read (${code})`,
+        skipped: true,
+      });
+      continue;
+    }
+    if (stats.isDirectory()) {
+      if (walkedRealDirs.has(realRoot)) continue;
+      walk(root, realRoot, [realRoot], ancestorIgnoreLayers(root));
+    } else if (stats.isFile()) {
+      // A file named on the command line is scanned even if ignored: the user asked for it.
+      if (isSourceFile(root) && !isDeclarationFile(root) && !files.has(realRoot)) files.set(realRoot, root);
+    }
+  }
+
+  return {
+    files: [...files.values()].sort(),
+    tsconfigs: [...tsconfigs].sort(),
+    packageJsons: [...packageJsons].sort(),
+    notices,
+  };
+}

@@ -1,0 +1,134 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { TS, TypeScriptApi } from '../core/types.js';
+import { hashText } from './hash.js';
+import { ScanUsageError } from './types.js';
+
+/** Everything a tsconfig's parse read: the files (with content hashes) and the directories it listed. */
+export interface ConfigInputs {
+  files: Record<string, string>;
+  /** Directories expanded for `include` globs, with the extensions asked for. */
+  listings: { dir: string; extensions: string[] }[];
+}
+
+export interface ProjectInfo {
+  /** Absolute tsconfig path, or undefined for the inferred project of files no tsconfig includes. */
+  configFile: string | undefined;
+  options: TS.CompilerOptions;
+  /** Absolute root file names as TypeScript lists them (forward slashes). */
+  fileNames: string[];
+  /** Build output directories to keep out of the scan. */
+  outputDirs: string[];
+}
+
+export interface ProjectSetup {
+  projects: ProjectInfo[];
+  inputs: ConfigInputs;
+}
+
+/** Compiler options for a tree without a tsconfig: every JS/TS file, JS allowed, nothing emitted. */
+export function inferredOptions(ts: TypeScriptApi): TS.CompilerOptions {
+  return {
+    allowJs: true,
+    checkJs: false,
+    noEmit: true,
+    target: ts.ScriptTarget.ESNext,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    jsx: ts.JsxEmit.Preserve,
+    resolveJsonModule: true,
+    skipLibCheck: true,
+    esModuleInterop: true,
+    allowSyntheticDefaultImports: true,
+    // Types of a JS dependency come from its declarations, never from crawling its JS.
+    maxNodeModuleJsDepth: 0,
+  };
+}
+
+function exists(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The nearest tsconfig.json at or above `start` (a file's directory or a directory). */
+export function findNearestTsconfig(start: string): string | undefined {
+  for (let dir = start; ; ) {
+    const candidate = path.join(dir, 'tsconfig.json');
+    if (exists(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+function formatDiagnostic(ts: TypeScriptApi, diagnostic: TS.Diagnostic): string {
+  const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
+  if (diagnostic.file && diagnostic.start !== undefined) {
+    const { line, character } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
+    return `${diagnostic.file.fileName}:${line + 1}:${character + 1}: ${message}`;
+  }
+  return message;
+}
+
+/** "No inputs were found in config file": a project with nothing to scan, not a broken one. */
+const NO_INPUTS = 18003;
+
+/**
+ * Parses the given tsconfig files and, transitively, the projects they reference (solution-style
+ * configs). A missing or broken config is a ScanUsageError naming the file and the problem.
+ * Every file the parse read and every directory it listed is recorded for the cache.
+ */
+export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[]): ProjectSetup {
+  const inputs: ConfigInputs = { files: {}, listings: [] };
+  const projects: ProjectInfo[] = [];
+  const seen = new Set<string>();
+  let unrecoverable: TS.Diagnostic | undefined;
+  const host: TS.ParseConfigFileHost = {
+    useCaseSensitiveFileNames: ts.sys.useCaseSensitiveFileNames,
+    getCurrentDirectory: () => process.cwd(),
+    fileExists: (file) => ts.sys.fileExists(file),
+    readFile: (file) => {
+      const text = ts.sys.readFile(file);
+      inputs.files[path.resolve(file)] = text === undefined ? '' : hashText(text);
+      return text;
+    },
+    readDirectory: (root, extensions, excludes, includes, depth) => {
+      inputs.listings.push({ dir: path.resolve(root), extensions: [...(extensions ?? [])] });
+      return ts.sys.readDirectory(root, extensions, excludes, includes, depth);
+    },
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      unrecoverable = diagnostic;
+    },
+  };
+  const extendedCache = new Map<string, TS.ExtendedConfigCacheEntry>();
+
+  const visit = (configFile: string, referencedFrom: string | undefined): void => {
+    const absolute = path.resolve(configFile);
+    if (seen.has(absolute)) return;
+    seen.add(absolute);
+    const fromWhere = referencedFrom ? ` (referenced from ${referencedFrom})` : '';
+    if (!exists(absolute)) {
+      throw new ScanUsageError(`tsconfig not found: ${absolute}${fromWhere}`);
+    }
+    unrecoverable = undefined;
+    const parsed = ts.getParsedCommandLineOfConfigFile(absolute, undefined, host, extendedCache);
+    if (!parsed || unrecoverable) {
+      throw new ScanUsageError(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
+    }
+    const errors = parsed.errors.filter((d) => d.code !== NO_INPUTS && d.category === ts.DiagnosticCategory.Error);
+    if (errors.length > 0) {
+      throw new ScanUsageError(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
+    }
+    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir].filter((d): d is string => d !== undefined).map((d) => path.resolve(d));
+    projects.push({ configFile: absolute, options: parsed.options, fileNames: parsed.fileNames.map((f) => path.resolve(f)), outputDirs });
+    for (const reference of parsed.projectReferences ?? []) {
+      const target = ts.resolveProjectReferencePath(reference);
+      visit(target, absolute);
+    }
+  };
+  for (const file of configFiles) visit(file, undefined);
+  return { projects, inputs };
+}

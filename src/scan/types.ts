@@ -1,0 +1,105 @@
+import type { LoopAuditConfig, ResolvedConfig, Severity } from '../config/types.js';
+import type { Family, RuleId, Suggestion, TextEdit } from '../core/types.js';
+
+/** A finding as the scanner reports it: the core's finding, located and given its configured severity. */
+export interface ScanFinding {
+  ruleId: RuleId;
+  family: Family;
+  severity: Exclude<Severity, 'off'>;
+  /** Relative to the scan root, forward slashes. */
+  file: string;
+  /** Absolute path. */
+  path: string;
+  /** 1-based line and column (UTF-16 code units, as ESLint counts), end exclusive like ESLint's. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Offsets into the file's text, as the core reported them. */
+  start: number;
+  end: number;
+  messageId: string;
+  data?: Record<string, string | number>;
+  message: string;
+  fixable: boolean;
+  fix?: TextEdit[];
+  suggestions?: Suggestion[];
+}
+
+export type ScanErrorKind =
+  | 'syntax' // the file does not parse: reported, not analysed
+  | 'unreadable' // I/O error (permissions, a FIFO, a dangling symlink)
+  | 'vanished' // listed, then gone before it could be read
+  | 'binary' // NUL bytes or invalid UTF-8
+  | 'too-large'
+  | 'minified'
+  | 'symlink-loop'
+  | 'analysis'; // a detector threw on this file: the others go on
+
+/** A file that could not be analysed. `skipped` ones are notices (binary, huge, minified, loops), the rest are errors. */
+export interface ScanError {
+  file: string;
+  path: string;
+  kind: ScanErrorKind;
+  message: string;
+  skipped: boolean;
+}
+
+export interface ScanOptions {
+  /** Files and directories to scan, relative to `cwd`. Default: `cwd` (or, with `tsconfig`, that project's files). */
+  paths?: string[];
+  /** Working directory and scan root (file names in results are relative to it). Default: process.cwd(). */
+  cwd?: string;
+  /** Use this tsconfig (and its references) instead of finding them. */
+  tsconfig?: string;
+  /** Extra globs, relative to `cwd`, added to the configuration's. */
+  include?: string[];
+  exclude?: string[];
+  /**
+   * The configuration: an object (validated here), a path to a config file, `false` for the
+   * built-in defaults, or undefined to find `loop-audit.config.json` / package.json `loopAudit`.
+   */
+  config?: LoopAuditConfig | string | false;
+  /** Reuse results of unchanged files from an earlier run. */
+  cache?: boolean;
+  /** Cache file (or directory, then `scan-cache.json` inside it). Default: `<cwd>/.loop-audit-cache/scan-cache.json`. */
+  cacheLocation?: string;
+  /** Called as the scan advances (the CLI draws its progress bar from it). */
+  onProgress?: (event: ScanProgress) => void;
+}
+
+export type ScanProgress =
+  | { phase: 'discover'; files: number }
+  | { phase: 'program'; project: string; files: number }
+  | { phase: 'analyze'; done: number; total: number; file: string }
+  | { phase: 'done' };
+
+export interface ScanStats {
+  /** Files analysed in this run (dirty ones with a cache). */
+  analyzed: number;
+  /** Files whose result came from the cache. */
+  cached: number;
+  /** Source files in the TypeScript programs built (0 when everything came from the cache). */
+  programFiles: number;
+  durationMs: number;
+}
+
+export interface ScanResult {
+  /** Absolute scan root. */
+  root: string;
+  /** Relative paths of every file whose findings are reported (analysed or cached), sorted. */
+  files: string[];
+  /** Sorted by file, then position, then rule. Rules set to `off` are not run. */
+  findings: ScanFinding[];
+  /** Sorted by file. */
+  errors: ScanError[];
+  /** The tsconfig files whose programs were used (absolute); empty for a plain JS tree. */
+  projects: string[];
+  config: ResolvedConfig;
+  stats: ScanStats;
+}
+
+/** Bad usage or a broken project setup (missing/broken tsconfig, bad paths): the CLI exits with code 2. */
+export class ScanUsageError extends Error {
+  override name = 'ScanUsageError';
+}
