@@ -282,12 +282,17 @@ function forwardingToHelper(
     const helper = resolveHelperCall(facts, call, options, helpers);
     if (!helper) continue;
     const promiseParams = promiseParameters(facts, fn);
+    // What the helper blocks on is its promise parameter, or by convention its first argument
+    // (`run_async(coro, timeout)`, `runSync(fn, ...args)`). A parameter landing elsewhere is an
+    // argument forwarded to the sibling: `findOrderSync(id) { return runSync(findOrder, id) }`
+    // is a sync wrapper, not a helper.
+    const known = helper.promiseParams !== undefined && helper.promiseParams.size > 0 ? helper.promiseParams : new Set([0]);
     let reaches = false;
     call.arguments.forEach((argument, position) => {
       const index = parameterIndex(facts, fn, argument);
-      if (index === undefined) return;
+      if (index === undefined || !known.has(position)) return;
       reaches = true;
-      if (helper.promiseParams === undefined || helper.promiseParams.has(position)) promiseParams.add(index);
+      if (helper.promiseParams?.has(position)) promiseParams.add(index);
     });
     if (reaches) return { kind: helper.kind, promiseParams };
   }

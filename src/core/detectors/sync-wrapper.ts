@@ -331,6 +331,8 @@ class SyncWrapperFinder {
     }
     const name = ts.isIdentifier(expr) ? expr.text : ts.isPropertyAccessExpression(expr) ? expr.name.text : undefined;
     if (name === undefined) return undefined;
+    // A function the wrapper itself was handed is no sibling: that is a helper's plumbing.
+    if (ts.isIdentifier(expr) && this.isParameterOfEnclosingFunction(expr)) return undefined;
     const acceptsCallbackStyle = kind === 'deasync' && !callbackified;
     if (!this.isAsyncFunctionReference(expr, name, acceptsCallbackStyle, wrapperName)) return undefined;
     return { form: 'reference', expression: expr, call: undefined, name: siblingDisplayName(ts, expr) };
@@ -369,6 +371,14 @@ class SyncWrapperFinder {
     if (!last) return false;
     const type = checker.getTypeOfSymbolAtLocation(last, this.facts.sourceFile);
     return type.getCallSignatures().length > 0 && CALLBACK_PARAMETER.test(last.name);
+  }
+
+  private isParameterOfEnclosingFunction(identifier: TS.Identifier): boolean {
+    const ts = this.ts;
+    for (let fn = this.facts.enclosingFunction(identifier); fn; fn = this.facts.enclosingFunction(fn)) {
+      if (fn.parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === identifier.text)) return true;
+    }
+    return false;
   }
 
   /**
