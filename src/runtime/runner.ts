@@ -34,6 +34,12 @@ import {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
+/**
+ * The default when no function type is given: results are `any`, so code rewritten by the
+ * autofixes type-checks as it did when it awaited the call.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Untyped = (...args: any[]) => any;
 
 /** What a bridged function looks like to its caller: same parameters, the awaited result, no promise. */
 export type SyncFunction<F extends AnyFunction> = (...args: Parameters<F>) => Awaited<ReturnType<F>>;
@@ -116,6 +122,7 @@ export interface RunnerHealth {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long a timed-out worker gets to prove its event loop still turns before it is replaced. */
 const WEDGE_GRACE_MS = 1_000;
 const LATENCY_SAMPLES = 1_024;
@@ -260,8 +267,8 @@ export class Runner {
    * A synchronous function that runs `exportName` of the module in the runner's worker and blocks
    * until it settles. The module is loaded once per worker, on the first call.
    */
-  defineSync<F extends AnyFunction = AnyFunction>(module: string | URL, exportName?: string, options?: SyncOptions): SyncFunction<F>;
-  defineSync<F extends AnyFunction, D>(module: string | URL, exportName: string, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
+  defineSync<F extends AnyFunction = Untyped>(module: string | URL, exportName?: string, options?: SyncOptions): SyncFunction<F>;
+  defineSync<F extends AnyFunction = Untyped, D = unknown>(module: string | URL, exportName: string, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
   defineSync(module: string | URL, exportName = 'default', options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
     const url = toModuleUrl(module);
     if (typeof exportName !== 'string' || exportName === '') throw new TypeError('loop-audit/runtime: exportName must be a non-empty string');
@@ -627,13 +634,13 @@ export class Runner {
   // ---------------------------------------------------------------- lifecycle and health
 
   /**
-   * Drain tasks (up to `timeoutMs`), then terminate the worker. Sync calls keep working while
-   * tasks drain and throw `RunnerStoppedError` afterwards. Idempotent: every call returns the
-   * same promise.
+   * Drain tasks (up to `timeoutMs`, default 10 s: a stuck task must not keep a process from
+   * stopping), then terminate the worker. Sync calls keep working while tasks drain and throw
+   * `RunnerStoppedError` afterwards. Idempotent: every call returns the first call's promise.
    */
   shutdown(options: { timeoutMs?: number } = {}): Promise<DrainResult> {
     this.stopping ??= (async () => {
-      const result = await this.drain(options);
+      const result = await this.drain({ timeoutMs: options.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS });
       this.stopped = true;
       const handle = this.current;
       if (handle !== undefined) {
