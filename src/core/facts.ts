@@ -373,6 +373,17 @@ export class FileFacts {
     if (ts.isIdentifier(callee)) {
       if (this.asyncFunctionNames.has(callee.text)) return true;
       if (PROMISE_GLOBAL_CALLS.has(callee.text) && !this.declaredNames.has(callee.text)) return true;
+      // `const refresh = () => load(); refresh();` — an arrow that hands back a promise.
+      const initializer = this.constInitializer(callee.text);
+      const arrow = initializer && skipOuterExpressions(ts, initializer);
+      if (arrow && ts.isArrowFunction(arrow) && !ts.isBlock(arrow.body) && !this.constsBeingResolved.has(callee.text)) {
+        this.constsBeingResolved.add(callee.text);
+        try {
+          if (this.isPromiseValued(arrow.body)) return true;
+        } finally {
+          this.constsBeingResolved.delete(callee.text);
+        }
+      }
     }
     if (ts.isPropertyAccessExpression(callee)) {
       const member = callee.name.text;

@@ -133,6 +133,23 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
       errors: [{ messageId: 'floating', data: { what: '`load()`', where: 'at module scope' }, suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().finally(() => console.log("done"));')] }],
     },
     {
+      // an arrow bound once to a const hands back the promise its body makes
+      code: 'async function load() { return 1 }\nconst refresh = () => load();\nrefresh();',
+      errors: [{ messageId: 'floating', data: { what: '`refresh()`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('async function load() { return 1 }\nconst refresh = () => load();\nvoid refresh();')] }],
+    },
+    {
+      // `await` is not allowed in a static block, even inside an async function: no addAwait
+      code: 'async function load() { return 1 }\nasync function define() {\n  return class Cache {\n    static {\n      load();\n    }\n  };\n}',
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`load()`', where: 'in a static block of `Cache`' },
+          line: 5,
+          suggestions: [voidSuggestion('async function load() { return 1 }\nasync function define() {\n  return class Cache {\n    static {\n      void load();\n    }\n  };\n}')],
+        },
+      ],
+    },
+    {
       code: 'async function a() {}\nasync function b() {}\nasync function run(flag: boolean) {\n  flag ? a() : b();\n}',
       errors: [
         {

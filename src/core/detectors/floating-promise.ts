@@ -630,7 +630,7 @@ const STATEMENT_MESSAGES: Record<FloatingReason, string> = {
 function toFinding(facts: FileFacts, floating: FloatingPromise, options: ResolvedOptions): Finding {
   const ts = facts.ts;
   const sourceFile = facts.sourceFile;
-  const where = describeWhere(facts, floating.enclosingFunction);
+  const where = describeWhere(facts, floating.enclosingFunction, floating.kind === 'statement' ? floating.discarded : floating.call);
   if (floating.kind === 'statement') {
     const reported: TS.Node = floating.statement ?? floating.discarded;
     return {
@@ -660,7 +660,15 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
 }
 
 /** `in \`Reconciler.start\``, `in a callback in \`Reconciler.start\``, `at module scope`. */
-function describeWhere(facts: FileFacts, fn: FunctionLike | undefined): string {
+function describeWhere(facts: FileFacts, fn: FunctionLike | undefined, node: TS.Node): string {
+  const ts = facts.ts;
+  // A class static block runs once, at class definition, but it is not module scope either.
+  for (let current = node.parent; current && current !== fn; current = current.parent) {
+    if (ts.isClassStaticBlockDeclaration(current)) {
+      const owner = current.parent;
+      return owner.name ? `in a static block of \`${owner.name.text}\`` : 'in a class static block';
+    }
+  }
   if (!fn) return 'at module scope';
   const name = facts.functionName(fn);
   if (!name.startsWith('<')) return `in \`${name}\``;
