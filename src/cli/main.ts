@@ -7,6 +7,7 @@ import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { ProgressBar } from './progress.js';
+import { applyScanBaselineOptions, registerProgressCommands } from '../progress/cli.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -114,6 +115,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       } finally {
         bar?.clear();
       }
+      result = applyScanBaselineOptions(result, options, io);
       const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);
       const report = formatReport(result, format, { color });
       if (toStdout) io.stdout.write(report);
@@ -126,6 +128,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       }
       setExit(exitCodeFor(result, options.failOn));
     });
+  registerProgressCommands(program, io, setExit);
   return program;
 }
 
