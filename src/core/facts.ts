@@ -370,6 +370,8 @@ export class FileFacts {
     if (!ts.isCallExpression(expr)) return false;
     const callee = skipOuterExpressions(ts, expr.expression);
     if (this.isAsyncFunctionExpression(callee)) return true;
+    // `import('./module.js')` loads asynchronously.
+    if (callee.kind === ts.SyntaxKind.ImportKeyword) return true;
     if (ts.isIdentifier(callee)) {
       if (this.asyncFunctionNames.has(callee.text)) return true;
       if (PROMISE_GLOBAL_CALLS.has(callee.text) && !this.declaredNames.has(callee.text)) return true;
