@@ -341,27 +341,20 @@ class SyncWrapperFinder {
   private isAsyncFunctionReference(expr: TS.Expression, name: string, acceptsCallbackStyle: boolean, wrapperName: string | undefined): boolean {
     const ts = this.ts;
     const facts = this.facts;
-    if (facts.checker) {
-      const type = facts.checker.getTypeAtLocation(expr);
-      const signatures = type.getCallSignatures();
-      if (signatures.some((signature) => facts.isThenableType(signature.getReturnType()))) return true;
-      if (acceptsCallbackStyle && signatures.some((signature) => this.takesCallback(signature))) return true;
-      // A typed function that returns no promise and takes no callback is not an async sibling.
-      if (signatures.length > 0 && !(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !signatures.some((s) => returnsAny(ts, s))) return false;
-    }
+    const type = facts.checker?.getTypeAtLocation(expr);
+    const signatures = type?.getCallSignatures() ?? [];
+    if (signatures.some((signature) => facts.isThenableType(signature.getReturnType()))) return true;
+    if (acceptsCallbackStyle && signatures.some((signature) => this.takesCallback(signature))) return true;
     if (ts.isIdentifier(expr) ? facts.asyncFunctionNames.has(name) : facts.asyncMethodNames.has(name)) return true;
+    // What this file declares settles it, before types of untyped JS (`any` parameters) and names.
     const local = this.localFunctions();
     if (local.callbackStyle.has(name)) return acceptsCallbackStyle;
-    // Declared right here as a plain sync function: no naming convention makes it async.
     if (local.declared.has(name)) return false;
-    if (ts.isIdentifier(expr)) {
-      const ref = facts.resolve(expr);
-      if (ref?.kind === 'module' && ref.path.length === 1 && facts.moduleFacts?.asyncExports(facts.sourceFile.fileName, ref.module)?.has(ref.path[0]!)) return true;
-    }
-    if (acceptsCallbackStyle) {
-      const ref = facts.resolve(expr);
-      if (ref?.kind === 'module' && ref.path.length === 1 && NODE_CALLBACK_APIS.get(ref.module)?.has(ref.path[0]!)) return true;
-    }
+    // A typed function that returns no promise and takes no callback is not an async sibling.
+    if (type && signatures.length > 0 && !(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !signatures.some((s) => returnsAny(ts, s))) return false;
+    const ref = facts.resolve(expr);
+    if (ts.isIdentifier(expr) && ref?.kind === 'module' && ref.path.length === 1 && facts.moduleFacts?.asyncExports(facts.sourceFile.fileName, ref.module)?.has(ref.path[0]!)) return true;
+    if (acceptsCallbackStyle && ref?.kind === 'module' && ref.path.length === 1 && NODE_CALLBACK_APIS.get(ref.module)?.has(ref.path[0]!)) return true;
     return ASYNC_NAME.test(name) || (wrapperName !== undefined && isSiblingName(wrapperName, name));
   }
 
