@@ -118,7 +118,8 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[])
     if (!parsed || unrecoverable) {
       throw new ScanUsageError(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
     }
-    const errors = parsed.errors.filter((d) => d.code !== NO_INPUTS && d.category === ts.DiagnosticCategory.Error);
+    // JSON syntax errors live in the config file's own parse diagnostics, not in `errors`.
+    const errors = ts.getConfigFileParsingDiagnostics(parsed).filter((d) => d.code !== NO_INPUTS && d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) {
       throw new ScanUsageError(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
     }
