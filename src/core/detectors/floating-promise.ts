@@ -41,7 +41,7 @@ export type FloatingReason =
   | 'promise'
   /** A thenable that is not a Promise (typed mode only). */
   | 'thenable'
-  /** `x.then(onFulfilled)` or `x.catch()` — the chain's rejection has no handler. */
+  /** `x.then(onFulfilled)` — the chain's rejection has no handler (`x.catch()` with no handler is `promise`). */
   | 'then-without-rejection-handler'
   /** `.catch(h)` / `.then(f, h)` where `h` is not a function, so JavaScript ignores it. */
   | 'non-function-rejection-handler'
