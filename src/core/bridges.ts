@@ -9,7 +9,7 @@ import type { TS } from './types.js';
 export type BridgeKind =
   | 'deasync' // deasync(fn) / deasync-promise: spins the event loop re-entrantly
   | 'deasync-loop' // deasync.loopWhile / runLoopOnce / sleep
-  | 'make-synchronous' // a whole node process per call
+  | 'make-synchronous' // 2.x: a worker per makeSynchronous(); /subprocess (and 0.x): a node process per call
   | 'synckit' // a worker per createSyncFn, blocking calls
   | 'sync-rpc' // a server process, blocking calls
   | 'sync-threads' // a worker per call
@@ -26,6 +26,7 @@ export type BridgeKind =
 const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map([
   ['deasync', 'deasync'],
   ['make-synchronous', 'make-synchronous'],
+  ['make-synchronous/subprocess', 'make-synchronous'],
   ['synckit#createSyncFn', 'synckit'],
   ['sync-rpc', 'sync-rpc'],
   ['sync-threads#createSyncFn', 'sync-threads'],
@@ -71,26 +72,58 @@ export function bridgeFactoryKind(facts: FileFacts, call: TS.CallExpression): Br
  * are name-based when untyped: a name is bridged if any binding of it in the file is.
  */
 export function bridgedBindings(facts: FileFacts): ReadonlyMap<string, BridgeKind> {
+  return bindingsOf(facts).kinds;
+}
+
+interface Bindings {
+  kinds: ReadonlyMap<string, BridgeKind>;
+  /** The factory's module for each bound name (`make-synchronous/subprocess`), where it has one. */
+  modules: ReadonlyMap<string, string>;
+}
+
+function bindingsOf(facts: FileFacts): Bindings {
   const cached = bindingCache.get(facts);
   if (cached) return cached;
   const ts = facts.ts;
-  const bound = new Map<string, BridgeKind>();
+  const kinds = new Map<string, BridgeKind>();
+  const modules = new Map<string, string>();
   const visit = (node: TS.Node): void => {
     const binding = bindingOf(ts, node);
     if (binding) {
       const call = skipOuterExpressions(ts, binding.value);
       if (ts.isCallExpression(call)) {
         const kind = bridgeFactoryKind(facts, call) ?? runnerMethodKind(facts, call);
-        if (kind) bound.set(binding.name, kind);
+        if (kind) {
+          kinds.set(binding.name, kind);
+          const module = factoryModule(facts, call);
+          if (module !== undefined) modules.set(binding.name, module);
+        }
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(facts.sourceFile);
-  bindingCache.set(facts, bound);
-  return bound;
+  const bindings = { kinds, modules };
+  bindingCache.set(facts, bindings);
+  return bindings;
 }
-const bindingCache = new WeakMap<FileFacts, ReadonlyMap<string, BridgeKind>>();
+const bindingCache = new WeakMap<FileFacts, Bindings>();
+
+function factoryModule(facts: FileFacts, call: TS.CallExpression): string | undefined {
+  const ref = facts.resolve(call.expression);
+  return ref?.kind === 'module' ? ref.module : undefined;
+}
+
+/**
+ * The module of the factory that built the function a blocking call calls: `make-synchronous`
+ * or `make-synchronous/subprocess` for `fetchSync(url)`, `synckit` for `format(code)`.
+ */
+export function bridgeModule(facts: FileFacts, call: TS.CallExpression): string | undefined {
+  const callee = skipOuterExpressions(facts.ts, call.expression);
+  if (facts.ts.isCallExpression(callee)) return factoryModule(facts, callee);
+  const bound = calleeBindingName(facts, call);
+  return bound === undefined ? undefined : bindingsOf(facts).modules.get(bound);
+}
 
 /**
  * `getRunner().defineSync(...)`, `runner.syncFunction(...)` where `runner` holds `getRunner()`,

@@ -447,7 +447,18 @@ export function makeThumbnail(image: Buffer) {
             return JSON.parse(await readFile(file, 'utf8'));
           })(path);
         }`,
-      errors: [{ messageId: BRIDGE, data: { what: 'makeSynchronous(...)', fn: 'readSettings()', cost: PROCESS_COST } }],
+      errors: [{ messageId: BRIDGE, data: { what: 'makeSynchronous(...)', fn: 'readSettings()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'make-synchronous/subprocess inside a function',
+      code: `
+        const makeSynchronous = require('make-synchronous/subprocess');
+        function gitBlame(file) {
+          const blame = makeSynchronous(async (path) => (await import('./blame.mjs')).blame(path));
+          return blame(file);
+        }
+        module.exports = gitBlame;`,
+      errors: [{ messageId: BRIDGE, data: { what: 'makeSynchronous(...)', fn: 'gitBlame()', cost: PROCESS_COST } }],
     },
     {
       name: 'MongoClient opened and closed in one call',

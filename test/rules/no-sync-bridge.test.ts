@@ -314,15 +314,15 @@ export const readFileSync = deasync(readFile);`,
         export function loadManifest() {
           return fetchJsonSync('https://example.com/manifest.json');
         }`,
-      errors: [{ messageId: 'processBridge', data: { bridge: 'fetchJsonSync', library: 'make-synchronous', where: 'in loadManifest()' } }],
+      errors: [{ messageId: 'workerBridge', data: { bridge: 'fetchJsonSync', library: 'make-synchronous', where: 'in loadManifest()' } }],
     },
     {
-      name: 'makeSynchronous(fn)(args) at once',
+      name: 'make-synchronous/subprocess: makeSynchronous(fn)(args) at once',
       code: `
-        const makeSynchronous = require('make-synchronous');
+        const makeSynchronous = require('make-synchronous/subprocess');
         const config = makeSynchronous(async () => (await import('./config.mjs')).default)();
         module.exports = config;`,
-      errors: [{ messageId: 'processBridge', data: { bridge: 'makeSynchronous(...)', library: 'make-synchronous', where: 'at module scope' } }],
+      errors: [{ messageId: 'processBridge', data: { bridge: 'makeSynchronous(...)', library: 'make-synchronous/subprocess', where: 'at module scope' } }],
     },
     {
       name: 'calling what createSyncFn returned',
@@ -559,7 +559,7 @@ typedTester.run('no-sync-bridge (typed)', rule, {
         import makeSynchronous from 'make-synchronous';
         const sumSync = makeSynchronous(async (a: number, b: number) => a + b);
         export function sum(a: number, b: number): number { return sumSync(a, b); }`,
-      errors: [{ messageId: 'processBridge', data: { bridge: 'sumSync', library: 'make-synchronous', where: 'in sum()' } }],
+      errors: [{ messageId: 'workerBridge', data: { bridge: 'sumSync', library: 'make-synchronous', where: 'in sum()' } }],
     },
   ],
 });

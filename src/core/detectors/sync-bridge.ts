@@ -1,4 +1,4 @@
-import { bridgeSites, type BridgeKind, type BridgeSite } from '../bridges.js';
+import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import type { FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
@@ -12,7 +12,7 @@ export interface NoSyncBridgeOptions {
 const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: string; library: string }>> = {
   deasync: { messageId: 'loopReentry', library: 'deasync' },
   'deasync-loop': { messageId: 'loopReentry', library: 'deasync' },
-  'make-synchronous': { messageId: 'processBridge', library: 'make-synchronous' },
+  'make-synchronous': { messageId: 'workerBridge', library: 'make-synchronous' },
   'do-sync': { messageId: 'processBridge', library: 'do-sync' },
   synckit: { messageId: 'workerBridge', library: 'synckit' },
   'sync-threads': { messageId: 'workerBridge', library: 'sync-threads' },
@@ -77,7 +77,12 @@ export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
 });
 
 function findingOf(facts: FileFacts, site: BridgeSite): Finding {
-  const { messageId, library } = MESSAGE_OF[site.kind];
+  let { messageId, library } = MESSAGE_OF[site.kind];
+  // make-synchronous 2.x keeps a worker per function; its /subprocess entry starts node per call.
+  if (site.kind === 'make-synchronous' && facts.ts.isCallExpression(site.node) && bridgeModule(facts, site.node) === 'make-synchronous/subprocess') {
+    messageId = 'processBridge';
+    library = 'make-synchronous/subprocess';
+  }
   const where = describeWhere(facts, site.node);
   let data: Record<string, string>;
   if (site.kind === 'busy-wait') data = { flag: site.label, where };
