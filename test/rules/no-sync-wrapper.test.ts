@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { RuleTester } from '@typescript-eslint/rule-tester';
 import rule from '../../rules/no-sync-wrapper.js';
-import { espreeTester, typedFile, typedTester, untypedTester } from '../support/rule-tester.js';
+import { espreeTester, repoRoot, typedFile, typedTester, untypedTester } from '../support/rule-tester.js';
 
 type MessageId = 'syncWrapper' | 'syncWrapperRunner' | 'syncWrapperInline';
 // The rule is built against the package's @typescript-eslint/utils, the tester ships its own copy:
@@ -632,6 +634,22 @@ untypedTester.run('no-sync-wrapper', tested, {
       errors: [wrapper('loadFlags', 'fetchFlagsAsync', "'runSync'")],
     },
     {
+      name: 'runSync(fn, ...args): a helper that ships the function to a worker and sleeps in Atomics.wait',
+      code: `
+        import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+        function runSync<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): R {
+          const signal = new Int32Array(new SharedArrayBuffer(4));
+          const { port1, port2 } = new MessageChannel();
+          const worker = new Worker(new URL('./bridge-worker.js', import.meta.url), { workerData: { signal, port: port2, name: fn.name, args }, transferList: [port2] });
+          worker.unref();
+          Atomics.wait(signal, 0, 0);
+          return receiveMessageOnPort(port1)?.message as R;
+        }
+        export async function findOrder(id: string) { return { id }; }
+        export function findOrderSync(id: string) { return runSync(findOrder, id); }`,
+      errors: [wrapper('findOrderSync', 'findOrder', "'runSync'")],
+    },
+    {
       name: 'a class whose many methods are wrappers: one report each, methods doing work are left alone',
       code: `${RUN_ASYNC}
         export class MSGraphCalendarRepository {
@@ -794,6 +812,74 @@ espreeTester.run('no-sync-wrapper (espree)', tested, {
         async function getUserAsync(id) { return { id }; }
         module.exports = { getUser: (id) => runAsync(getUserAsync(id)) };`,
       errors: [wrapper('getUser', 'getUserAsync', "'runAsync'")],
+    },
+  ],
+});
+
+// Helpers imported from relative modules: read from disk without a program, through the checker with one.
+const fixtureRoot = path.join(repoRoot, 'fixtures/sync-wrapper');
+const SERVICE = 'src/services/calendar-archive-service.ts';
+const serviceFile = path.join(fixtureRoot, SERVICE);
+
+untypedTester.run('no-sync-wrapper (helpers in other modules, untyped)', tested, {
+  valid: [
+    {
+      name: 'a helper name imported from a module that does not exist is not known to bridge',
+      filename: serviceFile,
+      code: `
+        import { runBlocking } from '../utilities/no-such-module.js';
+        export class ReportService {
+          async buildAsync(day: string) { return day; }
+          build(day: string) { return runBlocking(this.buildAsync(day)); }
+        }`,
+    },
+    {
+      name: 'an imported function that is no bridge helper',
+      filename: serviceFile,
+      code: `
+        import { appointmentFromGraph } from '../models/appointment.js';
+        export class ReportService {
+          async loadAsync(day: string) { return { id: day, subject: null, start: { dateTime: day, timeZone: 'UTC' }, end: { dateTime: day, timeZone: 'UTC' } }; }
+          load(day: string) { return appointmentFromGraph('me', this.loadAsync(day) as never); }
+        }`,
+    },
+  ],
+  invalid: [
+    {
+      name: "a named import of the shared runner module's runBlocking",
+      filename: serviceFile,
+      code: `
+        import { runBlocking } from '../utilities/async-runner.js';
+        export class ReportService {
+          async buildAsync(day: string) { return day; }
+          build(day: string) { return runBlocking(this.buildAsync(day)); }
+        }`,
+      errors: [wrapper('ReportService.build', 'buildAsync', "'runBlocking'")],
+    },
+    {
+      name: 'a namespace import of the shared runner module',
+      filename: serviceFile,
+      code: `
+        import * as asyncRunner from '../utilities/async-runner.js';
+        export function exportDay(day: string) { return asyncRunner.runBlocking(exportDayAsync(day)); }
+        async function exportDayAsync(day: string) { return day.length; }`,
+      errors: [wrapper('exportDay', 'exportDayAsync', "'runBlocking'")],
+    },
+  ],
+});
+
+const fixtureTester = new RuleTester({
+  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot } },
+});
+
+fixtureTester.run('no-sync-wrapper (helpers in other modules, typed)', tested, {
+  valid: [],
+  invalid: [
+    {
+      name: "typed: the service's wrapper over runBlocking, resolved through the checker's symbol",
+      filename: SERVICE,
+      code: readFileSync(serviceFile, 'utf8'),
+      errors: [{ ...wrapper('CalendarArchiveService.archiveDay', 'archiveDayAsync', "'runBlocking'"), line: 34 }],
     },
   ],
 });
