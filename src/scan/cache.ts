@@ -184,10 +184,13 @@ export class Fingerprints {
   }
 }
 
-const LISTING_SKIPPED = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn']);
+const LISTING_SKIPPED = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn', DEFAULT_CACHE_DIR]);
 
-/** The sorted file names under `dir` with one of `extensions`: changes when a file TypeScript would list appears or goes. */
-export function listingFingerprint(dir: string, extensions: readonly string[]): string {
+/**
+ * The sorted file names under `dir` with one of `extensions`: changes when a file TypeScript would
+ * list appears or goes. The cache file itself (and its temporary siblings) is not part of the project.
+ */
+export function listingFingerprint(dir: string, extensions: readonly string[], cacheFile?: string): string {
   const found: string[] = [];
   const walk = (current: string, depth: number): void => {
     if (depth > 64) return;
@@ -201,7 +204,8 @@ export function listingFingerprint(dir: string, extensions: readonly string[]): 
       if (entry.isDirectory()) {
         if (!LISTING_SKIPPED.has(entry.name)) walk(path.join(current, entry.name), depth + 1);
       } else if (extensions.length === 0 || extensions.some((ext) => entry.name.endsWith(ext))) {
-        found.push(path.join(current, entry.name));
+        const full = path.join(current, entry.name);
+        if (cacheFile === undefined || !full.startsWith(cacheFile)) found.push(full);
       } else if (entry.isSymbolicLink()) {
         found.push(`${path.join(current, entry.name)}@`);
       }

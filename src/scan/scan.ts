@@ -77,11 +77,11 @@ function packageInputs(roots: readonly string[], discovered: readonly string[]):
 }
 
 /** Everything that decides which files go into which program with which options, as one hash. */
-function structureKey(base: readonly string[], inputs: ConfigInputs): string {
+function structureKey(base: readonly string[], inputs: ConfigInputs, cacheFile: string | undefined): string {
   const parts = [...base, '|config-files'];
   for (const file of Object.keys(inputs.files).sort()) parts.push(file, fileHash(file));
   parts.push('|listings');
-  for (const listing of inputs.listings) parts.push(listing.dir, listing.extensions.join(','), listingFingerprint(listing.dir, listing.extensions));
+  for (const listing of inputs.listings) parts.push(listing.dir, listing.extensions.join(','), listingFingerprint(listing.dir, listing.extensions, cacheFile));
   return hashParts(parts);
 }
 
@@ -233,7 +233,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let configInputs: ConfigInputs;
   let structure: string | undefined;
   let files: string[];
-  if (previous && structureKey(structureBase, previous.configInputs) === previous.structure) {
+  if (previous && structureKey(structureBase, previous.configInputs, cacheFile) === previous.structure) {
     structure = previous.structure;
     configInputs = previous.configInputs;
     projects = previous.projects.map((configFile) => ({ configFile: configFile ?? undefined, options: undefined, fileNames: [] }));
@@ -254,7 +254,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       const inferred = projects.push({ configFile: undefined, options: inferredOptions(ts), fileNames: orphans }) - 1;
       for (const file of orphans) assignment.set(file, inferred);
     }
-    if (cacheFile) structure = structureKey(structureBase, configInputs);
+    if (cacheFile) structure = structureKey(structureBase, configInputs, cacheFile);
   }
 
   // Which results can be reused.

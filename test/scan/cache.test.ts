@@ -1,0 +1,119 @@
+import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readCache } from '../../src/scan/cache.js';
+import { scan } from '../../src/scan/scan.js';
+import type { ScanResult } from '../../src/scan/types.js';
+import { cleanupProjects, makeProject, TSCONFIG } from './helpers.js';
+
+afterAll(cleanupProjects);
+
+/** What a report shows, without timings and cache statistics. */
+function shape(result: ScanResult) {
+  return { files: result.files, findings: result.findings, errors: result.errors };
+}
+
+/** Moves every file's times back, so the cache may trust their stat (as for files not touched just before a run). */
+function age(root: string): void {
+  const past = new Date(Date.now() - 60_000);
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else utimesSync(full, past, past);
+    }
+  };
+  walk(root);
+}
+
+function project() {
+  return makeProject({
+    'tsconfig.json': TSCONFIG,
+    // A typed-only finding: `load()` is a promise only because the checker says so (imported).
+    'src/db.ts': 'export function load(): number {\n  return 1;\n}\n',
+    'src/use.ts': "import { load } from './db.js';\nexport function run(): void {\n  load();\n}\n",
+    // A barrel that asks the checker nothing: its result depends on its own text only.
+    'src/index.ts': "export * from './db.js';\nexport * from './use.js';\n",
+    'src/leaf.ts': 'async function tick(): Promise<void> {}\nexport function go(): void {\n  tick();\n}\n',
+  });
+}
+
+describe('scan cache', () => {
+  it('a warm run with nothing changed reuses every result without building a program, and reports the same', async () => {
+    const root = project();
+    age(root);
+    const cold = await scan({ cwd: root, config: false, cache: true });
+    expect(cold.stats).toMatchObject({ analyzed: 4, cached: 0 });
+    expect(cold.stats.programFiles).toBeGreaterThan(0);
+    const warm = await scan({ cwd: root, config: false, cache: true });
+    expect(warm.stats).toMatchObject({ analyzed: 0, cached: 4, programFiles: 0 });
+    expect(shape(warm)).toEqual(shape(cold));
+  });
+
+  it('is sound: editing an imported module re-analyses its typed importers, and the new finding appears', async () => {
+    const root = project();
+    age(root);
+    const cold = await scan({ cwd: root, config: false, cache: true });
+    expect(cold.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['src/leaf.ts:3']);
+    writeFileSync(path.join(root, 'src/db.ts'), 'export async function load(): Promise<number> {\n  return 1;\n}\n');
+    const warm = await scan({ cwd: root, config: false, cache: true });
+    // db.ts changed; use.ts asked the checker about `load()`, so its closure is part of its key. index.ts
+    // (re-exports only, no type query) and leaf.ts (imports nothing) are reused.
+    expect(warm.stats).toMatchObject({ analyzed: 2, cached: 2 });
+    expect(warm.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['src/leaf.ts:3', 'src/use.ts:3']);
+    const fresh = await scan({ cwd: root, config: false });
+    expect(shape(warm)).toEqual(shape(fresh));
+  });
+
+  it('editing one leaf file re-analyses it alone, over its own import closure', async () => {
+    const root = project();
+    age(root);
+    await scan({ cwd: root, config: false, cache: true });
+    writeFileSync(path.join(root, 'src/leaf.ts'), 'async function tick(): Promise<void> {}\nexport async function go(): Promise<void> {\n  await tick();\n}\n');
+    const warm = await scan({ cwd: root, config: false, cache: true });
+    expect(warm.stats).toMatchObject({ analyzed: 1, cached: 3 });
+    expect(warm.findings).toEqual([]);
+    expect(shape(warm)).toEqual(shape(await scan({ cwd: root, config: false })));
+  });
+
+  it('a changed tsconfig, rule settings or a new file start over; the cache is written atomically', async () => {
+    const root = project();
+    age(root);
+    const location = path.join(root, 'cache-dir') + path.sep;
+    await scan({ cwd: root, config: false, cache: true, cacheLocation: location });
+    expect(readdirSync(path.join(root, 'cache-dir'))).toEqual(['scan-cache.json']);
+    expect(readCache(path.join(root, 'cache-dir', 'scan-cache.json'))).toBeDefined();
+
+    writeFileSync(path.join(root, 'src/extra.ts'), 'export const x = 1;\n');
+    expect((await scan({ cwd: root, config: false, cache: true, cacheLocation: location })).stats).toMatchObject({ analyzed: 5, cached: 0 });
+
+    writeFileSync(path.join(root, 'tsconfig.json'), TSCONFIG.replace('"strict":true', '"strict":false'));
+    expect((await scan({ cwd: root, config: false, cache: true, cacheLocation: location })).stats).toMatchObject({ analyzed: 5, cached: 0 });
+
+    const off = await scan({ cwd: root, config: { rules: { 'no-floating-promise': 'off' } }, cache: true, cacheLocation: location });
+    expect(off.stats).toMatchObject({ analyzed: 5, cached: 0 });
+    expect(off.findings).toEqual([]);
+    expect(readdirSync(path.join(root, 'cache-dir'))).toEqual(['scan-cache.json']);
+  });
+
+  it('a corrupt or foreign cache file is ignored (cold run) and replaced', async () => {
+    const root = project();
+    const file = path.join(root, '.loop-audit-cache', 'scan-cache.json');
+    const cold = await scan({ cwd: root, config: false, cache: true });
+    expect(existsSync(file)).toBe(true);
+    writeFileSync(file, '{"format": 1, "tool": "x"');
+    const again = await scan({ cwd: root, config: false, cache: true });
+    expect(again.stats.cached).toBe(0);
+    expect(shape(again)).toEqual(shape(cold));
+    expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe(1);
+  });
+
+  it('a file touched without a content change is re-hashed, not re-analysed', async () => {
+    const root = project();
+    age(root);
+    await scan({ cwd: root, config: false, cache: true });
+    const now = new Date();
+    utimesSync(path.join(root, 'src/use.ts'), now, now);
+    expect((await scan({ cwd: root, config: false, cache: true })).stats).toMatchObject({ analyzed: 0, cached: 4 });
+  });
+});
