@@ -1,11 +1,12 @@
 import type * as TS from 'typescript';
+import type typescript from 'typescript';
 
 /**
  * The TypeScript namespace handed to detectors. Detectors never import `typescript` at run
  * time: inside ESLint it is the `typescript` package that parsed the file, inside the scanner
  * it is ts-morph's bundled copy. Mixing them would make `SyntaxKind` numbers disagree.
  */
-export type TypeScriptApi = typeof TS;
+export type TypeScriptApi = typeof typescript;
 export type { TS };
 
 export const RULE_IDS = [
