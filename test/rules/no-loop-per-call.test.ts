@@ -260,6 +260,14 @@ untypedTester.run('no-loop-per-call', rule, {
         export const getPool = once(() => new Piscina({ filename: './task.js' }));`,
     },
     {
+      name: 'cached on a context object the caller owns',
+      code: `
+        import Piscina from 'piscina';
+        export function install(app: { locals: { pool?: Piscina } }) {
+          app.locals.pool ??= new Piscina({ filename: './jobs.js' });
+        }`,
+    },
+    {
       name: 'fork at module scope',
       code: `
         const { fork } = require('child_process');
@@ -585,6 +593,15 @@ export function makeThumbnail(image: Buffer) {
           return runner.defineSync(new URL('./render.js', import.meta.url), 'render')(page);
         }`,
       errors: [{ messageId: 'runnerPerCall', data: { what: 'createRunner(...)', fn: 'renderOnce()' } }],
+    },
+    {
+      name: 'new Runner per call',
+      code: `
+        const { Runner } = require('loop-audit/runtime');
+        module.exports = function handle(job) {
+          return new Runner({ timeoutMs: 1000 }).syncFunction(async (j) => j.id)(job);
+        };`,
+      errors: [{ messageId: 'runnerPerCall', data: { what: 'new Runner(...)', fn: 'handle()' } }],
     },
     {
       name: 'additionalResources: a global and a module export',

@@ -37,6 +37,14 @@ untypedTester.run('no-sync-bridge', rule, {
         });`,
     },
     {
+      name: 'Atomics.wait in a file named like a worker (resize-worker.js)',
+      filename: 'lib/resize-worker.js',
+      code: `
+        module.exports = function throttle(lock, ms) {
+          Atomics.wait(lock, 0, 0, ms);
+        };`,
+    },
+    {
       name: 'Atomics.waitAsync does not block',
       code: `
         export async function until(lock: Int32Array) {
@@ -351,6 +359,21 @@ export const readFileSync = deasync(readFile);`,
         const getSecret = rpc(__dirname + '/vault-client.js', { region: 'eu' });
         module.exports = (name) => getSecret(name);`,
       errors: [{ messageId: 'rpcBridge', data: { bridge: 'getSecret', library: 'sync-rpc', where: 'in module.exports()' } }],
+    },
+    {
+      name: 'do-sync and sync-threads',
+      code: `
+        import { doSync } from 'do-sync';
+        import { createSyncFn } from 'sync-threads';
+        const getTitle = doSync(async (url: string) => (await fetch(url)).text());
+        const hash = createSyncFn(new URL('./hash-worker.js', import.meta.url).pathname);
+        export function describe(url: string) {
+          return hash(getTitle(url));
+        }`,
+      errors: [
+        { messageId: 'workerBridge', data: { bridge: 'hash', library: 'sync-threads', where: 'in describe()' } },
+        { messageId: 'processBridge', data: { bridge: 'getTitle', library: 'do-sync', where: 'in describe()' } },
+      ],
     },
     {
       name: 'Atomics.wait on the main thread',
