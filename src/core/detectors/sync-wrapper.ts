@@ -1,4 +1,4 @@
-import { bridgeHelpers, forwardedExpression, resolveHelperCall, runnerFactoryKind, type HelperCall, type WrapperBridgeKind } from '../bridge-helpers.js';
+import { bridgeHelpers, forwardedExpression, resolveHelperCall, runnerFactoryKind, type FileBridgeHelpers, type HelperCall, type WrapperBridgeKind } from '../bridge-helpers.js';
 import { blockingCallKind, bridgeFactoryKind } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { propertyNameText, skipOuterExpressions, type FileFacts, type FunctionLike } from '../facts.js';
@@ -124,7 +124,7 @@ export function findSyncWrappers(facts: FileFacts, options: NoSyncWrapperOptions
 
 class SyncWrapperFinder {
   private readonly ts: FileFacts['ts'];
-  private readonly helpers;
+  private readonly helpers: FileBridgeHelpers;
   private localFunctionNames: { declared: ReadonlySet<string>; callbackStyle: ReadonlySet<string> } | undefined;
 
   constructor(
@@ -253,7 +253,7 @@ class SyncWrapperFinder {
 
   /** The sibling a factory was applied to: `deasync(readAsync)`, `makeSynchronous(async () => ...)`. */
   private factorySibling(factoryCall: TS.CallExpression, kind: WrapperBridgeKind, wrapperName: string | undefined): Sibling | undefined {
-    if (kind === 'runner') return this.firstReferenceSibling(factoryCall.arguments, kind, wrapperName) ?? this.runnerSibling(factoryCall, wrapperName);
+    if (kind === 'runner') return this.runnerSibling(factoryCall, wrapperName);
     const first = factoryCall.arguments[0];
     return first ? this.referenceSibling(first, kind, wrapperName) : undefined;
   }
