@@ -320,10 +320,19 @@ export class Runner {
   private call(record: FnRecord, payload: unknown, single: boolean, entry: AnyFunction): unknown {
     if (this.stopped) throw this.noteFailure(new RunnerStoppedError(record.label), 'call');
     if (this.inCall) {
-      // Only reachable from code running while this thread is blocked (a getter invoked by
-      // structured clone, an exit hook); waiting would deadlock.
+      // Only reachable from code that runs inside a sync call on this thread: a getter that
+      // structured clone invokes on an argument. It would overwrite the call in flight.
       throw new RunnerError(`loop-audit/runtime: ${record.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
     }
+    this.inCall = true;
+    try {
+      return this.roundTrip(record, payload, single, entry);
+    } finally {
+      this.inCall = false;
+    }
+  }
+
+  private roundTrip(record: FnRecord, payload: unknown, single: boolean, entry: AnyFunction): unknown {
     let handle = this.current;
     if (handle === undefined || Atomics.load(handle.words, STATE) === DEAD) handle = this.startWorker();
     const { data, words } = handle;
@@ -352,31 +361,26 @@ export class Runner {
     }
     const deadline = started + record.timeoutMs;
     let wait = record.timeoutMs;
-    this.inCall = true;
-    try {
-      for (;;) {
-        const outcome = Atomics.wait(words, REPLIES, seen, wait);
-        seen = Atomics.load(words, REPLIES);
-        const m = receiveMessageOnPort(data);
-        if (m !== undefined) {
-          const reply = Atomics.load(words, REPLY);
-          if (reply >>> 2 === id) return this.settle(record, m.message, reply & 3, entry, started);
-        }
-        if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record);
-        // No slices: deaths that skip the worker's exit hook (out of memory, native abort) are
-        // invisible from a blocked thread; the deadline plus the liveness probe catch them.
-        if (outcome === 'timed-out' || (wait = deadline - performance.now()) <= 0) {
-          Atomics.store(words, CURRENT, 0);
-          const responsive = this.probe(handle);
-          // A reply that raced the deadline was posted before the pong: take it rather than waste it.
-          const raced = responsive ? receiveMessageOnPort(data) : undefined;
-          const reply = Atomics.load(words, REPLY);
-          if (raced !== undefined && reply >>> 2 === id) return this.settle(record, raced.message, reply & 3, entry, started);
-          throw this.timedOut(handle, record, responsive);
-        }
+    for (;;) {
+      const outcome = Atomics.wait(words, REPLIES, seen, wait);
+      seen = Atomics.load(words, REPLIES);
+      const m = receiveMessageOnPort(data);
+      if (m !== undefined) {
+        const reply = Atomics.load(words, REPLY);
+        if (reply >>> 2 === id) return this.settle(record, m.message, reply & 3, entry, started);
       }
-    } finally {
-      this.inCall = false;
+      if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record);
+      // No slices: deaths that skip the worker's exit hook (out of memory, native abort) are
+      // invisible from a blocked thread; the deadline plus the liveness probe catch them.
+      if (outcome === 'timed-out' || (wait = deadline - performance.now()) <= 0) {
+        Atomics.store(words, CURRENT, 0);
+        const responsive = this.probe(handle);
+        // A reply that raced the deadline was posted before the pong: take it rather than waste it.
+        const raced = responsive ? receiveMessageOnPort(data) : undefined;
+        const reply = Atomics.load(words, REPLY);
+        if (raced !== undefined && reply >>> 2 === id) return this.settle(record, raced.message, reply & 3, entry, started);
+        throw this.timedOut(handle, record, responsive);
+      }
     }
   }
 

@@ -100,6 +100,17 @@ describe('error propagation', () => {
     expect(runner.defineSync(math, 'add')(1, 2)).toBe(3);
   });
 
+  it('refuses a re-entrant call made by a getter while an argument is being cloned', () => {
+    const echo = runner.defineSync(math, 'echo');
+    const sneaky = {
+      get value(): unknown {
+        return echo('inner');
+      },
+    };
+    expect(() => echo(sneaky)).toThrow(expect.objectContaining({ code: 'ERR_RUNNER_REENTRANT' }) as never);
+    expect(echo('outer')).toBe('outer');
+  });
+
   it('throws DataCloneError for arguments that cannot be cloned, without sending anything', () => {
     const echo = runner.defineSync(math, 'echo');
     expect(() => echo(() => 1)).toThrow(/could not be cloned/);
