@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBaseline } from '../../src/progress/baseline.js';
 import type { ProgressReport } from '../../src/progress/compute.js';
@@ -11,6 +12,7 @@ import { runProgress } from '../../src/progress/run.js';
 import { asyncDataAndServices, finish, moveCode, stabilize, swapWrapper } from './legacy-states.js';
 import { cli, commitAll, git, legacyRepo } from './support.js';
 
+const CHROMIUM = '/usr/bin/chromium';
 const PHASES = ['stabilize', 'data-layer', 'services', 'application', 'background-jobs', 'cleanup'];
 
 function column<K extends keyof ProgressReport['phases'][number]>(report: ProgressReport, key: K): Array<ProgressReport['phases'][number][K]> {
@@ -275,6 +277,43 @@ describe('progress of the legacy app through its migration', () => {
       expect(existsSync(scannedIn)).toBe(false);
       expect(userState(dir)).toBe(before);
     });
+
+    it.skipIf(!existsSync(CHROMIUM))(
+      `the html report with the burndown renders in headless Chromium, offline${existsSync(CHROMIUM) ? '' : ` (SKIPPED: ${CHROMIUM} is not installed; apt-get install -y chromium)`}`,
+      async () => {
+        const written = await cli(dir, 'progress', '--history', '--max-points', '5', '--format', 'html', '--output', 'progress.html');
+        expect(written.code).toBe(0);
+        const file = path.join(dir, 'progress.html');
+        const html = readFileSync(file, 'utf8');
+        expect(html).not.toMatch(/<script|<link|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+        const { chromium } = await import('playwright-core');
+        const browser = await chromium.launch({
+          executablePath: CHROMIUM,
+          args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+        });
+        try {
+          const page = await browser.newPage();
+          const requested: string[] = [];
+          page.on('request', (request) => requested.push(request.url()));
+          await page.goto(pathToFileURL(file).href);
+          expect(requested).toEqual([pathToFileURL(file).href]);
+          expect(await page.title()).toBe('loop-audit migration progress');
+          expect(await page.locator('#phases tbody tr').count()).toBe(6);
+          expect(await page.locator('#phase-chart .phase-bar').count()).toBe(6);
+          // One line per phase and one for the total, each through the five sampled commits.
+          const series = page.locator('#burndown-chart polyline.series');
+          expect(await series.count()).toBe(7);
+          expect((await series.first().getAttribute('points'))!.trim().split(/\s+/)).toHaveLength(5);
+          const box = await page.locator('#burndown-chart').boundingBox();
+          expect(box!.width).toBeGreaterThan(300);
+          expect(box!.height).toBeGreaterThan(100);
+          expect(await page.locator('#headline').textContent()).toContain('complete');
+        } finally {
+          await browser.close();
+          rmSync(file, { force: true });
+        }
+      },
+    );
 
     it('needs a git work tree', async () => {
       const plain = mkdtempSync(path.join(tmpdir(), 'loop-audit-nogit-'));
