@@ -353,8 +353,10 @@ function callSite(facts: FileFacts, call: TS.CallExpression): BridgeSite | undef
     return { ...nodeSite(facts, call, 'deasync', labelOf(facts, call.expression)), factory: true };
   }
   if (facts.refersTo(call.expression, 'fibers')) return nodeSite(facts, call, 'fibers', labelOf(facts, call.expression));
-  if (!facts.isWorkerFile && facts.refersTo(call.expression, 'worker_threads', 'receiveMessageOnPort') && enclosingLoop(facts, call)) {
-    return nodeSite(facts, call, 'receive-message-poll', labelOf(facts, call.expression));
+  if (!facts.isWorkerFile && facts.refersTo(call.expression, 'worker_threads', 'receiveMessageOnPort')) {
+    const loop = enclosingLoop(facts, call);
+    // Polling spins while nothing has arrived; draining (`while ((m = receive(port)))`) stops when the port is empty.
+    if (loop && waitsForAbsence(facts, loopCondition(ts, loop))) return nodeSite(facts, call, 'receive-message-poll', labelOf(facts, call.expression));
   }
   return undefined;
 }
@@ -400,6 +402,28 @@ function enclosingLoop(facts: FileFacts, node: TS.Node): Loop | undefined {
     if (isLoop(ts, current)) return current;
   }
   return undefined;
+}
+
+/** `!x`, `x === undefined`, `x == null`, `typeof x === 'undefined'`, or an `&&`/`||` of them: loops while something is missing. */
+function waitsForAbsence(facts: FileFacts, condition: TS.Expression | undefined): boolean {
+  const ts = facts.ts;
+  if (!condition) return false;
+  const expr = skipOuterExpressions(ts, condition);
+  if (ts.isPrefixUnaryExpression(expr)) return expr.operator === ts.SyntaxKind.ExclamationToken;
+  if (!ts.isBinaryExpression(expr)) return false;
+  const op = expr.operatorToken.kind;
+  if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken) return waitsForAbsence(facts, expr.left) || waitsForAbsence(facts, expr.right);
+  if (op !== ts.SyntaxKind.EqualsEqualsEqualsToken && op !== ts.SyntaxKind.EqualsEqualsToken) return false;
+  const isAbsent = (side: TS.Expression): boolean => {
+    const value = skipOuterExpressions(ts, side);
+    return (
+      value.kind === ts.SyntaxKind.NullKeyword ||
+      (ts.isIdentifier(value) && value.text === 'undefined') ||
+      ts.isVoidExpression(value) ||
+      (ts.isStringLiteral(value) && value.text === 'undefined')
+    );
+  };
+  return isAbsent(expr.left) || isAbsent(expr.right);
 }
 
 /** Visits `node`'s subtree without entering nested functions or classes (code that runs elsewhere). */
@@ -516,6 +540,48 @@ export function functionLocals(facts: FileFacts, fn: TS.Node): ReadonlySet<strin
 }
 const localsCache = new WeakMap<TS.Node, ReadonlySet<string>>();
 
+/** Every assignment and `++`/`--` in the file, by the key it writes. */
+function writesByKey(facts: FileFacts): ReadonlyMap<string, readonly TS.Node[]> {
+  const cached = writesCache.get(facts);
+  if (cached) return cached;
+  const writes = new Map<string, TS.Node[]>();
+  const visit = (node: TS.Node): void => {
+    const key = writtenKey(facts, node);
+    if (key !== undefined) {
+      const list = writes.get(key);
+      if (list) list.push(node);
+      else writes.set(key, [node]);
+    }
+    facts.ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  writesCache.set(facts, writes);
+  return writes;
+}
+const writesCache = new WeakMap<FileFacts, ReadonlyMap<string, readonly TS.Node[]>>();
+
+/**
+ * Names of this file's functions and methods that block through a bridge themselves
+ * (`function pump() { deasync.runLoopOnce(); }`): a loop calling one is not spinning idle.
+ */
+function blockingFunctionNames(facts: FileFacts): ReadonlySet<string> {
+  const cached = blockingNamesCache.get(facts);
+  if (cached) return cached;
+  const ts = facts.ts;
+  const names = new Set<string>();
+  const visit = (node: TS.Node): void => {
+    if (facts.isFunctionLike(node) && node.body && containsBridgeCall(facts, node.body)) {
+      const name = facts.callableName(node);
+      if (name !== undefined) names.add(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  blockingNamesCache.set(facts, names);
+  return names;
+}
+const blockingNamesCache = new WeakMap<FileFacts, ReadonlySet<string>>();
+
 function containsBridgeCall(facts: FileFacts, node: TS.Node): boolean {
   const ts = facts.ts;
   let found = false;
@@ -526,10 +592,25 @@ function containsBridgeCall(facts: FileFacts, node: TS.Node): boolean {
   return found;
 }
 
+/** Whether the loop calls one of this file's functions that blocks through a bridge. */
+function callsBlockingFunction(facts: FileFacts, loop: Loop): boolean {
+  const ts = facts.ts;
+  const names = blockingFunctionNames(facts);
+  if (names.size === 0) return false;
+  let found = false;
+  forEachOwn(facts, loop, (child) => {
+    if (found || !ts.isCallExpression(child)) return;
+    const callee = skipOuterExpressions(ts, child.expression);
+    const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (name !== undefined && names.has(name)) found = true;
+  });
+  return found;
+}
+
 /**
  * `while (!done) {}` where `done` is only set by an async callback: the callback cannot run while
- * the loop holds the thread, so the loop never ends. Loops that await, or that spin the event
- * loop themselves through a bridge (reported on their own), are not busy waits.
+ * the loop holds the thread, so the loop never ends. A loop that updates its own condition
+ * (`i++`), awaits, or spins the event loop through a bridge (reported on its own) is not one.
  */
 function busyWaitSite(facts: FileFacts, loop: Loop): BridgeSite | undefined {
   const ts = facts.ts;
@@ -537,30 +618,26 @@ function busyWaitSite(facts: FileFacts, loop: Loop): BridgeSite | undefined {
   if (!condition) return undefined;
   const keys = flagKeys(facts, condition);
   if (keys.size === 0) return undefined;
-  let yields = false;
+  let progresses = false;
   forEachOwn(facts, loop, (child) => {
-    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier)) yields = true;
+    if (ts.isAwaitExpression(child) || ts.isYieldExpression(child) || (ts.isForOfStatement(child) && child.awaitModifier)) progresses = true;
     const key = writtenKey(facts, child);
-    if (key !== undefined) keys.delete(key);
+    if (key !== undefined && keys.has(key)) progresses = true;
   });
-  if (yields || keys.size === 0 || containsBridgeCall(facts, loop)) return undefined;
+  if (progresses || containsBridgeCall(facts, loop) || callsBlockingFunction(facts, loop)) return undefined;
   const loopFn = facts.enclosingFunction(loop);
   const locals = loopFn ? functionLocals(facts, loopFn) : undefined;
-  let flag: string | undefined;
-  const visit = (node: TS.Node): void => {
-    if (flag !== undefined) return;
-    const key = writtenKey(facts, node);
-    if (key !== undefined && keys.has(key) && runsDeferred(facts, node, loopFn)) {
-      // A local flag can only be set by callbacks created inside the loop's own function.
-      const root = key.split('.')[0]!;
-      if (!locals?.has(root) || isInside(node, loopFn!)) flag = key;
+  const writes = writesByKey(facts);
+  for (const key of keys) {
+    // A local flag can only be set by callbacks created inside the loop's own function.
+    const local = locals?.has(key.split('.')[0]!) ?? false;
+    const deferred = writes.get(key)?.some((write) => runsDeferred(facts, write, loopFn) && (!local || isInside(write, loopFn!)));
+    if (deferred) {
+      const head = loopHead(facts, loop);
+      return { kind: 'busy-wait', node: loop, start: head.start, end: head.end, label: key, factory: false };
     }
-    ts.forEachChild(node, visit);
-  };
-  visit(facts.sourceFile);
-  if (flag === undefined) return undefined;
-  const head = loopHead(facts, loop);
-  return { kind: 'busy-wait', node: loop, start: head.start, end: head.end, label: flag, factory: false };
+  }
+  return undefined;
 }
 
 function isInside(node: TS.Node, ancestor: TS.Node): boolean {
@@ -591,23 +668,22 @@ function pseudoBridgeSite(facts: FileFacts, statement: TS.ReturnStatement): Brid
   const fn = facts.enclosingFunction(statement);
   if (!fn || !fn.body || facts.isAsyncFunction(fn) || ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken)) return undefined;
   const name = returned.text;
+  const returnStart = statement.getStart(facts.sourceFile);
+  const earlier = (writesByKey(facts).get(name) ?? []).filter((write) => isInside(write, fn) && write.getStart(facts.sourceFile) < returnStart);
+  if (!earlier.some((write) => runsDeferred(facts, write, fn))) return undefined;
+  // Also assigned synchronously before the return: the function does give it a value.
+  if (earlier.some((write) => !runsDeferred(facts, write, fn) && facts.enclosingFunction(write) === fn)) return undefined;
   let declared = false;
-  let syncWrite = false;
-  let deferredWrite = false;
   let bridged = false;
   const visit = (node: TS.Node): void => {
     if (ts.isVariableDeclarationList(node) && !(node.flags & ts.NodeFlags.Const)) {
       if (node.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name) && facts.enclosingFunction(node) === fn) declared = true;
-    }
-    if (writtenKey(facts, node) === name && node.getStart(facts.sourceFile) < statement.getStart(facts.sourceFile)) {
-      if (runsDeferred(facts, node, fn)) deferredWrite = true;
-      else if (facts.enclosingFunction(node) === fn) syncWrite = true;
     }
     if (ts.isCallExpression(node) && facts.enclosingFunction(node) === fn && (blockingCallKind(facts, node) || bridgeFactoryKind(facts, node) === 'deasync')) bridged = true;
     if (isLoop(ts, node) && facts.enclosingFunction(node) === fn && busyWaitSite(facts, node)) bridged = true;
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
-  if (!declared || !deferredWrite || syncWrite || bridged) return undefined;
-  return { kind: 'pseudo-bridge', node: statement, start: statement.getStart(facts.sourceFile), end: statement.getEnd(), label: name, factory: false };
+  if (!declared || bridged) return undefined;
+  return { kind: 'pseudo-bridge', node: statement, start: returnStart, end: statement.getEnd(), label: name, factory: false };
 }

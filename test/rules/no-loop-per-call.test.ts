@@ -567,6 +567,16 @@ export function makeThumbnail(image: Buffer) {
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'warmUp()' } }],
     },
     {
+      name: 'called once in the source, but inside a module-level loop',
+      code: `
+        import { Worker } from 'node:worker_threads';
+        function compileFile(file: string) {
+          return new Worker('./compile.js', { workerData: file });
+        }
+        for (const file of ['a.ts', 'b.ts']) compileFile(file);`,
+      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compileFile()' } }],
+    },
+    {
       name: 'dynamic import inside the function',
       code: `
         export async function parse(text: string) {

@@ -175,6 +175,26 @@ untypedTester.run('no-sync-bridge', rule, {
         export const pending = receiveMessageOnPort(port1)?.message;`,
     },
     {
+      name: 'draining a port until it is empty is not polling',
+      code: `
+        import { receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+        export function drain(port: MessagePort, handle: (message: unknown) => void) {
+          let entry;
+          while ((entry = receiveMessageOnPort(port)) !== undefined) handle(entry.message);
+        }`,
+    },
+    {
+      name: 'a counted loop bounded by state an async function refreshes',
+      code: `
+        let total = 0;
+        export async function refresh(count: () => Promise<number>) {
+          total = await count();
+        }
+        export function render(draw: (row: number) => void) {
+          for (let row = 0; row < total; row++) draw(row);
+        }`,
+    },
+    {
       name: 'a user function called deasync is not the library',
       code: `
         function deasync<T>(value: T) { return value; }
@@ -505,6 +525,20 @@ export const readFileSync = deasync(readFile);`,
           return version;
         };`,
       errors: [{ messageId: 'pseudoBridge', data: { name: 'version', where: 'in readVersion()' } }],
+    },
+    {
+      name: 'a loop that pumps through a local deasync helper is reported at the helper, not as a busy wait',
+      code: `
+        import deasync from 'deasync';
+        function pump() {
+          deasync.runLoopOnce();
+        }
+        export function settle(promise: Promise<unknown>) {
+          let settled = false;
+          promise.finally(() => { settled = true; });
+          while (!settled) pump();
+        }`,
+      errors: [{ messageId: 'loopReentry', data: { bridge: 'deasync.runLoopOnce', library: 'deasync', where: 'in pump()' } }],
     },
     {
       name: 'a real bridge is reported as the bridge, not as a pseudo-bridge',

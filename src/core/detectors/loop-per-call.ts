@@ -233,7 +233,7 @@ function runsOnce(facts: FileFacts, fn: FunctionLike, seen: Set<TS.Node>): boole
   seen.add(fn);
   const parent = outerParent(ts, fn);
   if (parent && ts.isCallExpression(parent)) {
-    if (skipOuterExpressions(ts, parent.expression) === fn) return perCallFunction(facts, parent, seen) === undefined;
+    if (skipOuterExpressions(ts, parent.expression) === fn) return runsOnceAt(facts, parent, seen);
     if (parent.arguments.some((argument) => skipOuterExpressions(ts, argument) === fn) && isOnceWrapper(facts, parent.expression)) return true;
   }
   const declared = topLevelName(facts, fn);
@@ -241,7 +241,16 @@ function runsOnce(facts: FileFacts, fn: FunctionLike, seen: Set<TS.Node>): boole
   const uses = referencesTo(facts, declared);
   if (uses.length !== 1) return false;
   const call = outerParent(ts, uses[0]!);
-  return call !== undefined && ts.isCallExpression(call) && skipOuterExpressions(ts, call.expression) === uses[0] && perCallFunction(facts, call, seen) === undefined;
+  return call !== undefined && ts.isCallExpression(call) && skipOuterExpressions(ts, call.expression) === uses[0] && runsOnceAt(facts, call, seen);
+}
+
+/** Whether a call site itself runs once: in code that runs once, and not inside a loop there. */
+function runsOnceAt(facts: FileFacts, call: TS.CallExpression, seen: Set<TS.Node>): boolean {
+  const ts = facts.ts;
+  for (let current = call.parent; current && !ts.isSourceFile(current) && !facts.isFunctionLike(current); current = current.parent) {
+    if (ts.isIterationStatement(current, false)) return false;
+  }
+  return perCallFunction(facts, call, seen) === undefined;
 }
 
 function isOnceWrapper(facts: FileFacts, callee: TS.Expression): boolean {
