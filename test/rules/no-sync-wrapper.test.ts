@@ -650,6 +650,20 @@ untypedTester.run('no-sync-wrapper', tested, {
       errors: [wrapper('findOrderSync', 'findOrder', "'runSync'")],
     },
     {
+      name: 'class-field arrows and module.exports members as wrappers',
+      code: `${RUN_ASYNC}
+        export class InvoiceRepository {
+          async findAsync(id: string) { return { id }; }
+          find = (id: string) => runAsync(this.findAsync(id));
+        }
+        async function sendReminderAsync(invoiceId: string) {}
+        module.exports.sendReminder = function sendReminder(invoiceId: string) { runAsync(sendReminderAsync(invoiceId)); };`,
+      errors: [
+        { ...wrapper('find', 'findAsync', "'runAsync'"), line: 19, column: 11, endColumn: 15 },
+        { ...wrapper('module.exports.sendReminder', 'sendReminderAsync', "'runAsync'"), line: 22, column: 9 },
+      ],
+    },
+    {
       name: 'a class whose many methods are wrappers: one report each, methods doing work are left alone',
       code: `${RUN_ASYNC}
         export class MSGraphCalendarRepository {
