@@ -128,13 +128,22 @@ const WEDGE_GRACE_MS = 1_000;
 const LATENCY_SAMPLES = 1_024;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
-interface FnRecord {
+/**
+ * One function the worker can run. Shared by every `defineSync` of the same export (and every
+ * `syncFunction` of the same source), so code that defines its bridge inline, on every call, does
+ * not grow the worker's table or re-import anything.
+ */
+interface Target {
   readonly slot: number;
   readonly load: { readonly url: string; readonly name: string } | { readonly src: string; readonly name: string };
   readonly label: string;
-  readonly timeoutMs: number;
   /** Generation of the worker this function was last defined in. */
   generation: number;
+}
+
+interface FnRecord {
+  readonly target: Target;
+  readonly timeoutMs: number;
 }
 
 interface WorkerHandle {
@@ -199,10 +208,12 @@ function defaultTaskError(error: unknown, task: TaskInfo): void {
 // One process 'exit' listener for all runners: a task still pending at exit did not fail, but it
 // did not finish either, and that should not pass in silence.
 const liveRunners = new Set<WeakRef<Runner>>();
+const forget = new FinalizationRegistry<WeakRef<Runner>>((ref) => liveRunners.delete(ref));
 let exitHookInstalled = false;
 function registerRunner(runner: Runner): WeakRef<Runner> {
   const ref = new WeakRef(runner);
   liveRunners.add(ref);
+  forget.register(runner, ref);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -225,6 +236,7 @@ export class Runner {
   private current: WorkerHandle | undefined;
   private generation = 0;
   private nextSlot = 0;
+  private readonly targets = new Map<string, Target>();
   private lastId = 0;
   private inCall = false;
   private stopping: Promise<DrainResult> | undefined;
@@ -272,7 +284,7 @@ export class Runner {
   defineSync(module: string | URL, exportName = 'default', options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
     const url = toModuleUrl(module);
     if (typeof exportName !== 'string' || exportName === '') throw new TypeError('loop-audit/runtime: exportName must be a non-empty string');
-    return this.bridge({ url, name: exportName }, shortLabel(url, exportName), options);
+    return this.bridge(`m ${exportName} ${url}`, { url, name: exportName }, shortLabel(url, exportName), options);
   }
 
   /**
@@ -288,11 +300,17 @@ export class Runner {
       throw new TypeError('loop-audit/runtime: syncFunction cannot ship a native or bound function; pass its source function');
     }
     const name = fn.name || 'anonymous';
-    return this.bridge({ src, name }, `${name}() via syncFunction`, options);
+    return this.bridge(`s ${src}`, { src, name }, `${name}() via syncFunction`, options);
   }
 
-  private bridge(load: FnRecord['load'], label: string, options: SyncOptions | SafeSyncOptions<unknown>): AnyFunction {
-    const record: FnRecord = { slot: this.nextSlot++, load, label, timeoutMs: checkTimeout(options.timeoutMs, this.timeoutMs), generation: 0 };
+  private bridge(key: string, load: Target['load'], label: string, options: SyncOptions | SafeSyncOptions<unknown>): AnyFunction {
+    const timeoutMs = checkTimeout(options.timeoutMs, this.timeoutMs);
+    let target = this.targets.get(key);
+    if (target === undefined) {
+      target = { slot: this.nextSlot++, load, label, generation: 0 };
+      this.targets.set(key, target);
+    }
+    const record: FnRecord = { target, timeoutMs };
     const runner = this;
     // `arguments` rather than rest parameters: the common single-argument call allocates nothing.
     if ('default' in options) {
@@ -318,11 +336,11 @@ export class Runner {
 
   /** The hot path. Protocol and its invariants: protocol.ts. */
   private call(record: FnRecord, payload: unknown, single: boolean, entry: AnyFunction): unknown {
-    if (this.stopped) throw this.noteFailure(new RunnerStoppedError(record.label), 'call');
+    if (this.stopped) throw this.noteFailure(new RunnerStoppedError(record.target.label), 'call');
     if (this.inCall) {
       // Only reachable from code that runs inside a sync call on this thread: a getter that
       // structured clone invokes on an argument. It would overwrite the call in flight.
-      throw new RunnerError(`loop-audit/runtime: ${record.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
+      throw new RunnerError(`loop-audit/runtime: ${record.target.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
     }
     this.inCall = true;
     try {
@@ -336,16 +354,17 @@ export class Runner {
     let handle = this.current;
     if (handle === undefined || Atomics.load(handle.words, STATE) === DEAD) handle = this.startWorker();
     const { data, words } = handle;
-    if (record.generation !== handle.generation) {
+    const { target } = record;
+    if (target.generation !== handle.generation) {
       handle.ctl.postMessage(
-        'url' in record.load
-          ? { t: MSG_LOAD_MODULE, f: record.slot, url: record.load.url, name: record.load.name }
-          : { t: MSG_LOAD_SOURCE, f: record.slot, src: record.load.src },
+        'url' in target.load
+          ? { t: MSG_LOAD_MODULE, f: target.slot, url: target.load.url, name: target.load.name }
+          : { t: MSG_LOAD_SOURCE, f: target.slot, src: target.load.src },
       );
-      record.generation = handle.generation;
+      target.generation = handle.generation;
     }
     const id = (this.lastId = nextCallId(this.lastId));
-    Atomics.store(words, CALL, (record.slot << 1) | (single ? 1 : 0));
+    Atomics.store(words, CALL, (target.slot << 1) | (single ? 1 : 0));
     Atomics.store(words, CURRENT, id);
     // Read before posting: the reply to this call bumps the counter past this value.
     let seen = Atomics.load(words, REPLIES);
@@ -394,8 +413,9 @@ export class Runner {
     if (kind === REPLY_LOAD_FAILED) {
       const cause = fromWire(payload as WireThrown);
       const detail = cause instanceof Error ? cause.message : String(cause);
-      const target = 'url' in record.load ? `export '${record.load.name}' of ${record.load.url}` : `function ${record.label}`;
-      throw this.noteFailure(new RunnerLoadError(target, detail, { cause }), 'load');
+      const { load, label } = record.target;
+      const what = 'url' in load ? `export '${load.name}' of ${load.url}` : `function ${label}`;
+      throw this.noteFailure(new RunnerLoadError(what, detail, { cause }), 'load');
     }
     const error = fromWire(payload as WireThrown, callerStack(entry));
     this.lastError = { source: 'call', ...describe(error), at: new Date().toISOString() };
@@ -423,7 +443,7 @@ export class Runner {
             ? `crashed (uncaught ${inspect(cause)})`
             : `exited with code ${notice.code}`;
     const error = new RunnerCrashedError(
-      `loop-audit/runtime: the worker ${how} while running ${record.label}; the next call starts a fresh worker`,
+      `loop-audit/runtime: the worker ${how} while running ${record.target.label}; the next call starts a fresh worker`,
       { cause, exitCode: notice?.code },
     );
     return this.noteFailure(error, 'crash');
@@ -435,7 +455,7 @@ export class Runner {
     this.errors++;
     if (responsive) handle.abandoned++;
     else this.retire(handle, true);
-    return this.noteFailure(new RunnerTimeoutError(record.label, record.timeoutMs, !responsive), 'timeout');
+    return this.noteFailure(new RunnerTimeoutError(record.target.label, record.timeoutMs, !responsive), 'timeout');
   }
 
   /** Does the worker's event loop still turn? A wedged (or silently dead) worker cannot answer. */

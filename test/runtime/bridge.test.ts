@@ -52,6 +52,15 @@ describe('defineSync round trip', () => {
     expect(runner.defineSync(math, 'increment')()).toBe(first + 2);
   });
 
+  it('supports bridges defined inline, at every call, as the autofix may write them', () => {
+    let total = 0;
+    for (let i = 0; i < 2_000; i++) total += runner.defineSync(math, 'add')(i, 1) as number;
+    expect(total).toBe((1_999 * 2_000) / 2 + 2_000);
+    // Options differ per definition even though the loaded export is shared.
+    expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 20, default: 'short' })(2_000, 'x')).toBe('short');
+    expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 20_000 })(1, 'long enough')).toBe('long enough');
+  });
+
   it('accepts a URL, a file URL string and an absolute path; rejects a relative path', () => {
     expect(runner.defineSync(math, 'add')(1, 1)).toBe(2);
     expect(runner.defineSync(math.href, 'add')(1, 2)).toBe(3);
