@@ -16,3 +16,17 @@ export {
 } from './core/types.js';
 export { formatMessage } from './core/messages.js';
 export { PACKAGE } from './version.js';
+export { scan } from './scan/scan.js';
+export {
+  ScanUsageError,
+  type ScanError,
+  type ScanErrorKind,
+  type ScanFinding,
+  type ScanOptions,
+  type ScanProgress,
+  type ScanResult,
+  type ScanStats,
+} from './scan/types.js';
+export { loadConfig, DEFAULT_SEVERITIES } from './config/load.js';
+export { ConfigError, type LoopAuditConfig, type PhaseConfig, type ResolvedConfig, type ResolvedRule, type RuleEntry, type Severity } from './config/types.js';
+export { formatReport, FORMATS, toJsonReport, toSarif, type JsonReport, type ReportFormat } from './report/index.js';
