@@ -149,8 +149,14 @@ function burndownChart(report: ProgressReport, history: HistoryReport): string {
   const parts: string[] = [];
   parts.push(`<line x1="${pad.left}" y1="${y(0)}" x2="${width - pad.right}" y2="${y(0)}" stroke="#555"/>`, `<line x1="${pad.left}" y1="${pad.top}" x2="${pad.left}" y2="${y(0)}" stroke="#555"/>`);
   for (const tick of [0, Math.round(max / 2), max]) parts.push(`<text x="${pad.left - 6}" y="${y(tick) + 4}" text-anchor="end">${tick}</text>`);
+  // Label at most eight commits (always the first and the last) so dates never overlap.
+  const labelEvery = Math.max(1, Math.ceil(points.length / 8));
   points.forEach((point, i) => {
-    parts.push(`<text x="${x(i)}" y="${height - pad.bottom + 16}" text-anchor="middle" font-size="10">${esc(point.date.slice(0, 10))}</text>`);
+    if (i % labelEvery !== 0 && i !== points.length - 1) return;
+    parts.push(
+      `<text x="${x(i)}" y="${height - pad.bottom + 16}" text-anchor="middle" font-size="10">${esc(point.date.slice(0, 10))}</text>`,
+      `<text x="${x(i)}" y="${height - pad.bottom + 28}" text-anchor="middle" font-size="9" fill="#666">${esc(point.commit.slice(0, 7))}</text>`,
+    );
   });
   series.forEach((s, k) => {
     const color = s.name === 'total' ? '#000' : SERIES_COLORS[k % SERIES_COLORS.length];
@@ -167,7 +173,7 @@ export function formatHtml(report: ProgressReport, history?: HistoryReport): str
   const rows = report.phases
     .map(
       (phase, i) =>
-        `<tr data-phase="${esc(phase.name)}" data-status="${esc(phase.status)}"><td>${i + 1}</td><td><strong>${esc(phase.name)}</strong><div class="desc">${esc(phase.description)}</div></td><td><span class="status" style="background:${STATUS_FILL[phase.status]}">${esc(phase.status)}</span></td><td>${phase.percent}%</td><td>${phase.remaining}</td><td>${dash(phase.resolved)}</td><td>${dash(phase.new)}</td><td>${esc(phase.globs.join(', ') || 'everywhere')}</td><td>${esc(phase.rules.join(', '))}</td></tr>`,
+        `<tr data-phase="${esc(phase.name)}" data-status="${esc(phase.status)}"><td>${i + 1}</td><td><strong>${esc(phase.name)}</strong><div class="desc">${esc(phase.description)}</div></td><td><span class="status" style="background:${STATUS_FILL[phase.status]}">${esc(phase.status)}</span></td><td>${phase.percent}%</td><td>${phase.remaining}</td><td>${dash(phase.resolved)}</td><td>${dash(phase.new)}</td><td>${esc(phase.globs.join(', ') || 'everywhere')}</td><td>${phase.rules.map(esc).join('<br>')}</td></tr>`,
     )
     .join('\n');
   const notes = report.phases.map(packagesNote).filter((n): n is string => n !== undefined);
@@ -186,7 +192,9 @@ body { font-family: system-ui, sans-serif; margin: 2rem; color: #222; }
 table { border-collapse: collapse; margin: 1rem 0; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.4rem 0.6rem; text-align: left; vertical-align: top; }
 td:nth-child(4), td:nth-child(5), td:nth-child(6), td:nth-child(7) { text-align: right; }
-.desc { color: #666; font-size: 0.85em; max-width: 28rem; }
+.desc { color: #666; font-size: 0.85em; min-width: 16rem; max-width: 28rem; }
+td:nth-child(8), td:nth-child(9) { font-size: 0.85em; font-family: ui-monospace, monospace; }
+td:nth-child(9) { white-space: nowrap; }
 .status { color: #fff; border-radius: 0.6rem; padding: 0.1rem 0.5rem; white-space: nowrap; }
 .note { color: #8a4b00; }
 </style>
