@@ -55,7 +55,7 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   for (const s of specifiers) local[s.name] = s.alias ?? s.name;
 
   const system = moduleSystemOf(facts);
-  const style = importStyle(facts);
+  const style = codeStyle(facts);
   const specifierText = (separator: string) => specifiers.map((s) => (s.alias ? `${s.name}${separator}${s.alias}` : s.name)).join(', ');
 
   // Extend `import { a } from 'loop-audit/runtime'` or `const { a } = require('loop-audit/runtime')` in place.
@@ -93,25 +93,59 @@ function appendToList(file: TS.SourceFile, elements: TS.NodeArray<TS.Node>, cont
   return { start: open + 1, end: open + 1, text: ` ${text} ` };
 }
 
-interface ImportStyle {
+export interface CodeStyle {
   quote: "'" | '"';
   semicolon: boolean;
   newline: '\n' | '\r\n';
 }
 
-function importStyle(facts: FileFacts): ImportStyle {
+/** A string literal in the file's quote style. */
+export function stringLiteral(style: CodeStyle, value: string): string {
+  if (style.quote === '"') return JSON.stringify(value);
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+}
+
+/** Quotes, semicolons and line endings as the file writes them (its first import decides). */
+export function codeStyle(facts: FileFacts): CodeStyle {
   const file = facts.sourceFile;
   const text = file.text;
   const newline = /\r\n/.test(text) ? '\r\n' : '\n';
   const imports = importLikeStatements(facts);
-  const sample = imports[0]?.getText(file) ?? firstStatementText(file);
-  const quote = sample && /"/.test(sample) && !/'/.test(sample) ? '"' : "'";
-  const semicolon = sample ? /;\s*$/.test(sample) : true;
+  const sample = imports[0]?.getText(file);
+  const quote = sample ? (/"/.test(sample) && !/'/.test(sample) ? '"' : "'") : majorityQuote(facts);
+  const semicolon = sample ? /;\s*$/.test(sample) : usesSemicolons(facts);
   return { quote, semicolon, newline };
 }
 
-function firstStatementText(file: TS.SourceFile): string | undefined {
-  return file.statements[0]?.getText(file);
+/** Whether the file ends its statements with semicolons, by the statements that would carry one. */
+function usesSemicolons(facts: FileFacts): boolean {
+  const ts = facts.ts;
+  let withSemicolon = 0;
+  let without = 0;
+  const visit = (node: TS.Node): void => {
+    if (ts.isExpressionStatement(node) || ts.isVariableStatement(node) || ts.isReturnStatement(node) || ts.isThrowStatement(node)) {
+      if (facts.sourceFile.text[node.getEnd() - 1] === ';') withSemicolon++;
+      else without++;
+    }
+    if (withSemicolon + without < 50) ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return withSemicolon >= without;
+}
+
+function majorityQuote(facts: FileFacts): "'" | '"' {
+  const ts = facts.ts;
+  let single = 0;
+  let double = 0;
+  const visit = (node: TS.Node): void => {
+    if (ts.isStringLiteral(node)) {
+      if (facts.sourceFile.text[node.getStart(facts.sourceFile)] === '"') double++;
+      else single++;
+    }
+    if (single + double < 50) ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return double > single ? '"' : "'";
 }
 
 /** Top-of-file imports and requires, the block a new import joins. */

@@ -68,6 +68,12 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
   invalid: [
     {
       code: 'async function load() { return 1 }\nfunction main() {\n  load();\n}',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function load() { return 1 }
+function main() {
+  spawn(load(), { name: 'main' });
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -93,6 +99,14 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'class Reconciler {\n  async project(e: unknown) {}\n  onNext(e: unknown) {\n    this.project(e);\n  }\n}',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+class Reconciler {
+  async project(e: unknown) {}
+  onNext(e: unknown) {
+    spawn(this.project(e), { name: 'Reconciler.onNext' });
+  }
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -105,6 +119,9 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     {
       // without types, `.then(onFulfilled)` is a promise chain whatever its receiver
       code: 'client.query("select 1").then((rows) => console.log(rows));',
+      output: `import { spawn } from "loop-audit/runtime";
+
+spawn(client.query("select 1").then((rows) => console.log(rows)), { name: "file.ts" });`,
       errors: [
         {
           messageId: 'floatingThen',
@@ -115,6 +132,10 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'async function load() { return 1 }\nload().catch();',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function load() { return 1 }
+spawn(load().catch(), { name: 'file.ts' });`,
       errors: [{ messageId: 'floating', data: { what: '`load().catch()`', where: 'at module scope' }, line: 2, suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().catch();')] }],
     },
     {
@@ -135,11 +156,26 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     {
       // an arrow bound once to a const hands back the promise its body makes
       code: 'async function load() { return 1 }\nconst refresh = () => load();\nrefresh();',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function load() { return 1 }
+const refresh = () => load();
+spawn(refresh(), { name: 'file.ts' });`,
       errors: [{ messageId: 'floating', data: { what: '`refresh()`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('async function load() { return 1 }\nconst refresh = () => load();\nvoid refresh();')] }],
     },
     {
       // `await` is not allowed in a static block, even inside an async function: no addAwait
       code: 'async function load() { return 1 }\nasync function define() {\n  return class Cache {\n    static {\n      load();\n    }\n  };\n}',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function load() { return 1 }
+async function define() {
+  return class Cache {
+    static {
+      spawn(load(), { name: 'define' });
+    }
+  };
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -183,10 +219,19 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'async function save(x: number) {}\nfunction saveAll(items: number[]) {\n  items.map(async (x) => save(x));\n}',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function save(x: number) {}
+function saveAll(items: number[]) {
+  spawn(Promise.all(items.map(async (x) => save(x))), { name: 'saveAll' });
+}`,
       errors: [{ messageId: 'promiseArray', data: { what: '`items.map(…)`', where: 'in `saveAll`' } }],
     },
     {
       code: 'new Promise((resolve) => setTimeout(resolve, 10));',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+spawn(new Promise((resolve) => setTimeout(resolve, 10)), { name: 'file.ts' });`,
       errors: [
         {
           messageId: 'floating',
@@ -197,6 +242,11 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: '(async () => {\n  await fetch("/warmup");\n})();',
+      output: `import { spawn } from "loop-audit/runtime";
+
+spawn((async () => {
+  await fetch("/warmup");
+})(), { name: "file.ts" });`,
       errors: [
         {
           messageId: 'floating',
@@ -208,10 +258,20 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'async function a() {}\nasync function b() {}\nPromise.all([a(), b()]);',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function a() {}
+async function b() {}
+spawn(Promise.all([a(), b()]), { name: 'file.ts' });`,
       errors: [{ messageId: 'floating', data: { what: '`Promise.all(…)`', where: 'at module scope' }, suggestions: [voidSuggestion('async function a() {}\nasync function b() {}\nvoid Promise.all([a(), b()]);')] }],
     },
     {
       code: 'import { writeFile } from "node:fs/promises";\nexport function persist(text: string) {\n  writeFile("/tmp/state.json", text);\n}',
+      output: `import { writeFile } from "node:fs/promises";
+import { spawn } from "loop-audit/runtime";
+export function persist(text: string) {
+  spawn(writeFile("/tmp/state.json", text), { name: "persist" });
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -222,6 +282,11 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'async function load() { return 1 }\nconst pending = load();\npending;',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+async function load() { return 1 }
+const pending = load();
+spawn(pending, { name: 'file.ts' });`,
       errors: [{ messageId: 'floating', data: { what: '`pending`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('async function load() { return 1 }\nconst pending = load();\nvoid pending;')] }],
     },
     {
@@ -263,14 +328,36 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'import { EventEmitter } from "node:events";\nconst bus = new EventEmitter();\nbus.on("order", async (order) => {\n  await fetch(order.url);\n});',
+      output: `import { EventEmitter } from "node:events";
+import { spawn } from "loop-audit/runtime";
+const bus = new EventEmitter();
+bus.on("order", (order) => spawn(async () => {
+  await fetch(order.url);
+}, { name: "file.ts: on order" }));`,
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`bus.on`', where: 'at module scope' }, line: 3 }],
     },
     {
       code: 'window.addEventListener("load", async function boot() {\n  await fetch("/session");\n});',
+      output: `import { spawn } from "loop-audit/runtime";
+
+window.addEventListener("load", function boot() { spawn(async () => {
+  await fetch("/session");
+}, { name: "file.ts: addEventListener load" }); });`,
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async function `boot`', dropper: '`window.addEventListener`', where: 'at module scope' }, column: 33, endColumn: 54 }],
     },
     {
       code: 'async function poll() {}\nsetInterval(poll, 1000);\nsetTimeout(async () => { await poll(); }, 10);\nprocess.nextTick(async () => poll());',
+      output: [`import { spawn } from 'loop-audit/runtime';
+
+async function poll() {}
+setInterval(poll, 1000);
+setTimeout(() => spawn(async () => { await poll(); }, { name: 'file.ts: setTimeout' }), 10);
+process.nextTick(async () => poll());`, `import { spawn } from 'loop-audit/runtime';
+
+async function poll() {}
+setInterval(poll, 1000);
+setTimeout(() => spawn(async () => { await poll(); }, { name: 'file.ts: setTimeout' }), 10);
+process.nextTick(() => spawn(async () => poll(), { name: 'file.ts: process.nextTick' }));`],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'Async function `poll`', dropper: '`setInterval`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`setTimeout`', where: 'at module scope' }, line: 3 },
@@ -289,6 +376,17 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'events.subscribe({\n  next: async (e) => { await project(e); },\n  async error(err) { await report(err); },\n});',
+      output: [`import { spawn } from 'loop-audit/runtime';
+
+events.subscribe({
+  next: (e) => spawn(async () => { await project(e); }, { name: 'file.ts: subscribe' }),
+  async error(err) { await report(err); },
+});`, `import { spawn } from 'loop-audit/runtime';
+
+events.subscribe({
+  next: (e) => spawn(async () => { await project(e); }, { name: 'file.ts: subscribe' }),
+  error(err) { spawn(async () => { await report(err); }, { name: 'file.ts: subscribe' }); },
+});`],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`events.subscribe`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'Async observer method `error`', dropper: '`events.subscribe`', where: 'at module scope' }, line: 3 },
@@ -296,6 +394,13 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'import { tap } from "rxjs";\nevents.pipe(tap(async (e) => { await audit(e); })).subscribe();\nevents.pipe(operators.tap(async (e) => audit(e)));',
+      output: [`import { tap } from "rxjs";
+import { spawn } from "loop-audit/runtime";
+events.pipe(tap((e) => spawn(async () => { await audit(e); }, { name: "file.ts: tap" }))).subscribe();
+events.pipe(operators.tap(async (e) => audit(e)));`, `import { tap } from "rxjs";
+import { spawn } from "loop-audit/runtime";
+events.pipe(tap((e) => spawn(async () => { await audit(e); }, { name: "file.ts: tap" }))).subscribe();
+events.pipe(operators.tap((e) => spawn(async () => audit(e), { name: "file.ts: tap" })));`],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`tap`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`operators.tap`', where: 'at module scope' }, line: 3 },
@@ -307,6 +412,15 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     },
     {
       code: 'import cron from "node-cron";\nimport { CronJob } from "cron";\ncron.schedule("0 3 * * *", async () => { await compact(); });\nnew CronJob("0 4 * * *", async () => { await compact(); }).start();',
+      output: [`import cron from "node-cron";
+import { CronJob } from "cron";
+import { spawn } from "loop-audit/runtime";
+cron.schedule("0 3 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: schedule" }));
+new CronJob("0 4 * * *", async () => { await compact(); }).start();`, `import cron from "node-cron";
+import { CronJob } from "cron";
+import { spawn } from "loop-audit/runtime";
+cron.schedule("0 3 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: schedule" }));
+new CronJob("0 4 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: CronJob" })).start();`],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`cron.schedule`', where: 'at module scope' }, line: 3 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`new CronJob`', where: 'at module scope' }, line: 4 },
@@ -319,6 +433,12 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     {
       // imported from a module on disk (the fixture's db module): its async exports are known
       code: 'import { closeDatabase, readModels } from "./db/mongo.js";\nprocess.on("SIGTERM", closeDatabase);\nexport function warm() {\n  readModels();\n}',
+      output: `import { closeDatabase, readModels } from "./db/mongo.js";
+import { spawn } from "loop-audit/runtime";
+process.on("SIGTERM", closeDatabase);
+export function warm() {
+  spawn(readModels(), { name: "warm" });
+}`,
       filename: fixtureFile,
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'Async function `closeDatabase`', dropper: '`process.on`', where: 'at module scope' }, line: 2 },
@@ -333,6 +453,14 @@ untypedTester.run('no-floating-promise (untyped)', rule, {
     {
       // the statement floats and, inside the anonymous listener, is located by its outer function
       code: 'async function save(e: unknown) {}\nfunction wire(bus: any) {\n  bus.on("order", (e: unknown) => {\n    save(e);\n  });\n}',
+      output: `import { spawn } from "loop-audit/runtime";
+
+async function save(e: unknown) {}
+function wire(bus: any) {
+  bus.on("order", (e: unknown) => {
+    spawn(save(e), { name: "wire" });
+  });
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -369,6 +497,12 @@ typedTester.run('no-floating-promise (typed)', rule, {
       // only the type says this method returns a promise
       filename: typedFileName,
       code: 'interface OrderRepository { save(order: string): Promise<void> }\nexport function place(repo: OrderRepository) {\n  repo.save("o-1");\n}',
+      output: `import { spawn } from "loop-audit/runtime";
+
+interface OrderRepository { save(order: string): Promise<void> }
+export function place(repo: OrderRepository) {
+  spawn(repo.save("o-1"), { name: "place" });
+}`,
       errors: [
         {
           messageId: 'floating',
@@ -396,26 +530,48 @@ typedTester.run('no-floating-promise (typed)', rule, {
     {
       filename: typedFileName,
       code: 'declare const cache: { refresh(): Promise<void> } | undefined;\ncache?.refresh();',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+declare const cache: { refresh(): Promise<void> } | undefined;
+spawn(cache?.refresh(), { name: 'file.ts' });`,
       errors: [{ messageId: 'floating', data: { what: '`cache?.refresh()`', where: 'at module scope' }, suggestions: [voidSuggestion('declare const cache: { refresh(): Promise<void> } | undefined;\nvoid cache?.refresh();')] }],
     },
     {
       filename: typedFileName,
       code: 'declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nsql`update orders set status = ${"paid"}`;',
+      output: `import { spawn } from "loop-audit/runtime";
+
+declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;
+spawn(sql\`update orders set status = \${"paid"}\`, { name: "file.ts" });`,
       errors: [{ messageId: 'floating', data: { what: '`sql`update orders set status = ${"paid"}``', where: 'at module scope' }, suggestions: [voidSuggestion('declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nvoid sql`update orders set status = ${"paid"}`;')] }],
     },
     {
       filename: typedFileName,
       code: 'function run<T extends Promise<void>>(task: T) {\n  task;\n}',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+function run<T extends Promise<void>>(task: T) {
+  spawn(task, { name: 'run' });
+}`,
       errors: [{ messageId: 'floating', data: { what: '`task`', where: 'in `run`' }, suggestions: [voidSuggestion('function run<T extends Promise<void>>(task: T) {\n  void task;\n}')] }],
     },
     {
       filename: typedFileName,
       code: 'declare const tasks: Promise<void>[];\ntasks;',
+      output: `import { spawn } from 'loop-audit/runtime';
+
+declare const tasks: Promise<void>[];
+spawn(Promise.all(tasks), { name: 'file.ts' });`,
       errors: [{ messageId: 'promiseArray', data: { what: '`tasks`', where: 'at module scope' } }],
     },
     {
       filename: typedFileName,
       code: 'declare const repo: { save(): Promise<void> };\nrepo.save().then(() => console.log("saved"));\nrepo.save().catch(undefined);',
+      output: `import { spawn } from "loop-audit/runtime";
+
+declare const repo: { save(): Promise<void> };
+spawn(repo.save().then(() => console.log("saved")), { name: "file.ts" });
+repo.save().catch(undefined);`,
       errors: [
         { messageId: 'floatingThen', data: { what: '`repo.save().then(…)`', where: 'at module scope' }, line: 2, suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nvoid repo.save().then(() => console.log("saved"));\nrepo.save().catch(undefined);')] },
         { messageId: 'nonFunctionHandler', data: { what: '`repo.save().catch(…)`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nrepo.save().then(() => console.log("saved"));\nvoid repo.save().catch(undefined);')] },
@@ -445,6 +601,27 @@ typedTester.run('no-floating-promise (typed)', rule, {
       // the allowlist replaces the default, so node:test's `test` is no longer exempt
       filename: typedFileName,
       code: 'import { test } from "node:test";\ntest("saves", async () => {});',
+      output: [`import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(test("saves", async () => {}), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`, `import { test } from "node:test";
+import { spawn } from "loop-audit/runtime";
+spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(spawn(test("saves", async () => {}), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" }), { name: "file.ts" });`],
       options: [{ allowForKnownSafeCalls: [] }],
       errors: [{ messageId: 'floating', data: { what: '`test(…)`', where: 'at module scope' }, suggestions: [voidSuggestion('import { test } from "node:test";\nvoid test("saves", async () => {});')] }],
     },
@@ -475,11 +652,20 @@ espreeTester.run('no-floating-promise (espree, plain JS)', rule, {
     {
       filename: 'jobs.js',
       code: 'setInterval(async () => {\n  await fetch("/poll");\n}, 1000);',
+      output: `import { spawn } from "loop-audit/runtime";
+
+setInterval(() => spawn(async () => {
+  await fetch("/poll");
+}, { name: "jobs.js: setInterval" }), 1000);`,
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`setInterval`', where: 'at module scope' }, line: 1, column: 13, endColumn: 24 }],
     },
     {
       filename: 'jobs.js',
       code: 'const { EventEmitter } = require("events");\nconst bus = new EventEmitter();\nbus.on("order", async (order) => { await fetch(order.url); });',
+      output: `const { EventEmitter } = require("events");
+const { spawn } = require("loop-audit/runtime");
+const bus = new EventEmitter();
+bus.on("order", (order) => spawn(async () => { await fetch(order.url); }, { name: "jobs.js: on order" }));`,
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`bus.on`', where: 'at module scope' }, line: 3 }],
     },
   ],

@@ -1,4 +1,5 @@
 import { defineDetector } from '../detector.js';
+import { spawnFix } from './floating-promise-fix.js';
 import { type FileFacts, type FunctionLike, normalizeModule, propertyNameText, skipOuterExpressions } from '../facts.js';
 import type { Finding, Suggestion, TextEdit, TS } from '../types.js';
 
@@ -611,6 +612,7 @@ export const noFloatingPromise = defineDetector<NoFloatingPromiseOptions>({
       additionalProperties: false,
     },
     hasSuggestions: true,
+    fixable: true,
     usesTypeInformation: true,
   },
   detect(facts, options) {
@@ -640,6 +642,7 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
       start: reported.getStart(sourceFile),
       end: reported.getEnd(),
       suggestions: statementSuggestions(facts, floating, options),
+      ...withFix(spawnFix(facts, floating)),
     };
   }
   const head = callbackHead(facts, floating.node);
@@ -656,7 +659,12 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
     start: head.start,
     end: head.end,
     ...(suggestions.length > 0 ? { suggestions } : {}),
+    ...withFix(spawnFix(facts, floating)),
   };
+}
+
+function withFix(fix: TextEdit[] | undefined): { fix?: TextEdit[] } {
+  return fix ? { fix } : {};
 }
 
 /** `in \`Reconciler.start\``, `in a callback in \`Reconciler.start\``, `at module scope`. */
