@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
+// CommonJS module: its default export is `module.exports`, whose `default` is the class.
 import AjvDraft04 from 'ajv-draft-04';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatReport, FORMATS } from '../../src/report/index.js';
@@ -49,7 +50,7 @@ describe('report formats', () => {
     // test/scan/sarif-schema-2.1.0.json: the OASIS SARIF 2.1.0 schema (revision rtm.5, the published 2.1.0),
     // vendored from the npm package @microsoft/jest-sarif@1.0.0-beta.0 (lib/schemas/sarif-2.1.0-rtm.5.json).
     const schema = JSON.parse(readFileSync(path.join(repoRoot, 'test/scan/sarif-schema-2.1.0.json'), 'utf8'));
-    const validate = new AjvDraft04({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(schema);
+    const validate = new AjvDraft04.default({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false }).compile(schema);
     for (const subject of [result, hostile()]) {
       const sarif = toSarif(subject);
       const ok = validate(sarif);
