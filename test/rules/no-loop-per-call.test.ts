@@ -268,6 +268,37 @@ untypedTester.run('no-loop-per-call', rule, {
         }`,
     },
     {
+      name: 'a private factory only called to fill a cache',
+      code: `
+        import Piscina from 'piscina';
+        function createPool() {
+          return new Piscina({ filename: './encode.js', maxThreads: 2 });
+        }
+        let pool: Piscina | undefined;
+        export function encoder() {
+          return (pool ??= createPool());
+        }`,
+    },
+    {
+      name: 'a private method that restarts the worker, called only when it is missing',
+      code: `
+        import { Worker } from 'node:worker_threads';
+        export class Supervisor {
+          private current: Worker | undefined;
+          send(message: unknown) {
+            let worker = this.current;
+            if (worker === undefined) worker = this.start();
+            worker.postMessage(message);
+          }
+          private start(): Worker {
+            const worker = new Worker('./supervised.js');
+            worker.once('exit', () => { this.current = undefined; });
+            this.current = worker;
+            return worker;
+          }
+        }`,
+    },
+    {
       name: 'fork at module scope',
       code: `
         const { fork } = require('child_process');
@@ -575,6 +606,28 @@ export function makeThumbnail(image: Buffer) {
         }
         for (const file of ['a.ts', 'b.ts']) compileFile(file);`,
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compileFile()' } }],
+    },
+    {
+      name: 'an exported factory can be called from anywhere',
+      code: `
+        import Piscina from 'piscina';
+        export function createPool() {
+          return new Piscina({ filename: './encode.js' });
+        }
+        let pool: Piscina | undefined;
+        export const encoder = () => (pool ??= createPool());`,
+      errors: [{ messageId: POOL, data: { what: 'new Piscina(...)', fn: 'createPool()' } }],
+    },
+    {
+      name: 'a local read from an option that is never stored back is no cache',
+      code: `
+        import { Worker } from 'node:worker_threads';
+        export function run(options: { worker?: Worker }, job: unknown) {
+          let worker = options.worker;
+          if (!worker) worker = new Worker('./job.js');
+          worker.postMessage(job);
+        }`,
+      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'run()' } }],
     },
     {
       name: 'dynamic import inside the function',

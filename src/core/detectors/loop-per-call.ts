@@ -177,7 +177,7 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
     data.closer = closer;
     messageId = MESSAGE_OF.client;
   } else {
-    if (isCachedOutsideCall(facts, node, fn)) return undefined;
+    if (isCachedOutsideCall(facts, node, fn) || calledOnlyToFillCache(facts, fn)) return undefined;
     messageId = spec ? MESSAGE_OF[spec.kind] : 'resourcePerCall';
     if (spec?.cost) data.cost = spec.cost;
   }
@@ -275,15 +275,58 @@ function topLevelName(facts: FileFacts, fn: FunctionLike): TS.Identifier | undef
 }
 
 /** Every other identifier in the file spelled like `name` (scope-blind, so over-counting keeps it safe). */
-function referencesTo(facts: FileFacts, name: TS.Identifier): TS.Identifier[] {
+function referencesTo(facts: FileFacts, name: TS.Identifier | TS.PrivateIdentifier): (TS.Identifier | TS.PrivateIdentifier)[] {
   const ts = facts.ts;
-  const uses: TS.Identifier[] = [];
+  const uses: (TS.Identifier | TS.PrivateIdentifier)[] = [];
   const visit = (node: TS.Node): void => {
-    if (ts.isIdentifier(node) && node !== name && node.text === name.text) uses.push(node);
+    if ((ts.isIdentifier(node) || ts.isPrivateIdentifier(node)) && node !== name && node.text === name.text) uses.push(node);
     ts.forEachChild(node, visit);
   };
   visit(facts.sourceFile);
   return uses;
+}
+
+/**
+ * A private factory (`function createPool() { return new Piscina(…) }`, a `private startWorker()`
+ * method) whose every call in the file fills a cache — `pool ??= createPool()`, `if (!h) h =
+ * this.startWorker()` — or runs once: it only runs when the cache is empty.
+ */
+function calledOnlyToFillCache(facts: FileFacts, fn: FunctionLike): boolean {
+  const ts = facts.ts;
+  const name = privateName(facts, fn);
+  if (!name) return false;
+  const uses = referencesTo(facts, name);
+  if (uses.length === 0) return false;
+  // One call that runs once (a warm-up at start) is fine; two are two builds, as in runsOnce.
+  let onceCalls = 0;
+  return uses.every((use) => {
+    const parent = use.parent;
+    const callee = parent && ts.isPropertyAccessExpression(parent) && parent.name === use ? parent : use;
+    const call = outerParent(ts, callee);
+    if (!call || !ts.isCallExpression(call) || skipOuterExpressions(ts, call.expression) !== callee) return false;
+    if (runsOnceAt(facts, call, new Set())) return ++onceCalls === 1;
+    const caller = perCallFunction(facts, call, new Set());
+    return caller !== undefined && caller !== fn && isCachedOutsideCall(facts, call, caller);
+  });
+}
+
+/** The name of a function nothing outside this file can call: not exported, or a private method. */
+function privateName(facts: FileFacts, fn: FunctionLike): TS.Identifier | TS.PrivateIdentifier | undefined {
+  const ts = facts.ts;
+  const exported = (node: TS.Node): boolean =>
+    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DefaultKeyword) ?? false);
+  if (ts.isFunctionDeclaration(fn)) return fn.name && !exported(fn) ? fn.name : undefined;
+  if (ts.isMethodDeclaration(fn)) {
+    if (ts.isPrivateIdentifier(fn.name)) return fn.name;
+    const isPrivate = ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword) ?? false;
+    return isPrivate && ts.isIdentifier(fn.name) ? fn.name : undefined;
+  }
+  const parent = outerParent(ts, fn);
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) {
+    const statement = parent.parent?.parent;
+    return statement && ts.isVariableStatement(statement) && !exported(statement) ? parent.name : undefined;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------- cached singletons
@@ -331,6 +374,8 @@ function isCachedOutsideCall(facts: FileFacts, resource: TS.Expression, fn: Func
   if (selfGuarding && [...targets].some(isOuter)) return true;
   for (const local of [...targets].filter((key) => !isOuter(key))) {
     for (const escape of escapesOf(facts, fn, local)) targets.add(escape);
+    const source = storeReadInto(facts, fn, local);
+    if (source !== undefined) targets.add(source);
   }
   if (![...targets].some(isOuter)) return false;
 
@@ -369,6 +414,41 @@ function escapesOf(facts: FileFacts, fn: FunctionLike, local: string): string[] 
     ts.forEachChild(node, visit);
   };
   if (fn.body) visit(fn.body);
+  return found;
+}
+
+/**
+ * The outer store a local starts from: `let w = workers.get(k)` reads `workers`, `let h =
+ * this.current` reads `this.current`. Checking such a local and rebuilding it is a cache refill.
+ */
+function storeReadInto(facts: FileFacts, fn: FunctionLike, local: string): string | undefined {
+  const ts = facts.ts;
+  let source: string | undefined;
+  const visit = (node: TS.Node): void => {
+    if (source !== undefined) return;
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === local && node.initializer) {
+      let read = skipOuterExpressions(ts, node.initializer);
+      if (ts.isCallExpression(read) && ts.isPropertyAccessExpression(read.expression) && read.expression.name.text === 'get') read = read.expression.expression;
+      if (ts.isIdentifier(read) || ts.isPropertyAccessExpression(read) || ts.isElementAccessExpression(read)) source = targetKey(facts, read);
+      return;
+    }
+    if (!facts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  if (fn.body) ts.forEachChild(fn.body, visit);
+  return source !== undefined && isStoredAnywhere(facts, source) ? source : undefined;
+}
+
+/** Whether the file ever writes the store: `key = …`, `key ??= …`, `key.set(…)`. */
+function isStoredAnywhere(facts: FileFacts, key: string): boolean {
+  const ts = facts.ts;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && isAssignmentOperator(ts, node.operatorToken.kind) && targetKey(facts, node.left) === key) found = true;
+    else if (ts.isCallExpression(node) && isMapSet(ts, node) && targetKey(facts, (skipOuterExpressions(ts, node.expression) as TS.PropertyAccessExpression).expression) === key) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
   return found;
 }
 
