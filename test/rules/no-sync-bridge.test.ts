@@ -373,6 +373,23 @@ export const readFileSync = deasync(readFile);`,
       errors: [{ messageId: 'workerBridge', data: { bridge: 'this.load', library: 'synckit', where: 'in TemplateCache.get()' } }],
     },
     {
+      name: 'a bridge called from a class field and a static block',
+      code: `
+        import makeSynchronous from 'make-synchronous';
+        const readJsonSync = makeSynchronous(async (file: string) => JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8')));
+        export class Manifest {
+          data = readJsonSync('./manifest.json');
+          static defaults: unknown;
+          static {
+            Manifest.defaults = readJsonSync('./defaults.json');
+          }
+        }`,
+      errors: [
+        { messageId: 'workerBridge', data: { bridge: 'readJsonSync', library: 'make-synchronous', where: 'in the field Manifest.data' } },
+        { messageId: 'workerBridge', data: { bridge: 'readJsonSync', library: 'make-synchronous', where: 'in a static block of Manifest' } },
+      ],
+    },
+    {
       name: 'sync-rpc',
       code: `
         const rpc = require('sync-rpc');

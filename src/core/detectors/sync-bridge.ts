@@ -1,6 +1,6 @@
 import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../bridges.js';
 import { defineDetector } from '../detector.js';
-import type { FileFacts } from '../facts.js';
+import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
 
 export interface NoSyncBridgeOptions {
@@ -99,7 +99,14 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding {
 
 /** `in loadConfig()`, `in an anonymous function`, `at module scope`: where the bridge blocks. */
 export function describeWhere(facts: FileFacts, node: BridgeSite['node']): string {
+  const ts = facts.ts;
   const fn = facts.enclosingFunction(node);
+  // Class fields and static blocks are not functions, but they are not module scope either.
+  for (let current = node.parent; current && current !== fn; current = current.parent) {
+    const owner = current.parent && (ts.isClassDeclaration(current.parent) || ts.isClassExpression(current.parent)) ? (current.parent.name?.text ?? 'a class') : undefined;
+    if (ts.isPropertyDeclaration(current)) return `in the field ${owner ?? 'a class'}.${propertyNameText(ts, current.name) ?? '<computed>'}`;
+    if (ts.isClassStaticBlockDeclaration(current)) return `in a static block of ${owner ?? 'a class'}`;
+  }
   if (!fn) return 'at module scope';
   const name = facts.functionName(fn);
   return name.startsWith('<') ? 'in an anonymous function' : `in ${name}()`;
