@@ -17,6 +17,8 @@ export interface PhaseConfig {
   /** Rule ids (`no-sync-wrapper` or `loop-audit/no-sync-wrapper`) that this phase drives to zero. */
   rules: string[];
   order?: number;
+  /** Packages that must be gone from package.json dependencies before the phase is done. */
+  packages?: string[];
 }
 
 /** The configuration file's content (`loop-audit.config.json` or `"loopAudit"` in package.json). */

@@ -5,7 +5,7 @@ import { ConfigError, type LoopAuditConfig, type PhaseConfig, type RuleEntry, ty
 
 const SEVERITIES: readonly Severity[] = ['off', 'warn', 'error'];
 const TOP_LEVEL_KEYS = ['$schema', 'rules', 'include', 'exclude', 'phases'] as const;
-const PHASE_KEYS = ['name', 'description', 'globs', 'rules', 'order'] as const;
+const PHASE_KEYS = ['name', 'description', 'globs', 'rules', 'order', 'packages'] as const;
 const RULE_PREFIX = 'loop-audit/';
 
 /** `loop-audit/no-sync-wrapper` and `no-sync-wrapper` name the same rule; anything else is unknown. */
@@ -118,6 +118,8 @@ function validatePhase(phase: unknown, path: string, problems: string[]): void {
   if (phase.order !== undefined && (typeof phase.order !== 'number' || !Number.isFinite(phase.order))) {
     problems.push(`${keyPath(path, 'order')}: must be a number, got ${describe(phase.order)}`);
   }
+  // Bridge packages that must be gone from package.json before the phase is done (see src/progress/phases.ts).
+  if (phase.packages !== undefined) stringArray(phase.packages, keyPath(path, 'packages'), problems);
 }
 
 /**

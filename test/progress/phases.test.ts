@@ -155,6 +155,19 @@ describe('phases from the configuration file', () => {
     expect(report.phases[0]!.description).toBe('one bridge, no worker per call');
   });
 
+  it('a phase can name the packages that must leave package.json', async () => {
+    writeFileSync(
+      path.join(dir, 'loop-audit.config.json'),
+      JSON.stringify({ phases: [{ name: 'no-cli-framework', rules: ['no-sync-bridge'], globs: ['nowhere/**'], packages: ['commander', 'yargs'] }] }),
+    );
+    const { report } = await runProgress({ cwd: dir });
+    expect(report.phases[0]).toMatchObject({ status: 'not started', remaining: 1, findings: 0, packages: [{ name: 'commander', field: 'dependencies' }] });
+    writeFileSync(path.join(dir, 'loop-audit.config.json'), JSON.stringify({ phases: [{ name: 'x', rules: ['no-sync-bridge'], packages: 'deasync' }] }));
+    const run = await cli(dir, 'progress');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('phases[0].packages: must be an array of strings');
+  });
+
   it('a bad phases block is a configuration error naming the key, exit code 2', async () => {
     writeFileSync(
       path.join(dir, 'loop-audit.config.json'),
