@@ -149,9 +149,10 @@ export function compareWithBaseline<F extends ProgressFinding>(current: readonly
 /**
  * The ratchet: the updated baseline drops what was resolved and keeps what is still there;
  * new findings join it only when `acceptNew` says so. Without it the baseline can only shrink.
+ * `untouched` entries (of files a partial scan did not look at) are kept as they are.
  */
-export function updateBaseline<F extends ProgressFinding>(baseline: Baseline, comparison: BaselineComparison<F>, acceptNew: boolean): Baseline {
-  const kept = new Set(comparison.known.map((item) => item.fingerprint));
+export function updateBaseline<F extends ProgressFinding>(baseline: Baseline, comparison: BaselineComparison<F>, acceptNew: boolean, untouched: readonly BaselineEntry[] = []): Baseline {
+  const kept = new Set([...comparison.known.map((item) => item.fingerprint), ...untouched.map((entry) => entry.fingerprint)]);
   const entries = baseline.findings.filter((entry) => kept.has(entry.fingerprint));
   if (acceptNew) entries.push(...comparison.new.map(entryOf));
   return makeBaseline(entries);

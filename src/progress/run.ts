@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoopAuditConfig, ResolvedConfig } from '../config/types.js';
 import { RULE_IDS } from '../core/types.js';
@@ -16,9 +16,10 @@ import {
   writeBaseline,
   type Baseline,
   type BaselineComparison,
+  type BaselineEntry,
 } from './baseline.js';
 import { computeProgress, DEPENDENCY_FIELDS, readPackageJson, type ProgressReport } from './compute.js';
-import { fingerprintFindings, type FingerprintedFinding } from './fingerprint.js';
+import { fingerprintFindings, type FingerprintedFinding, type ProgressFinding } from './fingerprint.js';
 import { formatProgress, type ProgressFormat } from './format.js';
 import { computeHistory, type CommitScan } from './history.js';
 import type { HistoryReport } from './history-types.js';
@@ -46,6 +47,22 @@ export function fingerprintScan(result: Pick<ScanResult, 'root' | 'findings'>): 
       return undefined;
     }
   });
+}
+
+/**
+ * A scan of some paths only says nothing about the files it did not look at: their baseline
+ * entries are neither resolved nor pruned. An entry counts as resolved when its file was scanned
+ * and the finding is gone, or when the file no longer exists.
+ */
+export function scopeToScan<F extends ProgressFinding>(comparison: BaselineComparison<F>, result: Pick<ScanResult, 'root' | 'files'>): BaselineComparison<F> & { outOfScope: BaselineEntry[] } {
+  const scanned = new Set(result.files);
+  const resolved: BaselineEntry[] = [];
+  const outOfScope: BaselineEntry[] = [];
+  for (const entry of comparison.resolved) {
+    if (scanned.has(entry.file) || !existsSync(path.join(result.root, entry.file))) resolved.push(entry);
+    else outOfScope.push(entry);
+  }
+  return { ...comparison, resolved, outOfScope };
 }
 
 function resolveBaselinePath(root: string, file: string | undefined): string {
@@ -113,7 +130,7 @@ export async function runProgress(options: ProgressOptions = {}): Promise<Progre
   if (options.baseline !== false) {
     const file = resolveBaselinePath(root, options.baseline);
     const baseline = readBaseline(file);
-    if (baseline) baselineInput = { file: display(root, file), baseline, comparison: compareWithBaseline(findings, baseline) };
+    if (baseline) baselineInput = { file: display(root, file), baseline, comparison: scopeToScan(compareWithBaseline(findings, baseline), result) };
     else if (options.baseline !== undefined) throw new ProgressUsageError(`baseline not found: ${file}`);
   }
   const report = computeProgress({
@@ -214,10 +231,12 @@ export function applyScanBaseline(result: ScanResult, options: ScanBaselineOptio
   }
   const baseline = existing ?? makeBaseline([]);
   const findings = fingerprintScan(result);
-  const comparison = compareWithBaseline(findings, baseline);
+  const comparison = scopeToScan(compareWithBaseline(findings, baseline), result);
   const parts = [`baseline ${shown}: ${comparison.new.length} new, ${comparison.known.length} known, ${comparison.resolved.length} resolved`];
+  if (comparison.outOfScope.length > 0) parts.push(`${comparison.outOfScope.length} in files not scanned left as they are`);
   if (options.updateBaseline) {
-    const next = updateBaseline(baseline, comparison, options.acceptNew === true);
+    // Entries of files this scan did not look at stay: a partial scan must not loosen or tighten them.
+    const next = updateBaseline(baseline, comparison, options.acceptNew === true, comparison.outOfScope);
     writeBaseline(file, next);
     const added = options.acceptNew ? comparison.new.length : 0;
     parts.push(`updated: ${comparison.resolved.length} pruned, ${added} added, ${next.findings.length} entries`);

@@ -102,6 +102,12 @@ describe('progress of the legacy app through its migration', () => {
     copyFileSync(path.join(dir, '.loop-audit/baseline.json'), path.join(dir, '.loop-audit/ratchet.json'));
     const ratchet = (): string[] => parseBaseline(readFileSync(path.join(dir, '.loop-audit/ratchet.json'), 'utf8'), 'ratchet').findings.map((e) => e.message);
     try {
+      // A scan of one directory neither resolves nor prunes the other files' entries.
+      const partial = await cli(dir, 'scan', 'src/jobs', '--baseline', '.loop-audit/ratchet.json', '--update-baseline', '--format', 'json', '--fail-on', 'warn');
+      expect(partial.stderr).toContain('0 new, 2 known, 0 resolved; 9 in files not scanned left as they are; updated: 0 pruned, 0 added, 11 entries');
+      expect(partial.code).toBe(0);
+      expect(ratchet()).toHaveLength(11);
+
       const pruned = await cli(dir, 'scan', '--baseline', '.loop-audit/ratchet.json', '--update-baseline', '--format', 'json', '--fail-on', 'warn');
       expect(pruned.stderr).toContain('1 pruned, 0 added, 10 entries');
       expect(pruned.stderr).toContain('--accept-new');
