@@ -125,6 +125,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long a timed-out worker gets to prove its event loop still turns before it is replaced. */
 const WEDGE_GRACE_MS = 1_000;
+/** A power of two: the ring index is a mask. */
 const LATENCY_SAMPLES = 1_024;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
@@ -382,6 +383,7 @@ export class Runner {
     let wait = record.timeoutMs;
     for (;;) {
       const outcome = Atomics.wait(words, REPLIES, seen, wait);
+      // Before looking for the reply: a reply posted after this load bumps past it and wakes the next wait.
       seen = Atomics.load(words, REPLIES);
       const m = receiveMessageOnPort(data);
       if (m !== undefined) {
@@ -404,7 +406,7 @@ export class Runner {
   }
 
   private settle(record: FnRecord, payload: unknown, kind: number, entry: AnyFunction, started: number): unknown {
-    this.latencies[this.latencyCount++ % LATENCY_SAMPLES] = performance.now() - started;
+    this.latencies[this.latencyCount++ & (LATENCY_SAMPLES - 1)] = performance.now() - started;
     this.calls++;
     this.consecutiveCrashes = 0;
     this.failing = false;

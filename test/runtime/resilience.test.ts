@@ -18,7 +18,7 @@ import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'loop-audit-resilience-'));
-const runner = createRunner({ restartBackoffMs: 10, maxRestartBackoffMs: 50 });
+const runner = createRunner({ restartBackoffMs: 10, maxRestartBackoffMs: 50, maxRestarts: 50 });
 afterAll(async () => {
   await runner.shutdown();
   rmSync(dir, { recursive: true, force: true });
