@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { CliIo } from '../cli/main.js';
 import type { ScanResult } from '../scan/types.js';
 import { DEFAULT_BASELINE_FILE } from './baseline.js';
@@ -23,7 +23,7 @@ interface ProgressCliOptions {
 
 function positiveInteger(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new ProgressUsageError(`--max-points: expected a whole number ≥ 1, got ${value}`);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return n;
 }
 

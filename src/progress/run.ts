@@ -160,8 +160,10 @@ export async function runProgress(options: ProgressOptions = {}): Promise<Progre
 
 async function historyFor(root: string, config: ResolvedConfig, phases: readonly Phase[], options: ProgressOptions): Promise<HistoryReport> {
   const asObject = configObject(config);
+  const cacheDir = path.resolve(root, options.cacheDir ?? '.loop-audit/cache');
   const scanDir = async (dir: string): Promise<CommitScan> => {
-    const past = await scan({ cwd: dir, paths: options.paths, tsconfig: options.tsconfig, config: asObject });
+    // Successive commits share most files: the scanner's content-keyed cache spares re-analysing them.
+    const past = await scan({ cwd: dir, paths: options.paths, tsconfig: options.tsconfig, config: asObject, cache: true, cacheLocation: path.join(cacheDir, 'scan-cache.json') });
     return {
       findings: past.findings.map((f) => ({ ruleId: f.ruleId, file: f.file })),
       files: past.files,
@@ -174,7 +176,7 @@ async function historyFor(root: string, config: ResolvedConfig, phases: readonly
     globBase: config.baseDir,
     since: options.since,
     maxPoints: options.maxPoints,
-    cacheDir: options.cacheDir ? path.resolve(root, options.cacheDir) : undefined,
+    cacheDir,
     cacheKey: JSON.stringify({ tool: PACKAGE.version, config: asObject, paths: options.paths ?? [], tsconfig: options.tsconfig ?? null }),
     scan: scanDir,
   });
