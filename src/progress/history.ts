@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -164,7 +164,7 @@ function readCache(file: string): CacheFile {
 function prepareCacheDir(cacheDir: string): void {
   mkdirSync(cacheDir, { recursive: true });
   const ignore = path.join(cacheDir, '.gitignore');
-  if (!existsSync(ignore)) writeFileSync(ignore, '# loop-audit cache: not for version control\n*\n');
+  if (!existsSync(ignore)) writeFileAtomic(ignore, '# loop-audit cache: not for version control\n*\n');
 }
 
 /** Counts per phase from one commit's scan, with today's phase definitions. */
