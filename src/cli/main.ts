@@ -2,12 +2,13 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ConfigError } from '../config/types.js';
-import { FORMATS, formatReport, type ReportFormat } from '../report/index.js';
+import { FORMATS, loadFormatter, type ReportFormat } from '../report/formats.js';
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { ProgressBar } from './progress.js';
-import { applyScanBaselineOptions, registerProgressCommands } from '../progress/cli.js';
+
+type ProgressCli = typeof import('../progress/cli.js');
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -72,7 +73,19 @@ function writeAtomically(file: string, text: string): void {
   }
 }
 
-export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+/**
+ * Arguments that need the progress/baseline commands (or the full help). Those load TypeScript for
+ * their fingerprints; a plain `scan`, above all a warm cached one, must not pay for that at start-up.
+ */
+const PROGRESS_COMMANDS = new Set(['progress', 'baseline', 'help', '--help', '-h']);
+const PROGRESS_SCAN_OPTIONS = ['--baseline', '--no-baseline', '--update-baseline', '--accept-new'];
+
+export function needsProgressCommands(args: readonly string[]): boolean {
+  if (args.length === 0) return true;
+  return args.some((arg) => PROGRESS_COMMANDS.has(arg) || PROGRESS_SCAN_OPTIONS.some((option) => arg === option || arg.startsWith(`${option}=`)));
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void, progress?: ProgressCli): Command {
   const program = new Command('loop-audit')
     .description('Find the event-loop disease of sync/async JavaScript and TypeScript: loops per call, sync bridges, sync wrappers, floating promises.')
     .version(PACKAGE.version, '-v, --version')
@@ -115,9 +128,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       } finally {
         bar?.clear();
       }
-      result = applyScanBaselineOptions(result, options, io);
+      if (progress) result = progress.applyScanBaselineOptions(result, options, io);
       const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);
-      const report = formatReport(result, format, { color });
+      const report = (await loadFormatter(format))(result, { color });
       if (toStdout) io.stdout.write(report);
       else {
         writeAtomically(path.resolve(io.cwd, options.output!), report);
@@ -128,7 +141,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       }
       setExit(exitCodeFor(result, options.failOn));
     });
-  registerProgressCommands(program, io, setExit);
+  progress?.registerProgressCommands(program, io, setExit);
   return program;
 }
 
@@ -139,9 +152,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }): Promise<number> {
   let code = EXIT_OK;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const progress = needsProgressCommands(argv.slice(2)) ? await import('../progress/cli.js') : undefined;
+  const program = buildProgram(
+    io,
+    (c) => {
+      code = c;
+    },
+    progress,
+  );
   try {
     await program.parseAsync([...argv]);
   } catch (error) {

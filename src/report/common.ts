@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { DETECTORS } from '../core/analyze.js';
 import { RULE_IDS, type Family, type RuleId } from '../core/types.js';
 import type { ScanFinding, ScanResult } from '../scan/types.js';
 
@@ -49,10 +48,6 @@ export function summarize(result: ScanResult): Summary {
     withFindings.add(finding.file);
   }
   return { files: result.files.length, findings: result.findings.length, errors, warnings, filesWithFindings: withFindings.size, byRule, byFamily };
-}
-
-export function ruleDescription(id: RuleId): string {
-  return DETECTORS[id].meta.description;
 }
 
 /** Source text for code frames and fingerprints, read once per file; undefined if the file is gone. */

@@ -5,13 +5,9 @@ import { formatMarkdown } from './markdown.js';
 import { formatPretty } from './pretty.js';
 import { formatSarif } from './sarif.js';
 
-export const FORMATS = ['pretty', 'json', 'sarif', 'github', 'markdown'] as const;
-export type ReportFormat = (typeof FORMATS)[number];
+import type { FormatOptions, ReportFormat } from './formats.js';
 
-export interface FormatOptions {
-  /** ANSI colours in the pretty format. */
-  color?: boolean;
-}
+export { FORMATS, loadFormatter, type FormatOptions, type Formatter, type ReportFormat } from './formats.js';
 
 /** Renders a scan result in one of the report formats. */
 export function formatReport(result: ScanResult, format: ReportFormat, options: FormatOptions = {}): string {

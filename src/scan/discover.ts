@@ -1,8 +1,18 @@
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import type { Ignore } from 'ignore';
+import type picomatchType from 'picomatch';
 import type { ScanError } from './types.js';
+
+// Loaded on first use: a warm cached scan of a tree without .gitignore files or globs never pays for them.
+const requireLazily = createRequire(import.meta.url);
+let ignoreFactory: (() => Ignore) | undefined;
+let picomatchFn: typeof picomatchType | undefined;
+function newIgnore(): Ignore {
+  ignoreFactory ??= requireLazily('ignore') as () => Ignore;
+  return ignoreFactory();
+}
 
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
@@ -35,7 +45,8 @@ export function globMatcher(globs: readonly string[], baseDir: string): (absolut
     const trimmed = glob.replace(/^\.\//, '').replace(/\/+$/, '');
     return [trimmed, `${trimmed}/**`];
   });
-  const isMatch = picomatch(patterns, { dot: true });
+  picomatchFn ??= requireLazily('picomatch') as typeof picomatchType;
+  const isMatch = picomatchFn(patterns, { dot: true });
   return (absolute) => isMatch(toPosix(path.relative(baseDir, absolute)));
 }
 
@@ -70,7 +81,7 @@ function readIgnoreFile(file: string): Ignore | undefined {
   } catch {
     return undefined;
   }
-  return ignore().add(text);
+  return newIgnore().add(text);
 }
 
 /** The repository root above `dir` (a directory holding `.git`), if any. */

@@ -2,8 +2,7 @@ import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, resolveConfig } from '../config/load.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { analyzeFile, type RuleSelection } from '../core/analyze.js';
-import { formatMessage } from '../core/messages.js';
+import type { RuleSelection } from '../core/analyze.js';
 import { FAMILY_OF_RULE, RULE_IDS, type RuleId, type TS, type TypeScriptApi } from '../core/types.js';
 import {
   CACHE_FORMAT,
@@ -150,6 +149,11 @@ function affectedBy(graph: Record<string, GraphNode>, changed: ReadonlySet<strin
   return affected;
 }
 
+function sameMemo(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((value, i) => value === b[i]);
+}
+
 function locate(sourceFile: TS.SourceFile, start: number, end: number) {
   const from = sourceFile.getLineAndCharacterOfPosition(start);
   const to = sourceFile.getLineAndCharacterOfPosition(end);
@@ -262,6 +266,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const results = new Map<string, CachedResult>();
   const graphs: Record<string, GraphNode>[] = projects.map((_, i) => ({ ...(previous?.graphs[i] ?? {}) }));
   const dirty: string[] = [];
+  // A warm run that changed nothing leaves the cache file alone.
+  let cacheChanged = previous === undefined;
   if (previous) {
     const invalid = projects.map((_, i) => {
       const graph = graphs[i]!;
@@ -275,8 +281,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
           graph[file] = { ...node, hash: current };
         }
         const stat = fingerprints.statOf(file);
-        if (stat) graph[file]!.stat = stat;
-        else delete graph[file]!.stat;
+        if (!sameMemo(stat, node.stat)) {
+          cacheChanged = true;
+          graph[file] = { ...graph[file]!, ...(stat ? { stat } : {}) };
+          if (!stat) delete graph[file]!.stat;
+        }
       }
       return { globalChanged, affected: affectedBy(graph, changed) };
     });
@@ -287,6 +296,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       else if (cached.typed && project >= 0 && (invalid[project]!.globalChanged || invalid[project]!.affected.has(file))) dirty.push(file);
       else {
         const stat = fingerprints.statOf(file);
+        if (!sameMemo(stat, cached.stat)) cacheChanged = true;
         results.set(file, { ...cached, ...(stat ? { stat } : {}) });
       }
     }
@@ -325,7 +335,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     if (texts.size === 0) continue;
 
-    const morph = await loadTsMorph();
+    // The analysis core loads with TypeScript, only when there is something to analyse.
+    const [morph, { analyzeFile }, { formatMessage }] = await Promise.all([loadTsMorph(), import('../core/analyze.js'), import('../core/messages.js')]);
     ts ??= morph.ts as unknown as TypeScriptApi;
     let project = projects[index]!;
     if (!project.options) {
@@ -387,7 +398,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   progress({ phase: 'done' });
 
-  if (cacheFile && structure !== undefined) {
+  if (dirty.length > 0) cacheChanged = true;
+  if (cacheFile && structure !== undefined && cacheChanged) {
     const stored: Record<string, CachedResult> = {};
     for (const file of files) {
       const result = results.get(file);
