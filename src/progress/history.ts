@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,18 @@ async function gitOk(cwd: string, args: string[]): Promise<string | undefined> {
   } catch {
     return undefined;
   }
+}
+
+/** The synchronous cleanup a signal handler can still do. */
+function removeWorktreeSync(top: string, tree: string, holder: string): void {
+  for (const args of [['worktree', 'remove', '--force', tree], ['worktree', 'prune']]) {
+    try {
+      execFileSync('git', args, { cwd: top, env: gitEnv(), stdio: 'ignore' });
+    } catch {
+      // not added yet, or already gone: the directory removal below is what matters
+    }
+  }
+  rmSync(holder, { recursive: true, force: true });
 }
 
 interface CommitInfo {
@@ -204,6 +216,16 @@ export async function computeHistory(options: HistoryOptions): Promise<HistoryRe
     const holder = mkdtempSync(path.join(tmpdir(), 'loop-audit-history-'));
     const tree = path.join(holder, 'tree');
     let added = false;
+    // Interrupted (Ctrl-C in a terminal, a cancelled CI job): remove the worktree before dying of the signal.
+    const onSignal = (signal: NodeJS.Signals): void => {
+      stopListening();
+      removeWorktreeSync(top, tree, holder);
+      process.kill(process.pid, signal);
+    };
+    const stopListening = (): void => {
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(signal, onSignal);
+    };
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, onSignal);
     try {
       await git(top, ['worktree', 'add', '--detach', '--quiet', tree, missing[0]!.commit]);
       added = true;
@@ -229,6 +251,7 @@ export async function computeHistory(options: HistoryOptions): Promise<HistoryRe
         writeFileAtomic(cacheFile, `${JSON.stringify(cache)}\n`);
       }
     } finally {
+      stopListening();
       if (added) await gitOk(top, ['worktree', 'remove', '--force', tree]);
       rmSync(holder, { recursive: true, force: true });
       await gitOk(top, ['worktree', 'prune']);

@@ -1,8 +1,9 @@
-import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBaseline } from '../../src/progress/baseline.js';
 import type { ProgressReport } from '../../src/progress/compute.js';
@@ -10,7 +11,7 @@ import { computeHistory, HistoryError } from '../../src/progress/history.js';
 import { DEFAULT_PHASES } from '../../src/progress/phases.js';
 import { runProgress } from '../../src/progress/run.js';
 import { asyncDataAndServices, finish, moveCode, stabilize, swapWrapper } from './legacy-states.js';
-import { cli, commitAll, git, legacyRepo } from './support.js';
+import { cli, commitAll, git, LEGACY_APP, legacyRepo } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PHASES = ['stabilize', 'data-layer', 'services', 'application', 'background-jobs', 'cleanup'];
@@ -320,6 +321,46 @@ describe('progress of the legacy app through its migration', () => {
         }
       },
     );
+
+    it('an interrupted run (SIGINT) still removes its worktree', async () => {
+      const before = userState(dir);
+      const holder = mkdtempSync(path.join(tmpdir(), 'loop-audit-signal-'));
+      try {
+        const script = path.join(holder, 'interrupted.mjs');
+        const historyModule = pathToFileURL(fileURLToPath(new URL('../../src/progress/history.ts', import.meta.url))).href;
+        writeFileSync(
+          script,
+          `import { computeHistory } from ${JSON.stringify(historyModule)};
+await computeHistory({
+  root: ${JSON.stringify(dir)}, phases: [], maxPoints: 1, cacheKey: 'interrupted', cacheDir: ${JSON.stringify(path.join(holder, 'cache'))},
+  // A scan that never ends: the only way out is the signal.
+  scan: (tree) => new Promise(() => { setInterval(() => {}, 1000); console.log('SCANNING ' + tree); }),
+});
+`,
+        );
+        // The legacy app's own TypeScript loader hooks run this repository's sources under plain node.
+        const child = spawn(process.execPath, ['--import', pathToFileURL(path.join(LEGACY_APP, 'src/lib/register-ts.mjs')).href, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        const tree = await new Promise<string>((resolve, reject) => {
+          let out = '';
+          child.stdout.on('data', (chunk) => {
+            out += chunk;
+            const match = /SCANNING (.+)\n/.exec(out);
+            if (match) resolve(match[1]!);
+          });
+          child.on('exit', () => reject(new Error(`child exited before scanning: ${stderr}`)));
+        });
+        expect(existsSync(tree)).toBe(true);
+        const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+        child.kill('SIGINT');
+        expect(await exited).toBe('SIGINT');
+        expect(existsSync(tree)).toBe(false);
+        expect(userState(dir)).toBe(before);
+      } finally {
+        rmSync(holder, { recursive: true, force: true });
+      }
+    });
 
     it('needs a git work tree', async () => {
       const plain = mkdtempSync(path.join(tmpdir(), 'loop-audit-nogit-'));
