@@ -75,8 +75,19 @@ export interface ExitNotice {
   readonly error: unknown;
 }
 
+/**
+ * Call latencies are timed by the worker, from taking a call to posting its reply, into a ring
+ * that belongs to the runner and outlives worker restarts. Timing in the caller cost two clock
+ * reads per call on the blocked thread, and on a shared core every bit of caller work shifts the
+ * scheduler towards the slow wake-up path (see docs/benchmarks.md).
+ */
+export const LATENCY_SLOTS = 1_024;
+/** Int32 word 0: samples written so far. Float64 slots from byte 8. */
+export const LATENCY_BYTES = 8 + LATENCY_SLOTS * Float64Array.BYTES_PER_ELEMENT;
+
 export interface WorkerBoot {
   readonly control: SharedArrayBuffer;
+  readonly latency: SharedArrayBuffer;
   readonly data: MessagePort;
   readonly ctl: MessagePort;
 }

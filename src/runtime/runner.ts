@@ -17,6 +17,8 @@ import {
   CONTROL_WORDS,
   CURRENT,
   DEAD,
+  LATENCY_BYTES,
+  LATENCY_SLOTS,
   LATE_DONE,
   MSG_LOAD_MODULE,
   MSG_LOAD_SOURCE,
@@ -117,7 +119,7 @@ export interface RunnerHealth {
   tasksSpawned: number;
   taskFailures: number;
   lastError: { source: 'call' | 'timeout' | 'crash' | 'load' | 'task'; name: string; message: string; at: string } | null;
-  /** Over the last 1 024 completed calls; null before the first. */
+  /** Time the worker spent on each of the last 1 024 answered calls, from taking the call to posting the reply; null before the first. */
   latencyMs: { p50: number; p99: number } | null;
 }
 
@@ -125,8 +127,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long a timed-out worker gets to prove its event loop still turns before it is replaced. */
 const WEDGE_GRACE_MS = 1_000;
-/** A power of two: the ring index is a mask. */
-const LATENCY_SAMPLES = 1_024;
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /**
@@ -255,8 +255,8 @@ export class Runner {
   private errors = 0;
   private failing = false;
   private lastError: RunnerHealth['lastError'] = null;
-  private readonly latencies = new Float64Array(LATENCY_SAMPLES);
-  private latencyCount = 0;
+  /** Written by the worker (see protocol.ts), kept across restarts. */
+  private readonly latency = new SharedArrayBuffer(LATENCY_BYTES);
 
   private readonly tasks = new Set<TaskRecord>();
   private tasksSpawned = 0;
@@ -369,9 +369,6 @@ export class Runner {
     Atomics.store(words, CURRENT, id);
     // Read before posting: the reply to this call bumps the counter past this value.
     let seen = Atomics.load(words, REPLIES);
-    // Taken before posting, not between posting and waiting: on a shared core the worker often
-    // runs the moment it is woken, and the caller should already be asleep by then.
-    const started = performance.now();
     try {
       data.postMessage(payload);
     } catch (error) {
@@ -379,8 +376,11 @@ export class Runner {
       Atomics.store(words, CURRENT, 0);
       throw error;
     }
-    const deadline = started + record.timeoutMs;
+    // No clock reads on this path: the first wait carries the whole timeout, and only a wake-up
+    // the protocol does not produce (no reply, no death, no timeout) needs a deadline, which
+    // then starts from that moment.
     let wait = record.timeoutMs;
+    let deadline = Number.NaN;
     for (;;) {
       const outcome = Atomics.wait(words, REPLIES, seen, wait);
       // Before looking for the reply: a reply posted after this load bumps past it and wakes the next wait.
@@ -388,25 +388,28 @@ export class Runner {
       const m = receiveMessageOnPort(data);
       if (m !== undefined) {
         const reply = Atomics.load(words, REPLY);
-        if (reply >>> 2 === id) return this.settle(record, m.message, reply & 3, entry, started);
+        if (reply >>> 2 === id) return this.settle(record, m.message, reply & 3, entry);
       }
       if (Atomics.load(words, STATE) === DEAD) throw this.workerDied(handle, record);
+      if (outcome !== 'timed-out') {
+        if (Number.isNaN(deadline)) deadline = performance.now() + wait;
+        wait = deadline - performance.now();
+      }
       // No slices: deaths that skip the worker's exit hook (out of memory, native abort) are
       // invisible from a blocked thread; the deadline plus the liveness probe catch them.
-      if (outcome === 'timed-out' || (wait = deadline - performance.now()) <= 0) {
+      if (outcome === 'timed-out' || wait <= 0) {
         Atomics.store(words, CURRENT, 0);
         const responsive = this.probe(handle);
         // A reply that raced the deadline was posted before the pong: take it rather than waste it.
         const raced = responsive ? receiveMessageOnPort(data) : undefined;
         const reply = Atomics.load(words, REPLY);
-        if (raced !== undefined && reply >>> 2 === id) return this.settle(record, raced.message, reply & 3, entry, started);
+        if (raced !== undefined && reply >>> 2 === id) return this.settle(record, raced.message, reply & 3, entry);
         throw this.timedOut(handle, record, responsive);
       }
     }
   }
 
-  private settle(record: FnRecord, payload: unknown, kind: number, entry: AnyFunction, started: number): unknown {
-    this.latencies[this.latencyCount++ & (LATENCY_SAMPLES - 1)] = performance.now() - started;
+  private settle(record: FnRecord, payload: unknown, kind: number, entry: AnyFunction): unknown {
     this.calls++;
     this.consecutiveCrashes = 0;
     this.failing = false;
@@ -510,7 +513,7 @@ export class Runner {
     const control = new SharedArrayBuffer(CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT);
     const data = new MessageChannel();
     const ctl = new MessageChannel();
-    const boot: WorkerBoot = { control, data: data.port2, ctl: ctl.port2 };
+    const boot: WorkerBoot = { control, latency: this.latency, data: data.port2, ctl: ctl.port2 };
     const worker = new Worker(WORKER_URL, {
       workerData: boot,
       transferList: [data.port2, ctl.port2],
@@ -705,9 +708,9 @@ export class Runner {
   }
 
   private latencyPercentiles(): RunnerHealth['latencyMs'] {
-    const n = Math.min(this.latencyCount, LATENCY_SAMPLES);
+    const n = Math.min(Atomics.load(new Int32Array(this.latency, 0, 1), 0), LATENCY_SLOTS);
     if (n === 0) return null;
-    const sorted = this.latencies.slice(0, n).sort();
+    const sorted = new Float64Array(this.latency, 8, LATENCY_SLOTS).slice(0, n).sort();
     const at = (q: number): number => Math.round(sorted[Math.min(n - 1, Math.ceil(q * n) - 1)]! * 1000) / 1000;
     return { p50: at(0.5), p99: at(0.99) };
   }

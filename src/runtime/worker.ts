@@ -9,6 +9,7 @@ import {
   CALL,
   CURRENT,
   DEAD,
+  LATENCY_SLOTS,
   LATE_DONE,
   MSG_LOAD_MODULE,
   MSG_LOAD_SOURCE,
@@ -29,55 +30,61 @@ type AnyFn = (...args: unknown[]) => unknown;
 /** A slot is the function itself once loaded, a promise while loading, or the load failure. */
 type Slot = AnyFn | Promise<AnyFn> | { readonly failed: unknown };
 
-const { control, data, ctl } = workerData as WorkerBoot;
+const { control, latency, data, ctl } = workerData as WorkerBoot;
 const words = new Int32Array(control);
+const latencyCount = new Int32Array(latency, 0, 1);
+const latencies = new Float64Array(latency, 8, LATENCY_SLOTS);
 const slots: Slot[] = [];
 
-function reply(id: number, kind: number, payload: unknown): void {
+function reply(id: number, kind: number, payload: unknown, taken: number): void {
   if (Atomics.load(words, CURRENT) !== id) {
     // The caller timed out and moved on; nobody is waiting for this.
     Atomics.add(words, LATE_DONE, 1);
     return;
   }
+  const n = Atomics.load(latencyCount, 0);
+  latencies[n & (LATENCY_SLOTS - 1)] = performance.now() - taken;
+  Atomics.store(latencyCount, 0, n + 1);
   Atomics.store(words, REPLY, (id << 2) | kind);
   data.postMessage(payload);
   Atomics.add(words, REPLIES, 1);
   Atomics.notify(words, REPLIES);
 }
 
-function replyOk(id: number, value: unknown): void {
+function replyOk(id: number, value: unknown, taken: number): void {
   try {
-    reply(id, REPLY_OK, value);
+    reply(id, REPLY_OK, value, taken);
   } catch (error) {
     // Not structured-cloneable (a function, a class instance with private state, ...).
-    reply(id, REPLY_THROW, toWire(new TypeError(`the result could not be sent to the caller: ${(error as Error).message}`)));
+    reply(id, REPLY_THROW, toWire(new TypeError(`the result could not be sent to the caller: ${(error as Error).message}`)), taken);
   }
 }
 
-function replyThrow(id: number, error: unknown): void {
-  reply(id, REPLY_THROW, toWire(error));
+function replyThrow(id: number, error: unknown, taken: number): void {
+  reply(id, REPLY_THROW, toWire(error), taken);
 }
 
-function invoke(fn: AnyFn, id: number, single: boolean, payload: unknown): void {
+function invoke(fn: AnyFn, id: number, single: boolean, payload: unknown, taken: number): void {
   let out: unknown;
   try {
     out = single ? fn(payload) : fn(...(payload as unknown[]));
   } catch (error) {
-    replyThrow(id, error);
+    replyThrow(id, error, taken);
     return;
   }
   // Plain values are answered in the same turn; only real thenables pay for a microtask hop.
   if (out !== null && (typeof out === 'object' || typeof out === 'function') && typeof (out as PromiseLike<unknown>).then === 'function') {
     (out as PromiseLike<unknown>).then(
-      (value) => replyOk(id, value),
-      (error: unknown) => replyThrow(id, error),
+      (value) => replyOk(id, value, taken),
+      (error: unknown) => replyThrow(id, error, taken),
     );
   } else {
-    replyOk(id, out);
+    replyOk(id, out, taken);
   }
 }
 
 function onCall(payload: unknown): void {
+  const taken = performance.now();
   const id = Atomics.load(words, CURRENT);
   if (id === 0) {
     // The caller timed out before this call even reached the worker: do not start it late.
@@ -94,16 +101,16 @@ function onCall(payload: unknown): void {
     slot = slots[slotIndex];
   }
   if (typeof slot === 'function') {
-    invoke(slot, id, single, payload);
+    invoke(slot, id, single, payload, taken);
   } else if (slot instanceof Promise) {
     slot.then(
-      (fn) => invoke(fn, id, single, payload),
-      (failure: unknown) => reply(id, REPLY_LOAD_FAILED, toWire(failure)),
+      (fn) => invoke(fn, id, single, payload, taken),
+      (failure: unknown) => reply(id, REPLY_LOAD_FAILED, toWire(failure), taken),
     );
   } else if (slot !== undefined) {
-    reply(id, REPLY_LOAD_FAILED, toWire(slot.failed));
+    reply(id, REPLY_LOAD_FAILED, toWire(slot.failed), taken);
   } else {
-    reply(id, REPLY_LOAD_FAILED, toWire(new Error(`function slot ${slotIndex} was never defined in this worker`)));
+    reply(id, REPLY_LOAD_FAILED, toWire(new Error(`function slot ${slotIndex} was never defined in this worker`)), taken);
   }
 }
 
