@@ -3,6 +3,7 @@ import { computeProgress, type ProgressReport } from '../../src/progress/compute
 import { formatProgress } from '../../src/progress/format.js';
 import type { HistoryReport } from '../../src/progress/history-types.js';
 import { resolvePhases } from '../../src/progress/phases.js';
+import { progressSchemaErrors } from './support.js';
 
 const phases = resolvePhases([
   { name: 'first', description: 'stabilise <everything> & more', rules: ['no-sync-bridge'] },
@@ -63,6 +64,13 @@ describe('progress formats', () => {
     expect(Object.keys(parsed.phases[0])).toEqual(['name', 'description', 'order', 'globs', 'rules', 'status', 'remaining', 'findings', 'byRule', 'packages', 'resolved', 'new', 'percent', 'files']);
     expect(parsed.history.points[1]).toMatchObject({ commit: 'b'.repeat(40), phases: { first: 0, 'layer|two': 2 }, total: 2, cached: true });
     expect(JSON.parse(formatProgress(report(), 'json')).history).toBeUndefined();
+  });
+
+  it('json matches the published schema (schema/progress.schema.json)', () => {
+    for (const output of [formatProgress(report(), 'json', { history }), formatProgress(report(), 'json')]) {
+      expect(progressSchemaErrors(JSON.parse(output))).toEqual([]);
+    }
+    expect(progressSchemaErrors({ ...JSON.parse(formatProgress(report(), 'json')), extra: 1 })).not.toEqual([]);
   });
 
   it('markdown is a pull-request comment: a table with escaped cells and a burndown block', () => {

@@ -11,7 +11,7 @@ import { computeHistory, HistoryError } from '../../src/progress/history.js';
 import { DEFAULT_PHASES } from '../../src/progress/phases.js';
 import { runProgress } from '../../src/progress/run.js';
 import { asyncDataAndServices, finish, moveCode, stabilize, swapWrapper } from './legacy-states.js';
-import { cli, commitAll, git, LEGACY_APP, legacyRepo } from './support.js';
+import { cli, commitAll, git, LEGACY_APP, legacyRepo, progressSchemaErrors } from './support.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PHASES = ['stabilize', 'data-layer', 'services', 'application', 'background-jobs', 'cleanup'];
@@ -153,6 +153,7 @@ describe('progress of the legacy app through its migration', () => {
     const pass = await cli(dir, 'progress', '--fail-below-phase', 'stabilize', '--format', 'json');
     expect(pass.code).toBe(0);
     expect(JSON.parse(pass.stdout).currentPhase).toBe('data-layer');
+    expect(progressSchemaErrors(JSON.parse(pass.stdout))).toEqual([]);
     const gate = await cli(dir, 'progress', '--fail-below-phase', 'data-layer', '--format', 'markdown');
     expect(gate.code).toBe(1);
     expect(gate.stderr).toContain('phase data-layer is not done: 5 remaining (in progress)');
@@ -216,6 +217,7 @@ describe('progress of the legacy app through its migration', () => {
       expect(history.points.map((p) => p.total)).toEqual([11, 11, 9, 0]);
       expect(history.points.every((p) => !p.cached)).toBe(true);
       expect(JSON.parse(first.text).history.points).toHaveLength(4);
+      expect(progressSchemaErrors(JSON.parse(first.text))).toEqual([]);
       expect(existsSync(path.join(dir, '.loop-audit/cache'))).toBe(true);
 
       // Cached by commit id: nothing is scanned again, and a denser run reuses what it can.

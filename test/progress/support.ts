@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import { main, type CliIo } from '../../src/cli/main.js';
 
 export const LEGACY_APP = fileURLToPath(new URL('../../fixtures/legacy-app', import.meta.url));
@@ -70,4 +71,14 @@ export async function cli(cwd: string, ...args: string[]): Promise<CliRun> {
   };
   const code = await main(['node', 'loop-audit', ...args], io);
   return { code, stdout, stderr };
+}
+
+let progressValidator: ReturnType<Ajv['compile']> | undefined;
+
+/** Errors of a `progress --format json` output against schema/progress.schema.json; empty when it conforms. */
+export function progressSchemaErrors(value: unknown): string[] {
+  progressValidator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
+    JSON.parse(readFileSync(new URL('../../schema/progress.schema.json', import.meta.url), 'utf8')),
+  );
+  return progressValidator(value) ? [] : (progressValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }
