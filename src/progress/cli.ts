@@ -8,7 +8,7 @@ import { DEFAULT_MAX_POINTS } from './history.js';
 import { applyScanBaseline, ProgressUsageError, runBaseline, runProgress } from './run.js';
 
 interface ProgressCliOptions {
-  format: ProgressFormat;
+  format?: ProgressFormat;
   output?: string;
   baseline: string | boolean;
   config?: string;
@@ -27,6 +27,15 @@ function positiveInteger(value: string): number {
   return n;
 }
 
+/** `--output report.html` means html, `.md` markdown, `.json` json; anything else the table. */
+function formatFromOutput(output: string | undefined): ProgressFormat {
+  const extension = output === undefined ? '' : path.extname(output).toLowerCase();
+  if (extension === '.html' || extension === '.htm') return 'html';
+  if (extension === '.md' || extension === '.markdown') return 'markdown';
+  if (extension === '.json') return 'json';
+  return 'pretty';
+}
+
 function colorWanted(option: boolean, toTerminal: boolean, env: NodeJS.ProcessEnv): boolean {
   if (!option || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
@@ -43,7 +52,7 @@ export function registerProgressCommands(program: Command, io: CliIo, setExit: (
     .command('progress')
     .description('measure the sync-to-async migration against its phases (and the baseline), optionally over git history')
     .argument('[paths...]', 'files or directories to scan (default: the current directory)')
-    .addOption(new Option('-f, --format <format>', 'report format').choices(PROGRESS_FORMATS).default('pretty'))
+    .addOption(new Option('-f, --format <format>', 'report format (default: from the --output extension, else pretty)').choices(PROGRESS_FORMATS))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .option('--baseline <file>', `baseline to measure against (default: ${DEFAULT_BASELINE_FILE} when it exists)`)
     .option('--no-baseline', 'ignore any baseline')
@@ -59,12 +68,13 @@ export function registerProgressCommands(program: Command, io: CliIo, setExit: (
       if (!options.history && (options.since !== undefined || options.maxPoints !== undefined)) {
         throw new ProgressUsageError('--since and --max-points need --history');
       }
+      const format = options.format ?? formatFromOutput(options.output);
       const outcome = await runProgress({
         cwd: io.cwd,
         paths,
         tsconfig: options.tsconfig,
         config: options.config,
-        format: options.format,
+        format,
         output: options.output,
         baseline: options.baseline === true ? undefined : options.baseline,
         failBelowPhase: options.failBelowPhase,
@@ -72,10 +82,10 @@ export function registerProgressCommands(program: Command, io: CliIo, setExit: (
         since: options.since,
         maxPoints: options.maxPoints,
         cacheDir: options.cacheDir,
-        color: options.format === 'pretty' && colorWanted(options.color, options.output === undefined && io.stdout.isTTY === true, io.env),
+        color: format === 'pretty' && colorWanted(options.color, options.output === undefined && io.stdout.isTTY === true, io.env),
       });
       if (options.output === undefined) io.stdout.write(outcome.text);
-      else io.stderr.write(`loop-audit: ${options.format} progress report written to ${options.output}\n`);
+      else io.stderr.write(`loop-audit: ${format} progress report written to ${options.output}\n`);
       if (outcome.failure) io.stderr.write(`loop-audit: ${outcome.failure}\n`);
       setExit(outcome.exitCode);
     });

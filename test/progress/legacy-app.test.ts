@@ -190,6 +190,12 @@ describe('progress of the legacy app through its migration', () => {
     const gate = await cli(dir, 'progress', '--fail-below-phase', 'cleanup', '--format', 'markdown');
     expect(gate.code).toBe(0);
     expect(gate.stdout).toContain('migration progress: complete (100%)');
+    // The format follows the output file's extension unless --format says otherwise.
+    const toFile = await cli(dir, 'progress', '--output', 'out/progress.md');
+    expect(toFile.stdout).toBe('');
+    expect(toFile.stderr).toContain('markdown progress report written to out/progress.md');
+    expect(readFileSync(path.join(dir, 'out/progress.md'), 'utf8')).toMatch(/^### loop-audit migration progress: complete/);
+    rmSync(path.join(dir, 'out'), { recursive: true });
   });
 
   describe('burndown over history', () => {
