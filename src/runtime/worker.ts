@@ -42,13 +42,15 @@ function reply(id: number, kind: number, payload: unknown, taken: number): void 
     Atomics.add(words, LATE_DONE, 1);
     return;
   }
-  const n = Atomics.load(latencyCount, 0);
-  latencies[n & (LATENCY_SLOTS - 1)] = performance.now() - taken;
-  Atomics.store(latencyCount, 0, n + 1);
   Atomics.store(words, REPLY, (id << 2) | kind);
   data.postMessage(payload);
   Atomics.add(words, REPLIES, 1);
   Atomics.notify(words, REPLIES);
+  // After the caller is woken, so timing costs it nothing.
+  const n = Atomics.load(latencyCount, 0);
+  latencies[n & (LATENCY_SLOTS - 1)] = performance.now() - taken;
+  // Past 2^30 samples, fold back while keeping the ring position and the "ring is full" meaning.
+  Atomics.store(latencyCount, 0, n + 1 < 0x40000000 ? n + 1 : LATENCY_SLOTS + ((n + 1) & (LATENCY_SLOTS - 1)));
 }
 
 function replyOk(id: number, value: unknown, taken: number): void {
