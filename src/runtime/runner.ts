@@ -218,7 +218,8 @@ function registerRunner(runner: Runner): WeakRef<Runner> {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
-      for (const weak of liveRunners) weak.deref()?.warnPendingAtExit();
+      // Element access reaches the private method: it is not part of the public surface.
+      for (const weak of liveRunners) weak.deref()?.['warnPendingAtExit']();
     });
   }
   return ref;
@@ -715,8 +716,8 @@ export class Runner {
     return { p50: at(0.5), p99: at(0.99) };
   }
 
-  /** @internal Called from the process 'exit' hook. */
-  warnPendingAtExit(): void {
+  /** Called from the process 'exit' hook. */
+  private warnPendingAtExit(): void {
     if (this.tasks.size === 0) return;
     const names = [...this.tasks].slice(0, 10).map((t) => `"${t.name}"`);
     const more = this.tasks.size > names.length ? ` and ${this.tasks.size - names.length} more` : '';

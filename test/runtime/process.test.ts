@@ -12,6 +12,12 @@ describe('real node processes', () => {
     expect(JSON.parse(result.stdout).threadId).toBeGreaterThan(0);
   });
 
+  it('names the spawned tasks still unfinished when the process exits', async () => {
+    const result = await runNode('pending-at-exit.mjs');
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim()).toBe('loop-audit/runtime: process exiting with 1 spawned task(s) unfinished: "never-ends"');
+  });
+
   it('works from CommonJS: require("loop-audit/runtime") with modules given as paths', async () => {
     const result = await runNode('cjs-caller.cjs');
     expect(result.code).toBe(0);
