@@ -30,3 +30,6 @@ export {
 export { loadConfig, DEFAULT_SEVERITIES } from './config/load.js';
 export { ConfigError, type LoopAuditConfig, type PhaseConfig, type ResolvedConfig, type ResolvedRule, type RuleEntry, type Severity } from './config/types.js';
 export { formatReport, FORMATS, toJsonReport, toSarif, type JsonReport, type ReportFormat } from './report/index.js';
+export { runProgress, runBaseline, applyScanBaseline, type ProgressOptions, type ProgressOutcome, type BaselineOptions } from './progress/run.js';
+export { DEFAULT_PHASES, BRIDGE_PACKAGES, resolvePhases, type Phase } from './progress/phases.js';
+export type { ProgressReport } from './progress/compute.js';

@@ -1,6 +1,14 @@
 import { createHash } from 'node:crypto';
-import { ts } from 'ts-morph';
+import { createRequire } from 'node:module';
+import type { ts } from 'ts-morph';
 import type { RuleId } from '../core/types.js';
+
+const requireFromHere = createRequire(import.meta.url);
+let typescriptApi: typeof ts | undefined;
+/** ts-morph's TypeScript, loaded on first use: importing the API must not cost a TypeScript load. */
+function typescript(): typeof ts {
+  return (typescriptApi ??= (requireFromHere('ts-morph') as { ts: typeof ts }).ts);
+}
 
 /**
  * The least a finding must carry to be measured and fingerprinted. The scanner's findings have
@@ -61,6 +69,7 @@ export function offsetOf(text: string, line: number, column: number): number {
  * the code does not change it; changing what the code does, does.
  */
 export function normalizeText(text: string): string {
+  const ts = typescript();
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, /* skipTrivia */ true, ts.LanguageVariant.Standard, text);
   const tokens: string[] = [];
   for (let kind = scanner.scan(); kind !== ts.SyntaxKind.EndOfFileToken; kind = scanner.scan()) {
@@ -70,6 +79,7 @@ export function normalizeText(text: string): string {
 }
 
 function nameText(name: ts.Node | undefined, sourceFile: ts.SourceFile): string | undefined {
+  const ts = typescript();
   if (!name) return undefined;
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return name.getText(sourceFile).replace(/\s+/g, '');
@@ -77,6 +87,7 @@ function nameText(name: ts.Node | undefined, sourceFile: ts.SourceFile): string 
 
 /** `events.on("order-paid")`, `setInterval()`: how an anonymous callback is known by the call it is handed to. */
 function callLabel(call: ts.CallExpression | ts.NewExpression, sourceFile: ts.SourceFile): string {
+  const ts = typescript();
   const callee = call.expression.getText(sourceFile).replace(/\s+/g, '');
   const first = call.arguments?.[0];
   const tag = first && ts.isStringLiteralLike(first) ? JSON.stringify(first.text) : '';
@@ -85,6 +96,7 @@ function callLabel(call: ts.CallExpression | ts.NewExpression, sourceFile: ts.So
 
 /** The label a node adds to the enclosing path, or undefined when it is not a named scope. */
 function scopeLabel(node: ts.Node, sourceFile: ts.SourceFile): string | undefined {
+  const ts = typescript();
   if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) return nameText(node.name, sourceFile) ?? '<class>';
   if (ts.isFunctionDeclaration(node)) return nameText(node.name, sourceFile) ?? '<default>';
   if (ts.isModuleDeclaration(node)) return nameText(node.name, sourceFile);
@@ -108,6 +120,7 @@ function scopeLabel(node: ts.Node, sourceFile: ts.SourceFile): string | undefine
 
 /** The innermost node whose span covers `[start, end)`. */
 function coveringNode(sourceFile: ts.SourceFile, start: number, end: number): ts.Node {
+  const ts = typescript();
   let node: ts.Node = sourceFile;
   for (;;) {
     let next: ts.Node | undefined;
@@ -121,6 +134,7 @@ function coveringNode(sourceFile: ts.SourceFile, start: number, end: number): ts
 
 /** The enclosing scope path of a range, outermost first, joined by `>`. */
 export function contextPath(sourceFile: ts.SourceFile, start: number, end: number): string {
+  const ts = typescript();
   const labels: string[] = [];
   for (let node: ts.Node | undefined = coveringNode(sourceFile, start, end); node && node !== sourceFile; node = node.parent) {
     const label = scopeLabel(node, sourceFile);
@@ -130,6 +144,7 @@ export function contextPath(sourceFile: ts.SourceFile, start: number, end: numbe
 }
 
 function parse(file: string, text: string): ts.SourceFile {
+  const ts = typescript();
   const kind = /\.[cm]?jsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.JSX : ts.ScriptKind.JS) : file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS;
   return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, /* setParentNodes */ true, kind);
 }
