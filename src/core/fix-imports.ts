@@ -168,26 +168,35 @@ function isDirectiveOrTypeOnly(ts: FileFacts['ts'], statement: TS.Statement): bo
   return ts.isExpressionStatement(statement) && ts.isStringLiteral(statement.expression);
 }
 
-/** After the last top-of-file import; else after directives (`'use strict'`), a shebang and the header comment. */
-function insertStatement(facts: FileFacts, statementText: string, newline: string): TextEdit {
+/**
+ * Where a new top-of-file statement goes: after the last top-of-file import (`after`: the text
+ * is written as a new line after `position`), else after directives (`'use strict'`), else
+ * before the first statement, past a shebang and the header comment (`blankAfter`: a blank line
+ * separates it from what follows). The runner fixes hoist their module-level `const` here too.
+ */
+export function topStatementSlot(facts: FileFacts): { position: number; after: boolean; blankAfter: boolean } {
   const ts = facts.ts;
   const file = facts.sourceFile;
-  const imports = importLikeStatements(facts);
-  const last = imports.at(-1);
-  if (last) return { start: last.end, end: last.end, text: `${newline}${statementText}` };
+  const last = importLikeStatements(facts).at(-1);
+  if (last) return { position: last.end, after: true, blankAfter: false };
   let position = 0;
   for (const statement of file.statements) {
     if (isDirectiveOrTypeOnly(ts, statement)) position = statement.end;
     else break;
   }
-  if (position > 0) return { start: position, end: position, text: `${newline}${statementText}` };
-  // Before the first statement, after any shebang and leading comments that belong to the file.
+  if (position > 0) return { position, after: true, blankAfter: false };
   const first = file.statements[0];
   const start = first ? first.getStart(file) : file.text.length;
   const shebang = /^#!.*(?:\r?\n|$)/.exec(file.text);
   if (start === 0 || (shebang && start <= shebang[0].length)) {
-    const at = shebang ? shebang[0].length : 0;
-    return { start: at, end: at, text: `${statementText}${newline}${first ? newline : ''}` };
+    return { position: shebang ? shebang[0].length : 0, after: false, blankAfter: first !== undefined };
   }
-  return { start, end: start, text: `${statementText}${newline}${newline}` };
+  return { position: start, after: false, blankAfter: true };
+}
+
+/** After the last top-of-file import; else after directives (`'use strict'`), a shebang and the header comment. */
+function insertStatement(facts: FileFacts, statementText: string, newline: string): TextEdit {
+  const slot = topStatementSlot(facts);
+  const text = slot.after ? `${newline}${statementText}` : `${statementText}${newline}${slot.blankAfter ? newline : ''}`;
+  return { start: slot.position, end: slot.position, text };
 }

@@ -474,7 +474,28 @@ export function makeThumbnail(image: Buffer) {
           const format = createSyncFn(require.resolve('./format-worker.js'));
           return format(code);
         }`,
-      errors: [{ messageId: BRIDGE, data: { what: 'createSyncFn(...)', fn: 'formatSync()', cost: WORKER_COST } }],
+      // No worker file on disk to read the exported function from: only the hoisting suggestion.
+      errors: [
+        {
+          messageId: BRIDGE,
+          data: { what: 'createSyncFn(...)', fn: 'formatSync()', cost: WORKER_COST },
+          suggestions: [
+            {
+              messageId: 'hoistBridge',
+              data: { what: 'createSyncFn(...)', name: 'formatSync2' },
+              output: `
+        import { createSyncFn } from 'synckit';
+
+        const formatSync2 = createSyncFn(require.resolve('./format-worker.js'));
+
+        export function formatSync(code: string) {
+          const format = formatSync2;
+          return format(code);
+        }`,
+            },
+          ],
+        },
+      ],
     },
     {
       name: 'makeSynchronous inside a function',
@@ -486,6 +507,18 @@ export function makeThumbnail(image: Buffer) {
             return JSON.parse(await readFile(file, 'utf8'));
           })(path);
         }`,
+      output: `
+        import makeSynchronous from 'make-synchronous';
+import { syncFunction } from 'loop-audit/runtime';
+
+        const readSettingsSync = syncFunction(async (file: string) => {
+          const { readFile } = await import('node:fs/promises');
+          return JSON.parse(await readFile(file, 'utf8'));
+        });
+
+        export function readSettings(path: string) {
+          return readSettingsSync(path);
+        }`,
       errors: [{ messageId: BRIDGE, data: { what: 'makeSynchronous(...)', fn: 'readSettings()', cost: WORKER_COST } }],
     },
     {
@@ -494,6 +527,17 @@ export function makeThumbnail(image: Buffer) {
         const makeSynchronous = require('make-synchronous/subprocess');
         function gitBlame(file) {
           const blame = makeSynchronous(async (path) => (await import('./blame.mjs')).blame(path));
+          return blame(file);
+        }
+        module.exports = gitBlame;`,
+      output: `
+        const makeSynchronous = require('make-synchronous/subprocess');
+const { syncFunction } = require('loop-audit/runtime');
+
+        const blameSync = syncFunction(async (path) => (await import('./blame.mjs')).blame(path));
+
+        function gitBlame(file) {
+          const blame = blameSync;
           return blame(file);
         }
         module.exports = gitBlame;`,
@@ -741,7 +785,27 @@ typedTester.run('no-loop-per-call (typed)', rule, {
           const run = createSyncFn<(code: string) => Promise<string>>('./lint-worker.js');
           return run(code);
         }`,
-      errors: [{ messageId: BRIDGE, data: { what: 'createSyncFn(...)', fn: 'lint()', cost: WORKER_COST } }],
+      errors: [
+        {
+          messageId: BRIDGE,
+          data: { what: 'createSyncFn(...)', fn: 'lint()', cost: WORKER_COST },
+          suggestions: [
+            {
+              messageId: 'hoistBridge',
+              data: { what: 'createSyncFn(...)', name: 'runSync' },
+              output: `
+        import { createSyncFn } from 'synckit';
+
+        const runSync = createSyncFn<(code: string) => Promise<string>>('./lint-worker.js');
+
+        export function lint(code: string): string {
+          const run = runSync;
+          return run(code);
+        }`,
+            },
+          ],
+        },
+      ],
     },
   ],
 });

@@ -2,6 +2,7 @@ import { launchesNode, functionLocals } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
 import type { Finding, TS } from '../types.js';
+import { perCallFactoryRewrite, type RunnerRewrite } from './runner-fix.js';
 
 export interface NoLoopPerCallOptions {
   /** Extra constructors or factories (`module#export` or a global name) that build a per-call resource. */
@@ -127,6 +128,7 @@ export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
         '{{what}} is opened in {{fn}} and closed by {{closer}}() before the call ends: every call pays for a new connection. Create the client once and share it.',
       resourcePerCall:
         '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
+      hoistBridge: 'Build the bridge once: hoist {{what}} to a module-level const {{name}} (its worker then starts when the module loads).',
     },
     defaultOptions: { additionalResources: [] },
     optionsSchema: {
@@ -134,6 +136,8 @@ export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
       properties: { additionalResources: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
       additionalProperties: false,
     },
+    fixable: true,
+    hasSuggestions: true,
     usesTypeInformation: false,
   },
   detect(facts, options) {
@@ -181,7 +185,22 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
     messageId = spec ? MESSAGE_OF[spec.kind] : 'resourcePerCall';
     if (spec?.cost) data.cost = spec.cost;
   }
-  return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd() };
+  const rewrite = spec?.kind === 'sync-bridge' && ts.isCallExpression(node) ? bridgeRewrite(facts, node, key, fn) : {};
+  return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd(), ...rewrite };
+}
+
+/** Factories whose bridge loop-audit/runtime's runner can take over (see runner-fix.ts). */
+const REWRITABLE_FACTORIES: ReadonlyMap<string, 'make-synchronous' | 'synckit'> = new Map([
+  ['make-synchronous', 'make-synchronous'],
+  ['make-synchronous/subprocess', 'make-synchronous'],
+  ['synckit#createSyncFn', 'synckit'],
+]);
+
+function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite {
+  const factory = REWRITABLE_FACTORIES.get(key);
+  if (!factory) return {};
+  const { fix, suggestions } = perCallFactoryRewrite(facts, call, fn, factory);
+  return { ...(fix ? { fix } : {}), ...(suggestions && suggestions.length > 0 ? { suggestions } : {}) };
 }
 
 /** `worker_threads#Worker`, `workerpool#pool`, `mongodb#MongoClient.connect`, `Worker`. */

@@ -2,6 +2,7 @@ import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../
 import { defineDetector } from '../detector.js';
 import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
+import { deasyncRewrite } from './runner-fix.js';
 
 export interface NoSyncBridgeOptions {
   /** Allow blocking calls through loop-audit/runtime's defineSync/syncFunction (the cure). */
@@ -35,6 +36,10 @@ export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
     messages: {
       deasyncFactory:
         '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call: timers, I/O and promise callbacks run in the middle of its synchronous caller (what nest_asyncio does in Python), and nested calls can deadlock. Make the caller async, or use loop-audit/runtime.',
+      deasyncClosure:
+        '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call, around {{fn}}, a closure: it cannot move to loop-audit/runtime\'s worker, which shares no variables with this code, so there is no autofix. Migrate the callers instead: make them async and await the work (util.promisify turns a callback function into one that returns a promise).',
+      exportAndDefineSync:
+        'Export {{fn}} and call it through getRunner().defineSync on loop-audit/runtime\'s worker (the worker loads this module again, without this thread\'s state).',
       loopReentry:
         '{{bridge}} {{where}} re-enters the event loop ({{library}}) to wait for async work: other callbacks run in the middle of this synchronous code, and nested waits can deadlock. Await the work instead, or use loop-audit/runtime.',
       processBridge:
@@ -64,6 +69,8 @@ export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
       properties: { allowRunner: { type: 'boolean' } },
       additionalProperties: false,
     },
+    fixable: true,
+    hasSuggestions: true,
     usesTypeInformation: false,
   },
   detect(facts, options) {
@@ -88,6 +95,18 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding {
   if (site.kind === 'busy-wait') data = { flag: site.label, where };
   else if (site.kind === 'pseudo-bridge') data = { name: site.label, where };
   else data = { bridge: site.label, library, where };
+  if (site.factory && site.kind === 'deasync' && facts.ts.isCallExpression(site.node) && facts.refersTo(site.node.expression, 'deasync')) {
+    const rewrite = deasyncRewrite(facts, site.node);
+    return {
+      ruleId: 'no-sync-bridge',
+      messageId: rewrite.closure ? 'deasyncClosure' : 'deasyncFactory',
+      data: rewrite.closure ? { ...data, fn: rewrite.closure } : data,
+      start: site.start,
+      end: site.end,
+      ...(rewrite.fix ? { fix: rewrite.fix } : {}),
+      ...(rewrite.suggestions ? { suggestions: rewrite.suggestions } : {}),
+    };
+  }
   return {
     ruleId: 'no-sync-bridge',
     messageId: site.factory ? 'deasyncFactory' : messageId,
