@@ -55,8 +55,8 @@ export interface FixOutcome {
   output: string;
   /** Findings whose fixes were applied, across all passes (offsets of the pass they were applied in). */
   applied: Finding[];
-  /** Fixes left out because the file did not parse with them. */
-  dropped: { finding: Finding; reason: string }[];
+  /** Fixes left out because the file did not parse with them, with the text their offsets are in. */
+  dropped: { finding: Finding; reason: string; text: string }[];
   passes: number;
 }
 
@@ -92,7 +92,7 @@ export function fixText(source: string, driver: FixDriver, only?: (finding: Find
         const alone = applyFixPass(text, [finding]).output;
         if (driver.syntaxErrors(alone) <= baseline) return true;
         refused.add(fixKey(text, finding));
-        dropped.push({ finding, reason: `the fix of ${finding.ruleId} would leave a syntax error; not applied` });
+        dropped.push({ finding, reason: `the fix of ${finding.ruleId} would leave a syntax error; not applied`, text });
         return false;
       });
       pass = applyFixPass(text, safe);

@@ -1,0 +1,116 @@
+import { Option, type Command } from 'commander';
+import type { FixResult } from '../fix/run.js';
+import type { CliIo, FailOn } from './main.js';
+
+// The scan command's exit codes (main.ts), repeated here so this module does not import main.ts back.
+const EXIT_OK = 0;
+const EXIT_FINDINGS = 1;
+
+interface FixCliOptions {
+  write?: boolean;
+  rule?: string[];
+  tsconfig?: string;
+  config?: string;
+  include?: string[];
+  exclude?: string[];
+  failOn: FailOn;
+  format: 'diff' | 'json';
+  quiet?: boolean;
+}
+
+/**
+ * Exit code of a fix run: 1 when a write was refused (a symlink, outside the root, changed
+ * meanwhile), or, unless `--fail-on off`, when findings at or above the threshold remain after
+ * the fixes (in a dry run: would remain) or a file could not be read or parsed; else 0.
+ */
+export function fixExitCode(result: FixResult, failOn: FailOn): number {
+  if (result.files.some((entry) => entry.refused)) return EXIT_FINDINGS;
+  if (failOn === 'off') return EXIT_OK;
+  const failing = result.files.some((entry) => entry.remaining.some((finding) => finding.severity === 'error' || failOn === 'warn'));
+  const broken = result.files.some((entry) => entry.error !== undefined);
+  return failing || broken ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** `loop-audit fix [paths...]`: the autofixes of the four rules, as a diff, or written with `--write`. */
+export function registerFixCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
+  program
+    .command('fix')
+    .description('apply the autofixes (rewrites to loop-audit/runtime): print a unified diff, or write the files with --write')
+    .argument('[paths...]', 'files or directories to fix (default: the current directory)')
+    .option('--write', 'write the fixed files (atomically); without it nothing is changed')
+    .option('--rule <id...>', 'only these rules\' fixes (rule ids like no-floating-promise, or families like floating-promise)')
+    .option('--tsconfig <file>', 'use this tsconfig (references are followed) instead of finding one')
+    .option('-c, --config <file>', 'configuration file (default: nearest loop-audit.config.json or package.json "loopAudit")')
+    .option('--include <glob...>', 'only fix files matching these globs (relative to the working directory)')
+    .option('--exclude <glob...>', 'skip files matching these globs')
+    .addOption(new Option('--fail-on <level>', 'exit 1 when a finding of at least this severity remains after the fixes').choices(['error', 'warn', 'off']).default('error'))
+    .addOption(new Option('-f, --format <format>', 'diff (default) or a JSON summary').choices(['diff', 'json']).default('diff'))
+    .option('-q, --quiet', 'no summary and no per-fix notes on stderr')
+    .action(async (paths: string[], options: FixCliOptions) => {
+      const { fixProject, formatDiff } = await import('../fix/run.js');
+      const result = await fixProject({
+        cwd: io.cwd,
+        paths,
+        tsconfig: options.tsconfig,
+        config: options.config,
+        include: options.include,
+        exclude: options.exclude,
+        rules: options.rule ?? [],
+        write: options.write === true,
+      });
+      if (options.format === 'json') io.stdout.write(`${JSON.stringify(jsonSummary(result, formatDiff), null, 2)}\n`);
+      else io.stdout.write(formatDiff(result));
+      if (!options.quiet) io.stderr.write(notes(result));
+      setExit(fixExitCode(result, options.failOn));
+    });
+}
+
+function notes(result: FixResult): string {
+  const lines: string[] = [];
+  for (const entry of result.files) {
+    for (const dropped of entry.dropped) lines.push(`${entry.file}:${dropped.line}:${dropped.column}: ${dropped.reason}: ${dropped.message}`);
+    if (entry.error) lines.push(`${entry.file}: ${entry.error}`);
+  }
+  const changed = result.files.filter((entry) => !entry.error && entry.after !== entry.before);
+  const fixes = changed.reduce((sum, entry) => sum + entry.fixed.length, 0);
+  const remaining = result.files.flatMap((entry) => entry.remaining);
+  const errors = remaining.filter((finding) => finding.severity === 'error').length;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const action = result.write
+    ? `wrote ${plural(result.files.filter((entry) => entry.written).length, 'file')} (${plural(fixes, 'fix')})`
+    : changed.length > 0
+      ? `${plural(fixes, 'fix')} in ${plural(changed.length, 'file')} (dry run: nothing written; add --write to apply)`
+      : 'nothing to fix';
+  lines.push(`${action}; ${plural(remaining.length, 'finding')} without an autofix remain (${plural(errors, 'error')})`);
+  return lines.map((line) => `loop-audit fix: ${line}\n`).join('');
+}
+
+function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => string) {
+  const changed = result.files.filter((entry) => !entry.error && entry.after !== entry.before);
+  return {
+    root: result.root,
+    write: result.write,
+    summary: {
+      files: result.files.length,
+      changed: changed.length,
+      written: result.files.filter((entry) => entry.written).length,
+      fixes: changed.reduce((sum, entry) => sum + entry.fixed.length, 0),
+      dropped: result.files.reduce((sum, entry) => sum + entry.dropped.length, 0),
+      remaining: result.files.reduce((sum, entry) => sum + entry.remaining.length, 0),
+      errors: result.files.filter((entry) => entry.error !== undefined).length,
+    },
+    files: result.files
+      .filter((entry) => entry.after !== entry.before || entry.dropped.length > 0 || entry.remaining.length > 0 || entry.error)
+      .map((entry) => ({
+        file: entry.file,
+        changed: !entry.error && entry.after !== entry.before,
+        written: entry.written,
+        fixes: entry.fixed,
+        dropped: entry.dropped,
+        remaining: entry.remaining,
+        ...(entry.error ? { error: entry.error } : {}),
+        ...(!entry.error && entry.after !== entry.before ? { diff: formatDiff({ ...result, files: [entry] }) } : {}),
+      })),
+    notices: result.notices,
+  };
+}

@@ -1,0 +1,214 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Severity } from '../config/types.js';
+import { analyzeFile } from '../core/analyze.js';
+import { formatMessage } from '../core/messages.js';
+import { scriptKindOf } from '../core/module-facts.js';
+import { FAMILY_OF_RULE, RULE_IDS, type Family, type Finding, type RuleId, type TypeScriptApi } from '../core/types.js';
+import { toPosix } from '../scan/discover.js';
+import { parseDiagnostics } from '../scan/program.js';
+import { readSource } from '../scan/source.js';
+import { ScanUsageError } from '../scan/types.js';
+import { fixText, type FixDriver } from './apply.js';
+import { loadProject, ProjectPrograms, ruleSelection, type LoadOptions } from './project.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from './write.js';
+
+export interface FixOptions extends LoadOptions {
+  /** Rule ids or families whose fixes to apply (`no-sync-bridge`, `loop-audit/no-sync-bridge`, `sync-bridge`); all when empty. */
+  rules?: string[];
+  /** Write the fixed files (atomically); otherwise only report what would change. */
+  write?: boolean;
+}
+
+/** A finding located in a file's text, as reported by `fix`. */
+export interface FixFinding {
+  ruleId: RuleId;
+  severity: Exclude<Severity, 'off'>;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface FixedFile {
+  /** Relative to the root, forward slashes. */
+  file: string;
+  path: string;
+  before: string;
+  after: string;
+  /** The findings whose fixes were applied, in the pass they were applied in. */
+  fixed: { ruleId: RuleId; message: string }[];
+  /** Fixes left out because the file would not parse with them. */
+  dropped: (FixFinding & { reason: string })[];
+  /** Findings the fixed text still has (all of them in the selected rules, fixable or not). */
+  remaining: FixFinding[];
+  /** Why the file could not be fixed or written: unreadable, a syntax error, a refused write. */
+  error?: string;
+  /** The write was refused (or would be, in a dry run): a symbolic link, outside the root, changed meanwhile. */
+  refused?: boolean;
+  written: boolean;
+}
+
+export interface FixResult {
+  root: string;
+  write: boolean;
+  files: FixedFile[];
+  /** Files discovery skipped (symlink loops, unreadable folders, binary or minified files). */
+  notices: { file: string; message: string }[];
+}
+
+const FAMILIES = new Set<string>(Object.values(FAMILY_OF_RULE));
+
+/** `no-sync-bridge`, `loop-audit/no-sync-bridge` or the family `sync-bridge` → the rule id; a ScanUsageError otherwise. */
+export function parseRuleFilter(values: readonly string[]): Set<RuleId> | undefined {
+  if (values.length === 0) return undefined;
+  const ids = new Set<RuleId>();
+  for (const raw of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+    const name = raw.replace(/^loop-audit\//, '');
+    const id = (RULE_IDS as readonly string[]).includes(name) ? (name as RuleId) : FAMILIES.has(name) ? RULE_IDS.find((r) => FAMILY_OF_RULE[r] === (name as Family)) : undefined;
+    if (!id) throw new ScanUsageError(`unknown rule or family '${raw}' (expected one of ${RULE_IDS.join(', ')}, or a family: ${[...FAMILIES].join(', ')})`);
+    ids.add(id);
+  }
+  return ids;
+}
+
+function locate(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Fixes the project's files the way `eslint --fix` does with the plugin (typed, all selected
+ * rules): per file, analyse with the project's type checker, apply the non-overlapping fixes,
+ * re-analyse the new text with the program updated to it (other files as they are on disk), up
+ * to ten passes; a fix that would break the parse is dropped and reported. Every file is
+ * computed before anything is written, so each sees the others unchanged, as ESLint does.
+ * With `write`, changed files are written atomically, only inside the root, never through a
+ * symbolic link, and only if they still hold what was read.
+ */
+export async function fixProject(options: FixOptions): Promise<FixResult> {
+  const only = parseRuleFilter(options.rules ?? []);
+  const loaded = await loadProject(options);
+  const { ts, root } = loaded;
+  const selection = ruleSelection(loaded.config, only);
+  const severityOf = (ruleId: RuleId): Exclude<Severity, 'off'> => loaded.config.rules[ruleId].severity as Exclude<Severity, 'off'>;
+  const relative = (file: string): string => toPosix(path.relative(root, file)) || path.basename(file);
+  const located = (text: string, finding: Finding): FixFinding => ({ ruleId: finding.ruleId, severity: severityOf(finding.ruleId), ...locate(text, finding.start), message: formatMessage(finding) });
+
+  const files: FixedFile[] = [];
+  const notices = loaded.notices.map((notice) => ({ file: relative(notice.path), message: notice.message }));
+  const byProject = new Map<number, string[]>();
+  for (const { path: file, project } of loaded.files) {
+    const list = byProject.get(project);
+    if (list) list.push(file);
+    else byProject.set(project, [file]);
+  }
+  for (const [index, projectFiles] of [...byProject].sort((a, b) => a[0] - b[0])) {
+    const texts = new Map<string, string>();
+    const raws = new Map<string, string>();
+    for (const file of projectFiles) {
+      const read = readSource(file);
+      if (!read.ok) {
+        if (read.error.skipped) notices.push({ file: relative(file), message: read.error.message });
+        else files.push({ file: relative(file), path: file, before: '', after: '', fixed: [], dropped: [], remaining: [], error: read.error.message, written: false });
+        continue;
+      }
+      texts.set(file, read.text);
+      // The BOM is kept aside by fixText and put back: read the file as it is.
+      raws.set(file, readFileSync(file, 'utf8'));
+    }
+    if (texts.size === 0) continue;
+    const project = loaded.projects[index]!;
+    const roots = [...new Set([...project.fileNames, ...texts.keys()])];
+    const programs = new ProjectPrograms(loaded.morph, project.options, roots, texts);
+    for (const [file, text] of texts) {
+      files.push(fixOne(ts, programs, file, relative(file), raws.get(file)!, text, selection, located));
+      programs.restore(file);
+    }
+  }
+  files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+
+  if (options.write) {
+    for (const entry of files) {
+      if (entry.error || entry.after === entry.before) continue;
+      try {
+        const target = resolveWritableTarget(root, entry.path);
+        // Someone (an editor, another tool) changed it meanwhile: their edit wins, ours is redone next run.
+        if (readFileSync(target, 'utf8') !== entry.before) throw new UnsafeWriteError(`refusing to write ${entry.path}: it changed on disk while it was being fixed`);
+        writeFileAtomic(target, entry.after);
+        entry.written = true;
+      } catch (error) {
+        if (!(error instanceof UnsafeWriteError)) throw error;
+        entry.error = error.message;
+        entry.refused = true;
+      }
+    }
+  } else {
+    // A dry run says the same about files it could not write.
+    for (const entry of files) {
+      if (entry.error || entry.after === entry.before) continue;
+      try {
+        resolveWritableTarget(root, entry.path);
+      } catch (error) {
+        if (!(error instanceof UnsafeWriteError)) throw error;
+        entry.error = error.message;
+        entry.refused = true;
+      }
+    }
+  }
+  return { root, write: options.write === true, files, notices };
+}
+
+function fixOne(
+  ts: TypeScriptApi,
+  programs: ProjectPrograms,
+  file: string,
+  relativeFile: string,
+  raw: string,
+  text: string,
+  selection: ReturnType<typeof ruleSelection>,
+  located: (text: string, finding: Finding) => FixFinding,
+): FixedFile {
+  const base: FixedFile = { file: relativeFile, path: file, before: raw, after: raw, fixed: [], dropped: [], remaining: [], written: false };
+  const initial = programs.typed(file, text);
+  if (!initial.sourceFile) return { ...base, error: 'the TypeScript program did not load this file' };
+  const syntax = parseDiagnostics(initial.program, initial.sourceFile).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (syntax.length > 0) return { ...base, error: `syntax error: ${ts.flattenDiagnosticMessageText(syntax[0]!.messageText, ' ')}; not fixed` };
+
+  let last: { text: string; findings: Finding[] } | undefined;
+  const analyze = (version: string): Finding[] => {
+    if (last?.text === version) return last.findings;
+    const { sourceFile, checker } = programs.typed(file, version);
+    const findings = sourceFile ? analyzeFile({ ts, sourceFile, checker }, selection) : [];
+    last = { text: version, findings };
+    return findings;
+  };
+  const kind = scriptKindOf(ts, file);
+  const driver: FixDriver = {
+    analyze,
+    syntaxErrors: (version) => (ts.createSourceFile(file, version, ts.ScriptTarget.Latest, false, kind) as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length,
+  };
+  const outcome = fixText(raw, driver);
+  const after = outcome.output;
+  const finalText = after.charCodeAt(0) === 0xfeff ? after.slice(1) : after;
+  return {
+    ...base,
+    after,
+    // Offsets of applied fixes belong to the pass they were applied in; messages do not.
+    fixed: outcome.applied.map((finding) => ({ ruleId: finding.ruleId, message: formatMessage(finding) })),
+    dropped: outcome.dropped.map(({ finding, reason, text: version }) => ({ ...located(version, finding), reason })),
+    remaining: analyze(finalText).map((finding) => located(finalText, finding)),
+  };
+}
+
+/** The diff of every changed file that can be written, in file order. */
+export function formatDiff(result: FixResult): string {
+  return result.files
+    .filter((entry) => !entry.error && entry.after !== entry.before)
+    .map((entry) => unifiedDiff(entry.file, entry.before, entry.after))
+    .join('');
+}
