@@ -6,6 +6,7 @@ import { FORMATS, loadFormatter, type ReportFormat } from '../report/formats.js'
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
+import { registerFixCommand } from './fix.js';
 import { ProgressBar } from './progress.js';
 
 type ProgressCli = typeof import('../progress/cli.js');
@@ -141,6 +142,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, progres
       }
       setExit(exitCodeFor(result, options.failOn));
     });
+  registerFixCommand(program, io, setExit);
   progress?.registerProgressCommands(program, io, setExit);
   return program;
 }
