@@ -75,7 +75,7 @@ function notes(result: FixResult): string {
   const fixes = changed.reduce((sum, entry) => sum + entry.fixed.length, 0);
   const remaining = result.files.flatMap((entry) => entry.remaining);
   const errors = remaining.filter((finding) => finding.severity === 'error').length;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('x') ? 'es' : 's'}`;
   const action = result.write
     ? `wrote ${plural(result.files.filter((entry) => entry.written).length, 'file')} (${plural(fixes, 'fix')})`
     : changed.length > 0

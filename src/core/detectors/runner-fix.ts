@@ -219,34 +219,42 @@ const CALLBACK_NAME = /^(?:cb|callback|done|next|cont)$/i;
 
 /**
  * Whether an async function may be using the callback deasync appends: a rest parameter or
- * `arguments`, a parameter typed as a function or named like a callback, a parameter it calls,
- * or its last parameter handed on to another call.
+ * `arguments`, a parameter named like a callback or typed as a function (by its annotation, or
+ * by the checker), or an unannotated parameter that it calls, or (the last one) hands on as the
+ * last argument of a call, where Node callbacks go. A parameter annotated with a non-function
+ * type is not one.
  */
 function mayCallBack(facts: FileFacts, fn: FunctionLike): boolean {
   const ts = facts.ts;
-  const names: string[] = [];
+  const untyped: string[] = [];
   for (const parameter of fn.parameters) {
     if (parameter.dotDotDotToken) return true;
     if (!ts.isIdentifier(parameter.name)) continue;
     if (CALLBACK_NAME.test(parameter.name.text)) return true;
-    if (parameter.type && (ts.isFunctionTypeNode(parameter.type) || ts.isConstructorTypeNode(parameter.type))) return true;
-    names.push(parameter.name.text);
+    if (parameter.type) {
+      if (ts.isFunctionTypeNode(parameter.type) || ts.isConstructorTypeNode(parameter.type)) return true;
+      const type = facts.checker?.getTypeFromTypeNode(parameter.type);
+      if (type && (type.getCallSignatures().length > 0 || (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0)) return true;
+      continue;
+    }
+    untyped.push(parameter.name.text);
   }
   const last = fn.parameters.at(-1);
-  const lastName = last && ts.isIdentifier(last.name) ? last.name.text : undefined;
+  const lastUntyped = last && ts.isIdentifier(last.name) && untyped.includes(last.name.text) ? last.name.text : undefined;
   let found = false;
-  const isParameter = (expression: TS.Expression, only?: string): boolean => {
+  const isParameter = (expression: TS.Expression | undefined, names: readonly string[]): boolean => {
+    if (!expression) return false;
     const expr = skipOuterExpressions(ts, expression);
-    return ts.isIdentifier(expr) && (only === undefined ? names.includes(expr.text) : expr.text === only);
+    return ts.isIdentifier(expr) && names.includes(expr.text);
   };
   const visit = (node: TS.Node, ownArguments: boolean): void => {
     if (found) return;
     if (ownArguments && ts.isIdentifier(node) && node.text === 'arguments') found = true;
     if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       const callee = skipOuterExpressions(ts, node.expression);
-      if (isParameter(callee)) found = true;
-      if (ts.isPropertyAccessExpression(callee) && ['call', 'apply', 'bind'].includes(callee.name.text) && isParameter(callee.expression)) found = true;
-      if (lastName !== undefined && node.arguments?.some((argument) => isParameter(argument, lastName))) found = true;
+      if (isParameter(callee, untyped)) found = true;
+      if (ts.isPropertyAccessExpression(callee) && ['call', 'apply', 'bind'].includes(callee.name.text) && isParameter(callee.expression, untyped)) found = true;
+      if (lastUntyped !== undefined && isParameter(node.arguments?.at(-1), [lastUntyped])) found = true;
     }
     // `arguments` in a nested ordinary function is that function's own.
     const nestedOwn = ownArguments && !(facts.isFunctionLike(node) && !ts.isArrowFunction(node));

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import tsParser from '@typescript-eslint/parser';
+import { ESLint } from 'eslint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint-plugin.js';
+import { scan } from '../../src/scan/scan.js';
+import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, runBin } from './helpers.js';
+
+/**
+ * `eslint --fix` with the plugin and `loop-audit fix --write` are two fronts of one core's
+ * fixes: over a copy of every fixture project each, the real ESLint (typed: the
+ * @typescript-eslint parser with the copy's tsconfig, every loop-audit rule on) and the built
+ * CLI must leave byte-identical trees.
+ */
+/**
+ * Fixtures whose findings have no autofix: loop-per-call's synckit worker holds its function
+ * inline (a suggestion only), sync-bridge's and sync-wrapper's deasync wraps callback functions.
+ */
+const WITHOUT_AUTOFIXES = new Set(['loop-per-call', 'sync-bridge', 'sync-wrapper']);
+
+beforeAll(buildDist, 180_000);
+afterAll(cleanupCopies);
+
+describe.each(fixtureProjects())('fixtures/%s', (name) => {
+  it('eslint --fix and loop-audit fix --write write the same bytes', async () => {
+    const viaEslint = copyFixture(name);
+    const viaCli = copyFixture(name);
+    const before = readTree(viaEslint);
+
+    // The files the scanner analyses in that project: the ones ESLint can parse with its tsconfig.
+    const files = (await scan({ cwd: viaEslint, tsconfig: 'tsconfig.json', config: false })).files;
+    expect(files.length).toBeGreaterThan(0);
+    const eslint = new ESLint({
+      cwd: viaEslint,
+      fix: true,
+      overrideConfigFile: true,
+      ignore: false,
+      overrideConfig: [
+        {
+          files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
+          languageOptions: { parser: tsParser, parserOptions: { project: path.join(viaEslint, 'tsconfig.json'), tsconfigRootDir: viaEslint } },
+          // Unused disable directives are fixable too; they are not loop-audit's fixes.
+          linterOptions: { reportUnusedDisableDirectives: 'off' },
+          plugins: { 'loop-audit': plugin as never },
+          rules: Object.fromEntries(Object.keys(plugin.rules).map((id) => [`loop-audit/${id}`, 'error'])),
+        },
+      ],
+    });
+    const results = await eslint.lintFiles(files.map((file) => path.join(viaEslint, file)));
+    expect(results.flatMap((r) => r.messages.filter((m) => m.fatal).map((m) => `${r.filePath}: ${m.message}`))).toEqual([]);
+    await ESLint.outputFixes(results);
+
+    const cli = runBin(['fix', '--write', '--tsconfig', 'tsconfig.json', '--fail-on', 'off', '-q'], viaCli);
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+
+    const fixedByEslint = readTree(viaEslint);
+    const fixedByCli = readTree(viaCli);
+    expect(Object.keys(fixedByCli).sort()).toEqual(Object.keys(fixedByEslint).sort());
+    for (const file of Object.keys(fixedByEslint)) expect({ file, text: fixedByCli[file] }).toEqual({ file, text: fixedByEslint[file] });
+    // The comparison means something only where fixes were made.
+    const changed = Object.keys(before).filter((file) => before[file] !== fixedByEslint[file]);
+    if (!WITHOUT_AUTOFIXES.has(name)) expect(changed.length).toBeGreaterThan(0);
+  }, 120_000);
+});
