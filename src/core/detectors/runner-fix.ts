@@ -465,7 +465,7 @@ function packageType(dir: string): string | undefined {
 function moduleExpression(facts: FileFacts, system: 'esm' | 'cjs', specifier: string): string {
   const style = codeStyle(facts);
   if (system === 'esm') return `new URL(${stringLiteral(style, specifier)}, import.meta.url)`;
-  return `${pathModule(facts)}.join(__dirname, ${stringLiteral(style, specifier)})`;
+  return `${pathModule(facts)}.join(__dirname, ${stringLiteral(style, specifier.replace(/^\.\//, ''))})`;
 }
 
 /** The module an import specifier names, for the runner: as `moduleExpression`, or `require.resolve(...)` for a CommonJS specifier without an extension. */

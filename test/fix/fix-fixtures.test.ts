@@ -1,0 +1,65 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, repoRoot, runBin } from './helpers.js';
+
+/**
+ * The autofixes over every fixture project, through the built CLI: every file they change still
+ * parses, a second run has nothing left to change, and the TypeScript compiler reports nothing
+ * new (the runtime import resolves: the copy's node_modules links this package).
+ */
+beforeAll(buildDist, 180_000);
+afterAll(cleanupCopies);
+
+/** `tsc --noEmit -p`'s errors as `file: TSnnnn message`, without positions (the fixes move lines). */
+function compilerErrors(root: string): string[] {
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '--noEmit', '--pretty', 'false', '-p', path.join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  return result.stdout
+    .split('\n')
+    .filter((line) => /error TS\d+/.test(line))
+    .map((line) => line.replace(/^(.*?)\(\d+,\d+\): /, '$1: '))
+    .sort();
+}
+
+function parseErrors(file: string, text: string): number {
+  const kind = /\.[cm]?tsx?$/.test(file) ? (file.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS) : ts.ScriptKind.JS;
+  return (ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, kind) as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics.length;
+}
+
+describe.each(fixtureProjects())('fixtures/%s', (name) => {
+  it('fixed files parse, a second run changes nothing, tsc reports nothing new', () => {
+    const root = copyFixture(name);
+    const before = readTree(root);
+    const errorsBefore = compilerErrors(root);
+
+    const first = runBin(['fix', '--write', '--fail-on', 'off'], root);
+    expect(first.status).toBe(0);
+    const after = readTree(root);
+    const changed = Object.keys(after).filter((file) => after[file] !== before[file]);
+    for (const file of changed) {
+      const text = Buffer.from(after[file]!, 'latin1').toString('utf8');
+      expect({ file, parseErrors: parseErrors(file, text) }).toEqual({ file, parseErrors: 0 });
+    }
+
+    const second = runBin(['fix', '--fail-on', 'off'], root);
+    expect(second.status).toBe(0);
+    expect(second.stdout).toBe('');
+    expect(second.stderr).toMatch(/nothing to fix/);
+    const again = runBin(['fix', '--write', '--fail-on', 'off', '-q'], root);
+    expect(again.stdout).toBe('');
+    expect(readTree(root)).toEqual(after);
+
+    const errorsAfter = compilerErrors(root);
+    // Nothing new: every error after the fixes was there before (a fix may remove some).
+    const remaining = [...errorsBefore];
+    const added = errorsAfter.filter((error) => {
+      const index = remaining.indexOf(error);
+      if (index === -1) return true;
+      remaining.splice(index, 1);
+      return false;
+    });
+    expect(added).toEqual([]);
+    expect(errorsAfter.length).toBeLessThanOrEqual(errorsBefore.length);
+  }, 120_000);
+});
