@@ -76,12 +76,13 @@ function notes(result: FixResult): string {
   const remaining = result.files.flatMap((entry) => entry.remaining);
   const errors = remaining.filter((finding) => finding.severity === 'error').length;
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : word.endsWith('x') ? 'es' : 's'}`;
-  const action = result.write
-    ? `wrote ${plural(result.files.filter((entry) => entry.written).length, 'file')} (${plural(fixes, 'fix')})`
-    : changed.length > 0
-      ? `${plural(fixes, 'fix')} in ${plural(changed.length, 'file')} (dry run: nothing written; add --write to apply)`
-      : 'nothing to fix';
-  lines.push(`${action}; ${plural(remaining.length, 'finding')} without an autofix remain (${plural(errors, 'error')})`);
+  const action =
+    changed.length === 0
+      ? 'nothing to fix'
+      : result.write
+        ? `wrote ${plural(result.files.filter((entry) => entry.written).length, 'file')} (${plural(fixes, 'fix')})`
+        : `${plural(fixes, 'fix')} in ${plural(changed.length, 'file')} (dry run: nothing written; add --write to apply)`;
+  lines.push(`${action}; ${plural(remaining.length, 'finding')} without an autofix ${remaining.length === 1 ? 'remains' : 'remain'} (${plural(errors, 'error')})`);
   return lines.map((line) => `loop-audit fix: ${line}\n`).join('');
 }
 
