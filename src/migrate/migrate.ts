@@ -1,0 +1,179 @@
+import path from 'node:path';
+import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
+import { FileFacts } from '../core/facts.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../fix/write.js';
+import { AsyncPlanner } from './async.js';
+import { deleteUnusedHelpers, pruneDeadPrivates, removeUnusedPackages, settleImports } from './cleanup.js';
+import { EditConflictError, syntaxErrorCount } from './edits.js';
+import { fixEntryPointsAndFloating, hasEntryPointWork } from './floating.js';
+import { Plan } from './plan.js';
+import { loadMigrationProject, resolveScope } from './project.js';
+import { moveWrappersToRunner } from './runner.js';
+import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode } from './types.js';
+import { describeWrapper, type WrapperInfo } from './wrappers.js';
+
+/**
+ * Runs one migration step: the sync wrappers in scope are removed (their callers await the async
+ * sibling, transitively up to the entry points) or, in a bridge-only phase like `stabilize`,
+ * moved onto loop-audit/runtime's runner; then entry points and, for phases that have the rule,
+ * floating promises are fixed. Nothing is written without `write`; a file whose rewrite would not
+ * parse, or that is not safe to write, is left whole as it was.
+ */
+export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
+  const root = path.resolve(options.cwd ?? process.cwd());
+  const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
+  const { ts, checker } = project;
+  const scope = resolveScope(project.config, root, options.phase, options.paths);
+  const phase = scope.phase;
+  const bridgeOnly = phase !== undefined && !phase.rules.includes('no-sync-wrapper') && (phase.rules.includes('no-sync-bridge') || phase.rules.includes('no-loop-per-call'));
+  const mode: MigrationMode = options.mode ?? (bridgeOnly ? 'runner' : 'async');
+  const handlesWrappers = mode === 'runner' || phase === undefined || phase.rules.includes('no-sync-wrapper') || options.mode === 'async';
+  const fixFloating = phase?.rules.includes('no-floating-promise') ?? false;
+  const wrapperOptions = project.config.rules['no-sync-wrapper'].options;
+  const floatingOptions = project.config.rules['no-floating-promise'].options;
+
+  const plan = new Plan(project);
+  const inScope = [...project.files].filter((file) => scope.includes(file)).sort();
+  const wrappers: WrapperInfo[] = [];
+  if (handlesWrappers) {
+    for (const file of inScope) {
+      const sourceFile = project.program.getSourceFile(file);
+      if (!sourceFile) continue;
+      const facts = FileFacts.of({ ts, sourceFile, checker });
+      for (const wrapper of findSyncWrappers(facts, wrapperOptions)) wrappers.push(describeWrapper(project, sourceFile, wrapper));
+    }
+  }
+
+  let removed = 0;
+  let moved = 0;
+  let kept = 0;
+  let madeAsync = 0;
+  let sites = 0;
+  let entries = 0;
+  if (mode === 'runner') {
+    const outcome = moveWrappersToRunner(plan, wrappers);
+    moved = outcome.moved;
+    kept = outcome.kept;
+  } else {
+    const outcome = new AsyncPlanner(plan, { keepPublicSync: options.keepPublicSync === true, inScope: (file) => scope.includes(file) }).run(wrappers);
+    ({ removed, kept, madeAsync, sites, entries } = outcome);
+  }
+  deleteUnusedHelpers(plan);
+  pruneDeadPrivates(plan);
+  settleImports(plan);
+
+  // The rewrite, file by file: refused whole when it would not parse.
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  const refusedFiles = new Map<string, string>();
+  for (const [file, edits] of plan.edits) {
+    if (edits.size === 0) continue;
+    let text: string;
+    try {
+      text = edits.apply();
+    } catch (error) {
+      if (!(error instanceof EditConflictError)) throw error;
+      refusedFiles.set(file, `the planned edits conflict (${error.message}); nothing in this file is changed`);
+      continue;
+    }
+    if (text === edits.text) continue;
+    before.set(file, edits.text);
+    if (syntaxErrorCount(ts, file, text) > syntaxErrorCount(ts, file, edits.text)) {
+      refusedFiles.set(file, 'the rewritten file would not parse; nothing in this file is changed');
+      continue;
+    }
+    after.set(file, text);
+  }
+
+  // Entry points and floating promises, on the rewritten text.
+  let floatingFixed = 0;
+  const secondPass = new Set<string>(plan.httpHandlers.keys());
+  if (fixFloating || mode === 'async') {
+    for (const file of inScope) {
+      if (refusedFiles.has(file)) continue;
+      if (after.has(file)) secondPass.add(file);
+      else {
+        const sourceFile = project.program.getSourceFile(file);
+        if (sourceFile && hasEntryPointWork(project, sourceFile, fixFloating, floatingOptions)) secondPass.add(file);
+      }
+    }
+  }
+  for (const file of [...secondPass].sort()) {
+    if (refusedFiles.has(file)) continue;
+    const original = before.get(file) ?? project.program.getSourceFile(file)?.text;
+    if (original === undefined) continue;
+    const current = after.get(file) ?? original;
+    const edits = plan.edits.get(file);
+    const offsets = (plan.httpHandlers.get(file) ?? []).map((offset) => (edits ? edits.mapOffset(offset) : offset));
+    const outcome = fixEntryPointsAndFloating(project, file, current, { fixFloating: fixFloating && scope.includes(file), allHttpHandlers: scope.includes(file) && (fixFloating || mode === 'async'), httpOffsets: offsets, ruleOptions: floatingOptions });
+    for (const fix of outcome.fixed) {
+      plan.changes.push({ kind: 'floating-fixed', file: plan.relative(file), line: fix.line, message: fix.message });
+      floatingFixed++;
+    }
+    for (const reason of outcome.dropped) plan.notes.add(`${plan.relative(file)}: ${reason}`);
+    if (outcome.text !== original) {
+      before.set(file, original);
+      after.set(file, outcome.text);
+    }
+  }
+
+  // The cleanup phase's bridge packages.
+  const manifest = phase ? removeUnusedPackages(plan, phase.packages, after) : undefined;
+  if (manifest) {
+    before.set(manifest.file, manifest.before);
+    after.set(manifest.file, manifest.after);
+  }
+
+  // Safety of every write, then the writes (or just the diff).
+  const files: FileOutcome[] = [];
+  const writable = new Map<string, string>();
+  for (const [file, reason] of refusedFiles) {
+    files.push({ file: plan.relative(file), status: 'refused', reason });
+    plan.refusals.push({ kind: 'syntax', file: plan.relative(file), line: 1, message: reason });
+  }
+  for (const file of after.keys()) {
+    try {
+      writable.set(file, resolveWritableTarget(root, file));
+    } catch (error) {
+      if (!(error instanceof UnsafeWriteError)) throw error;
+      refusedFiles.set(file, error.message);
+      files.push({ file: plan.relative(file), status: 'refused', reason: error.message });
+      plan.refusals.push({ kind: 'unsafe-write', file: plan.relative(file), line: 1, message: error.message });
+    }
+  }
+  const changed = [...after.keys()].filter((file) => !refusedFiles.has(file)).sort();
+  let diff = '';
+  for (const file of changed) {
+    diff += unifiedDiff(plan.relative(file), before.get(file)!, after.get(file)!);
+    if (options.write) writeFileAtomic(writable.get(file)!, after.get(file)!);
+    files.push({ file: plan.relative(file), status: options.write ? 'written' : 'changed' });
+  }
+  files.sort((a, b) => a.file.localeCompare(b.file));
+  const refusedRelative = new Set([...refusedFiles.keys()].map((file) => plan.relative(file)));
+  const changes = plan.changes.filter((change) => !refusedRelative.has(change.file)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  const refusals = [...plan.refusals].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  return {
+    root,
+    scope: scope.label,
+    mode,
+    write: options.write === true,
+    files,
+    changes,
+    refusals,
+    notes: [...plan.notes],
+    diff,
+    summary: {
+      wrappersFound: wrappers.length,
+      wrappersRemoved: removed,
+      wrappersMovedToRunner: moved,
+      wrappersKept: kept,
+      functionsMadeAsync: madeAsync,
+      callSitesRewritten: sites,
+      entryPoints: entries,
+      floatingFixed,
+      filesChanged: changed.length,
+      filesRefused: refusedFiles.size,
+      refusals: refusals.length,
+    },
+  };
+}
