@@ -7,6 +7,7 @@ import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { registerFixCommand } from './fix.js';
+import { registerMigrateCommand } from './migrate.js';
 import { ProgressBar } from './progress.js';
 
 type ProgressCli = typeof import('../progress/cli.js');
@@ -143,6 +144,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, progres
       setExit(exitCodeFor(result, options.failOn));
     });
   registerFixCommand(program, io, setExit);
+  registerMigrateCommand(program, io, setExit);
   progress?.registerProgressCommands(program, io, setExit);
   return program;
 }
