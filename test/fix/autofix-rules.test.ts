@@ -471,6 +471,21 @@ untypedTester.run('runner rewrites that must wait or decline', loopPerCall, {
   valid: [],
   invalid: [
     {
+      name: 'makeSynchronous of a function that imports a relative module or a package: the worker would resolve it elsewhere, no fix',
+      filename: at('relative.ts'),
+      code: `import makeSynchronous from 'make-synchronous';
+export function render(text: string): string {
+  const a = makeSynchronous(async (t: string) => (await import('./markdown.js')).render(t));
+  const b = makeSynchronous(async (t: string) => (await import('marked')).parse(t));
+  return a(text) + b(text);
+}
+`,
+      errors: [
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'render()', cost: WORKER_COST } },
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'render()', cost: WORKER_COST } },
+      ],
+    },
+    {
       name: 'CommonJS: the runtime is required below the code that would use it at load (temporal dead zone): no fix',
       filename: at('cjs/late.js'),
       code: `const makeSynchronous = require('make-synchronous');

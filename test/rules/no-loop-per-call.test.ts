@@ -530,17 +530,7 @@ import { syncFunction } from 'loop-audit/runtime';
           return blame(file);
         }
         module.exports = gitBlame;`,
-      output: `
-        const makeSynchronous = require('make-synchronous/subprocess');
-const { syncFunction } = require('loop-audit/runtime');
-
-        const blameSync = syncFunction(async (path) => (await import('./blame.mjs')).blame(path));
-
-        function gitBlame(file) {
-          const blame = blameSync;
-          return blame(file);
-        }
-        module.exports = gitBlame;`,
+      // No autofix: the runner's worker would resolve './blame.mjs' from elsewhere than make-synchronous does.
       errors: [{ messageId: BRIDGE, data: { what: 'makeSynchronous(...)', fn: 'gitBlame()', cost: PROCESS_COST } }],
     },
     {

@@ -1,4 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { FileFacts, skipOuterExpressions, type FunctionLike } from '../facts.js';
 import { codeStyle, moduleSystemOf, planImport, RUNTIME_MODULE, stringLiteral, topStatementSlot } from '../fix-imports.js';
@@ -42,12 +43,33 @@ function makeSynchronousRewrite(facts: FileFacts, call: TS.CallExpression, owner
   const fn = skipOuterExpressions(ts, call.arguments[0]!);
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return {};
   if (ts.isFunctionExpression(fn) && fn.asteriskToken) return {};
-  if (!isSelfContained(facts, fn, owner)) return {};
+  if (!isSelfContained(facts, fn, owner) || !importsOnlyBuiltins(facts, fn)) return {};
   const name = hoistedName(facts, call, owner);
   const fnText = reindent(facts, fn);
   if (fnText === undefined) return {};
   const fix = hoist(facts, name, ['syncFunction'], (local) => `${local.syncFunction}(${fnText})`, { start: call.getStart(facts.sourceFile), end: call.getEnd(), text: name });
   return fix ? { fix } : {};
+}
+
+/**
+ * Whether every `import()` in a shipped function loads a Node built-in. The runner's worker
+ * resolves any other specifier from its own module, make-synchronous from the working directory
+ * (a relative path) or from wherever its evaluated code lands (a package): the same text would
+ * load something else.
+ */
+function importsOnlyBuiltins(facts: FileFacts, fn: TS.Node): boolean {
+  const ts = facts.ts;
+  let ok = true;
+  const visit = (node: TS.Node): void => {
+    if (!ok) return;
+    if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const specifier = node.arguments[0];
+      ok = specifier !== undefined && ts.isStringLiteralLike(specifier) && (specifier.text.startsWith('node:') || isBuiltin(specifier.text));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn);
+  return ok;
 }
 
 function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): RunnerRewrite {
