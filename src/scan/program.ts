@@ -1,35 +1,82 @@
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { GraphNode, Fingerprints } from './cache.js';
+import { isDeclarationFile } from './discover.js';
+import { LIB_FOLDER, type LoadedTypeScript } from './typescript.js';
 
 type TsMorph = typeof import('ts-morph');
 
+const requireHere = createRequire(import.meta.url);
 let tsMorph: TsMorph | undefined;
 
-/** ts-morph (and with it TypeScript, ~9 MB of JavaScript) loads only when a program must be built: a warm cached run never pays for it. */
+/**
+ * ts-morph (for `loop-audit fix` and `migrate`, which edit through its Project API), loaded only
+ * when needed. Through `require`: an `import()` of this CommonJS package would make Node lex its
+ * source for named exports first, ~0.15 s of every start that needs it. The scanner itself builds
+ * plain TypeScript programs (see `createProgram`) on the same TypeScript instance.
+ */
 export async function loadTsMorph(): Promise<TsMorph> {
-  tsMorph ??= await import('ts-morph');
+  tsMorph ??= requireHere('ts-morph') as TsMorph;
   return tsMorph;
 }
 
 /**
- * A ts-morph project over `roots` with the given compiler options. Files whose text the scanner
- * already read (and checked) are handed over as text, so what is analysed is exactly what was
- * hashed; everything else (imports, declaration files, libraries) TypeScript reads as it resolves.
+ * A TypeScript program over `roots` with the given compiler options, through a lean compiler host
+ * (what tsc and typescript-eslint use, not a ts-morph Project, whose file-system layers and node
+ * wrappers cost ~15 % of a cold scan without changing what is parsed):
+ * - files whose text the scanner already read (and checked, and hashed) are parsed from that
+ *   text, so what is analysed is exactly what was hashed, and nothing is read twice; everything
+ *   else (imports, declaration files) TypeScript reads as it resolves;
+ * - the standard library comes from ts-morph's in-memory copy under the same virtual folder, so
+ *   file names, and which files are libraries, are what they were with ts-morph;
+ * - each file is parsed with the options the program derives for it (module format, module
+ *   detection), as tsc and typescript-eslint parse it;
+ * - files the scanner analyses get parent pointers at parse time, since detectors walk
+ *   `node.parent` before the checker exists (or without it); all others get theirs from the
+ *   binder when the checker is created, which is the only way detectors reach them;
+ * - declaration files skip JSDoc parsing (`ParseForTypeInfo`): in a TS file JSDoc carries no type
+ *   information (only JS files take types from it, and those are always parsed in full), and no
+ *   detector reads declaration files' comments. lib.dom.d.ts alone is 2 MB, much of it JSDoc.
+ * Module resolution goes through the cache `createProgram` makes itself.
  */
-export function createProgram(morph: TsMorph, options: TS.CompilerOptions, roots: readonly string[], texts: ReadonlyMap<string, string>): TS.Program {
+export function createProgram(
+  loaded: LoadedTypeScript,
+  options: TS.CompilerOptions,
+  roots: readonly string[],
+  texts: ReadonlyMap<string, string>,
+): TS.Program {
+  const { ts, libs } = loaded;
   const { configFile: _configFile, ...compilerOptions } = options as TS.CompilerOptions & { configFile?: unknown };
-  const project = new morph.Project({
-    compilerOptions,
-    skipAddingFilesFromTsConfig: true,
-    skipFileDependencyResolution: true,
-  });
-  for (const root of roots) {
-    const text = texts.get(root);
-    if (text !== undefined) project.createSourceFile(root, text, { overwrite: true });
-    else project.addSourceFileAtPathIfExists(root);
-  }
-  return project.getProgram().compilerObject as unknown as TS.Program;
+  const sys = ts.sys;
+  const isLib = (file: string): boolean => file.startsWith(`${LIB_FOLDER}/`);
+  const host: TS.CompilerHost = {
+    getSourceFile(fileName, languageVersionOrOptions) {
+      const own = texts.get(path.resolve(fileName));
+      const text = own ?? libs.get(fileName) ?? sys.readFile(fileName);
+      if (text === undefined) return undefined;
+      const base: TS.CreateSourceFileOptions = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
+      const jsDocParsingMode = own === undefined && (isLib(fileName) || isDeclarationFile(fileName)) ? ts.JSDocParsingMode.ParseForTypeInfo : ts.JSDocParsingMode.ParseAll;
+      return ts.createSourceFile(fileName, text, { ...base, jsDocParsingMode }, own !== undefined);
+    },
+    getDefaultLibFileName: (opts) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(opts)}`,
+    getDefaultLibLocation: () => LIB_FOLDER,
+    writeFile: () => {
+      // never emits: the scanner only reads
+    },
+    getCurrentDirectory: () => process.cwd(),
+    getDirectories: (dir) => sys.getDirectories(dir),
+    fileExists: (file) => libs.has(file) || sys.fileExists(file),
+    readFile: (file) => libs.get(file) ?? sys.readFile(file),
+    directoryExists: (dir) => dir === LIB_FOLDER || sys.directoryExists(dir),
+    realpath: (file) => (isLib(file) ? file : sys.realpath ? sys.realpath(file) : file),
+    // As ts-morph's host: file names are compared as written.
+    useCaseSensitiveFileNames: () => true,
+    getCanonicalFileName: (file) => file,
+    getNewLine: () => sys.newLine,
+    getEnvironmentVariable: (name) => process.env[name] ?? '',
+  };
+  return ts.createProgram({ rootNames: roots, options: compilerOptions, host });
 }
 
 /**
