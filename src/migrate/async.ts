@@ -91,6 +91,8 @@ interface WrapperState {
   exportSpecifiers: TS.ExportSpecifier[];
 }
 
+/** Methods the language calls implicitly, where a promise would be used as the value. */
+const IMPLICITLY_CALLED = new Set(['toString', 'valueOf', 'toJSON', 'toLocaleString', '[Symbol.toPrimitive]']);
 const THROW_MATCHERS = new Set(['toThrow', 'toThrowError', 'toThrowErrorMatchingSnapshot', 'toThrowErrorMatchingInlineSnapshot']);
 
 export interface AsyncOptions {
@@ -203,6 +205,11 @@ export class AsyncPlanner {
     const sibling = state.info.sibling!;
     if (sibling.kind === 'member') {
       if (!ts.isPropertyAccessExpression(expression)) return `its call is not through a receiver`;
+      // Called through an interface or base class that has no such member: the sibling is not reachable there.
+      const receiverType = this.checker.getTypeAtLocation(expression.expression);
+      if (!this.checker.getPropertyOfType(this.checker.getApparentType(receiverType), sibling.name)) {
+        return `it is called through \`${expression.expression.getText()}\` (${this.checker.typeToString(receiverType)}), which has no '${sibling.name}'`;
+      }
       if (sibling.isPrivate) {
         let owner: TS.Node | undefined = call.parent;
         while (owner && owner !== sibling.owner) owner = owner.parent;
@@ -314,6 +321,9 @@ export class AsyncPlanner {
     else if (ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) unit.refusal = { kind: 'accessor', message: `a ${ts.isGetAccessorDeclaration(fn) ? 'getter' : 'setter'} cannot be async: turn it into an async method by hand` };
     else if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken) unit.refusal = { kind: 'generator', message: 'a generator would become an async generator, which its callers iterate differently' };
     else if (fn.type && ts.isTypePredicateNode(fn.type)) unit.refusal = { kind: 'type-predicate', message: `it is a type guard (\`${fn.type.getText()}\`), which an async function cannot be` };
+    else if (ts.isMethodDeclaration(fn) && IMPLICITLY_CALLED.has(fn.name.getText())) {
+      unit.refusal = { kind: 'library-type', message: `the language calls ${fn.name.getText()}() by itself (string conversion, JSON.stringify) and never awaits it` };
+    }
     if (!unit.refusal && !unit.alreadyAsync) this.collectFamily(unit);
     return unit;
   }

@@ -78,9 +78,14 @@ export class FileEdits {
       const last = kept.at(-1);
       if (last && edit.start < last.end) {
         if (edit.end <= last.end) continue;
+        // Two deletions that share a blank line between them: one deletion.
+        if (last.text === '' && edit.text === '') {
+          kept[kept.length - 1] = { ...last, end: edit.end };
+          continue;
+        }
         throw new EditConflictError(`overlapping edits at ${edit.start}-${edit.end} and ${last.start}-${last.end}`);
       }
-      kept.push(edit);
+      kept.push({ ...edit });
     }
     const insertions = this.edits.filter((e) => e.start === e.end && !kept.some((r) => r.start < e.start && e.start < r.end));
     return [...kept, ...insertions].sort((a, b) => a.start - b.start || (a.start === a.end ? 0 : 1) - (b.start === b.end ? 0 : 1) || a.order - b.order);

@@ -1,0 +1,95 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { main, type CliIo } from '../../src/cli/main.js';
+import { migrate } from '../../src/migrate/migrate.js';
+import type { MigrateOptions, MigrateResult } from '../../src/migrate/types.js';
+
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'es2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    lib: ['es2023'],
+    types: ['node'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+  },
+  include: ['**/*.ts'],
+};
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * A small TypeScript project in a temp directory: an ESM package with a strict nodenext
+ * tsconfig, Node's types and the listed packages of this repository linked in, and the files given.
+ */
+export function project(files: Record<string, string>, options: { packageJson?: Record<string, unknown>; tsconfig?: unknown; link?: string[] } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-migrate-'));
+  made.push(dir);
+  writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'sample', private: true, type: 'module', ...options.packageJson }, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'tsconfig.json'), `${JSON.stringify(options.tsconfig ?? TSCONFIG, null, 2)}\n`);
+  mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
+  symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
+  for (const pkg of options.link ?? []) symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
+  for (const [file, text] of Object.entries(files)) write(dir, file, text);
+  return dir;
+}
+
+export function write(dir: string, file: string, text: string): void {
+  mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+  writeFileSync(path.join(dir, file), text);
+}
+
+export function read(dir: string, file: string): string {
+  return readFileSync(path.join(dir, file), 'utf8');
+}
+
+export function run(dir: string, options: Omit<MigrateOptions, 'cwd'> = {}): Promise<MigrateResult> {
+  return migrate({ cwd: dir, write: true, ...options });
+}
+
+/** The type checker's verdict on the project: its diagnostics, or '' when it is clean. */
+export function typecheck(dir: string): string {
+  try {
+    execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
+    return '';
+  } catch (error) {
+    const failure = error as { stdout?: string; stderr?: string };
+    return `${failure.stdout ?? ''}${failure.stderr ?? ''}` || String(error);
+  }
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** `loop-audit <args>` in-process, in `cwd`. */
+export async function cli(cwd: string, ...args: string[]): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) },
+    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) },
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd,
+  };
+  const code = await main(['node', 'loop-audit', ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** The refusals of a result, as `kind: message` lines, for readable assertions. */
+export function refusals(result: MigrateResult): string[] {
+  return result.refusals.map((r) => `${r.kind}: ${r.message}`);
+}
