@@ -279,6 +279,9 @@ function forwardingToHelper(
   options: HelperOptions,
 ): { kind: WrapperBridgeKind; promiseParams: Set<number> } | undefined {
   for (const call of ownCalls(facts, fn)) {
+    // Only a call that hands on one of `fn`'s parameters can make `fn` a helper, whatever it
+    // calls: don't ask the checker (or read modules) about the others.
+    if (!call.arguments.some((argument) => parameterIndex(facts, fn, argument) !== undefined)) continue;
     const helper = resolveHelperCall(facts, call, options, helpers);
     if (!helper) continue;
     const promiseParams = promiseParameters(facts, fn);
