@@ -750,7 +750,8 @@ export class AsyncPlanner {
     // Refusals that stopped a chain.
     for (const unit of allUnits) {
       if (this.candidates.has(unit) || unit.alreadyAsync) continue;
-      const hadWork = unit.sites.some((site) => site.kind === 'redirect' ? !site.wrapper!.info.refusal : true) || (unit.kind === 'program' && unit.actions.length > 0);
+      // Only where something stopped because of it: a call in it that could not be awaited.
+      const hadWork = unit.sites.some((site) => !this.siteOk(site) && (site.kind === 'redirect' ? !site.wrapper!.info.refusal : true)) || (unit.kind === 'program' && unit.actions.length > 0);
       if (!hadWork) continue;
       const node = unit.node;
       const sourceFile = node.getSourceFile();
@@ -1130,6 +1131,7 @@ function functionName(ts: Plan['project']['ts'], fn: TS.Node): string {
   if (name) return name.getText();
   const holder = outermost(ts, fn).parent;
   if (holder && ts.isCallExpression(holder)) return callbackLabel(ts, holder, outermost(ts, fn));
+  if (holder && ts.isNewExpression(holder)) return `the callback of new ${skipOuterExpressions(ts, holder.expression).getText()}(…)`;
   return 'a function';
 }
 

@@ -204,6 +204,9 @@ export function classifyConsumer(project: MigrationProject, call: TS.CallExpress
     if (array) return { refusal: 'callback', message: array };
     if (name === 'nextTick') return { refusal: 'callback', message: 'process.nextTick ignores the promise its callback returns' };
   }
+  if (ts.isIdentifier(callee) && callee.text === 'expect') {
+    return { refusal: 'callback', message: 'this `expect(() => …)` assertion calls the function and checks it synchronously: rewrite it as `await expect(promise).resolves…` or `.rejects…` by hand' };
+  }
   if (name !== undefined && TIMERS.has(name)) return { refusal: 'callback', message: `${name} ignores the promise its callback returns: keep the callback sync and hand the work to spawn(), or run \`loop-audit fix\`` };
   return { refusal: 'callback', message: `it is handed to \`${text}(…)\`, which may ignore the promise it returns` };
 }

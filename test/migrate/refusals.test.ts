@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import { project, read, refusals, run, typecheck } from './helpers.js';
+import { BRIDGE, DEASYNC_TYPES, USERS } from './sources.js';
+
+const BASE = { 'types/deasync.d.ts': DEASYNC_TYPES, 'src/lib/bridge.ts': BRIDGE, 'src/data/users.ts': USERS };
+
+/** One file per place a call cannot be awaited; each must be reported with its reason and left as it was. */
+const PLACES: Record<string, { source: string; refusal: RegExp }> = {
+  constructor: {
+    source: `export class Card {
+  name: string;
+  constructor(id: string) {
+    this.name = loadUserSync(id)?.name ?? '';
+  }
+}`,
+    refusal: /^constructor: 'Card\.constructor' stays sync: a constructor cannot be async/,
+  },
+  getter: {
+    source: `export class Badge {
+  constructor(private readonly id: string) {}
+  get name(): string {
+    return loadUserSync(this.id)?.name ?? '';
+  }
+}`,
+    refusal: /^accessor: 'Badge\.name' stays sync: a getter cannot be async/,
+  },
+  setter: {
+    source: `export class Owner {
+  label = '';
+  set id(id: string) {
+    this.label = loadUserSync(id)?.name ?? '';
+  }
+}`,
+    refusal: /^accessor: 'Owner\.id' stays sync: a setter cannot be async/,
+  },
+  forEach: {
+    source: `export function printAll(ids: string[]): void {
+  ids.forEach((id) => console.log(loadUserSync(id)));
+}`,
+    refusal: /^callback: 'the callback of forEach\(…\)' stays sync: Array\.prototype\.forEach ignores the promise/,
+  },
+  sort: {
+    source: `export function byName(ids: string[]): string[] {
+  return ids.sort((a, b) => (loadUserSync(a)?.name ?? '').localeCompare(loadUserSync(b)?.name ?? ''));
+}`,
+    refusal: /^callback: 'the callback of sort\(…\)' stays sync: an Array\.prototype\.sort comparator must return a number/,
+  },
+  timer: {
+    source: `export function later(): void {
+  setTimeout(() => console.log(loadUserSync('a')), 10);
+}`,
+    refusal: /^callback: 'the callback of setTimeout\(…\)' stays sync: setTimeout ignores the promise/,
+  },
+  listener: {
+    source: `import { EventEmitter } from 'node:events';
+
+export const bus = new EventEmitter();
+bus.on('login', (id: string) => console.log(loadUserSync(id)));`,
+    refusal: /^callback: 'the 'login' listener' stays sync: event emitters ignore the promise a listener returns/,
+  },
+  executor: {
+    source: `export const pending = new Promise<string>((resolve) => resolve(loadUserSync('a')?.name ?? ''));`,
+    refusal: /^executor: 'the callback of new Promise\(…\)' stays sync: a Promise executor must stay synchronous/,
+  },
+  overload: {
+    source: `export function find(id: string): string;
+export function find(id: number): string;
+export function find(id: string | number): string {
+  return loadUserSync(String(id))?.name ?? '';
+}`,
+    refusal: /^overload: 'find' stays sync: 'find' has overload signatures/,
+  },
+  field: {
+    source: `export class Session {
+  user = loadUserSync('current');
+}`,
+    refusal: /^unawaitable-context: 'the field user' stays sync: a class field initializer cannot await/,
+  },
+  stored: {
+    source: `function first(): string {
+  return loadUserSync('first')?.name ?? '';
+}
+
+export const table = { first };`,
+    refusal: /^value-use: 'first' stays sync: it is used as a value at src\/places\/stored\.ts:\d+/,
+  },
+  typed: {
+    source: `export const nameOf: (id: string) => string = (id) => loadUserSync(id)?.name ?? '';`,
+    refusal: /^declared-type: 'nameOf' stays sync: its type `\(id: string\) => string` is declared where it is bound/,
+  },
+  guard: {
+    source: `export function isAda(id: string): id is 'ada' {
+  return loadUserSync(id)?.name === 'ADA';
+}`,
+    refusal: /^type-predicate: 'isAda' stays sync: it is a type guard/,
+  },
+  generator: {
+    source: `export function* names(ids: string[]): Generator<string> {
+  for (const id of ids) yield loadUserSync(id)?.name ?? '';
+}`,
+    refusal: /^generator: 'names' stays sync: a generator would become an async generator/,
+  },
+};
+
+describe('migrate: what it refuses, and why', () => {
+  it('leaves every call it cannot await as it was, says why, and keeps the wrapper for them', async () => {
+    const files: Record<string, string> = { ...BASE };
+    for (const [name, place] of Object.entries(PLACES)) files[`src/places/${name}.ts`] = `import { loadUserSync } from '../data/users.js';\n\n${place.source}\n`;
+    files['test/suite.test.ts'] = `import { describe, expect, it } from 'vitest';
+import { loadUserSync } from '../src/data/users.js';
+
+describe('collected', () => {
+  const preset = loadUserSync('preset');
+  it('uses done', (done) => {
+    expect(loadUserSync('a')).toBeDefined();
+    done();
+  });
+  it('does not throw', () => {
+    expect(() => loadUserSync('b')).not.toThrow();
+    expect(preset).toBeDefined();
+  });
+});
+`;
+    files['src/places/fine.ts'] = `import { loadUserSync } from '../data/users.js';
+
+export function fine(id: string): string {
+  return loadUserSync(id)?.name ?? '';
+}
+`;
+    const dir = project(files, { link: ['vitest'] });
+    const before = Object.fromEntries(Object.keys(PLACES).map((name) => [name, read(dir, `src/places/${name}.ts`)]));
+    // Vitest 4 types a test's first parameter as its context, so the `done` test does not type-check to begin with.
+    const diagnostics = typecheck(dir);
+    const result = await run(dir);
+    const reasons = refusals(result);
+    for (const [name, place] of Object.entries(PLACES)) {
+      expect(reasons, name).toContainEqual(expect.stringMatching(place.refusal));
+      expect(read(dir, `src/places/${name}.ts`), name).toBe(before[name]);
+    }
+    expect(reasons).toContainEqual(expect.stringMatching(/^describe: 'the callback of describe\(…\)' stays sync: `describe` collects tests synchronously/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^done-callback: 'the test 'uses done'' stays sync: the test body takes a `done` callback/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^callback: 'the callback of expect\(…\)' stays sync: this `expect\(\(\) => …\)` assertion calls the function and checks it synchronously/));
+    // The wrapper stays for the calls left behind, and says where they are.
+    expect(reasons).toContainEqual(expect.stringMatching(/^kept: 'loadUserSync' is kept: its call at src\/places\/constructor\.ts:6 is in 'Card\.constructor', which stays sync \(a constructor cannot be async/));
+    expect(read(dir, 'src/data/users.ts')).toContain('export function loadUserSync(');
+    // Calls in places that can await are migrated all the same.
+    expect(read(dir, 'src/places/fine.ts')).toContain('export async function fine(id: string): Promise<string> {\n  return (await loadUser(id))?.name ?? \'\';');
+    expect(read(dir, 'src/places/fine.ts')).toContain("import { loadUser } from '../data/users.js';");
+    expect(result.summary.wrappersKept).toBe(1);
+    expect(typecheck(dir)).toBe(diagnostics);
+  });
+
+  it('the top level of a CommonJS module cannot await', async () => {
+    const dir = project(
+      {
+        ...BASE,
+        'src/boot.ts': `import { loadUserSync } from './data/users.js';
+
+export const owner = loadUserSync('owner');
+`,
+      },
+      { packageJson: { type: 'commonjs' } },
+    );
+    const result = await run(dir);
+    expect(refusals(result)).toContainEqual(expect.stringMatching(/^top-level: 'the top level of src\/boot\.ts' stays sync: the top level of a CommonJS module or script cannot await/));
+    expect(read(dir, 'src/boot.ts')).toContain("export const owner = loadUserSync('owner');");
+  });
+
+  it('wrappers whose calls cannot be pointed at the sibling are kept with the reason', async () => {
+    const dir = project({
+      ...BASE,
+      'src/data/secret.ts': `import { runAsync } from '../lib/bridge.js';
+
+async function load(id: string): Promise<string> {
+  return id;
+}
+
+export function loadSync(id: string): string {
+  return runAsync(load(id));
+}
+
+export function loadFirstSync(): string {
+  return runAsync(load('first'));
+}
+`,
+      'src/use.ts': `import { loadFirstSync, loadSync } from './data/secret.js';
+
+export function both(): string {
+  return loadSync('a') + loadFirstSync();
+}
+`,
+    });
+    const result = await run(dir);
+    const reasons = refusals(result);
+    expect(reasons).toContainEqual(expect.stringMatching(/^kept: 'loadSync' is kept: its sibling 'load' is not exported \(src\/use\.ts:4\)/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^parameters: 'loadFirstSync' is kept: 'loadFirstSync' does not pass its parameters to 'load' unchanged and in order/));
+    expect(read(dir, 'src/use.ts')).toContain("return loadSync('a') + loadFirstSync();");
+    // The two wrappers of users.ts have no callers here: they simply go.
+    expect(result.summary).toMatchObject({ wrappersFound: 4, wrappersRemoved: 2, wrappersKept: 2 });
+  });
+
+  it('stabilize: a wrapper over a method cannot move onto the runner', async () => {
+    const dir = project({ ...BASE });
+    const result = await run(dir, { phase: 'stabilize' });
+    expect(result.mode).toBe('runner');
+    expect(refusals(result)).toContainEqual(expect.stringMatching(/^runner: 'UserRepo\.list' stays on its bridge: its sibling 'listAsync' is a method, and an instance cannot cross into the runner's worker/));
+    expect(read(dir, 'src/data/users.ts')).toContain('return runAsync(this.listAsync(prefix));');
+    // The function wrapper moves, so the helper stays for the method wrapper only.
+    expect(read(dir, 'src/data/users.ts')).toContain("return defineSync<typeof loadUser>(import.meta.url, 'loadUser')(id);");
+    expect(read(dir, 'src/lib/bridge.ts')).toContain('export function runAsync');
+  });
+});
