@@ -1,0 +1,124 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ConfigError } from '../config/types.js';
+import { loadFormatter, type ReportFormat } from '../report/formats.js';
+import { scan } from '../scan/scan.js';
+import { ScanUsageError, type ScanResult } from '../scan/types.js';
+import { ProgressBar } from './progress.js';
+
+/**
+ * The `scan` command's work, shared by commander's action (src/cli/main.ts) and the start-up fast
+ * path (src/cli/fast-scan.ts), which runs it without loading commander, the other commands, or
+ * anything they import. Keep this module's imports light: it is on that path.
+ */
+
+type ProgressCli = typeof import('../progress/cli.js');
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export type FailOn = 'error' | 'warn' | 'off';
+
+export interface CliIo {
+  stdout: { isTTY?: boolean; write(chunk: string): boolean };
+  stderr: { isTTY?: boolean; columns?: number; write(chunk: string): boolean };
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The scan command's options, as commander hands them to the action. */
+export interface ScanCliOptions {
+  tsconfig?: string;
+  config?: string;
+  format?: ReportFormat;
+  output?: string;
+  failOn: FailOn;
+  include?: string[];
+  exclude?: string[];
+  cache?: boolean;
+  cacheLocation?: string;
+  color: boolean;
+  quiet?: boolean;
+}
+
+/** Exit code for a result: findings at or above the threshold, or files that failed to parse or read. */
+export function exitCodeFor(result: ScanResult, failOn: FailOn): number {
+  if (failOn === 'off') return EXIT_OK;
+  const failing = result.findings.some((f) => f.severity === 'error' || failOn === 'warn');
+  const broken = result.errors.some((e) => !e.skipped);
+  return failing || broken ? EXIT_FINDINGS : EXIT_OK;
+}
+
+function formatFromOutput(file: string): ReportFormat {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.sarif') return 'sarif';
+  if (ext === '.md' || ext === '.markdown') return 'markdown';
+  return 'json';
+}
+
+/** NO_COLOR (any non-empty value) and --no-color turn colours off, and so does anything but a terminal; FORCE_COLOR turns them on. */
+export function useColor(option: boolean, toTerminal: boolean, env: NodeJS.ProcessEnv): boolean {
+  if (!option) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return toTerminal;
+}
+
+/** Written beside the target and renamed over it, so a reader never sees a half-written report. */
+function writeAtomically(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}
+
+/** Scans, reports in the chosen format, and sets the exit code. Errors propagate to `cliErrorCode`. */
+export async function runScanCommand(paths: string[], options: ScanCliOptions, io: CliIo, setExit: (code: number) => void, progress?: ProgressCli): Promise<void> {
+  const toStdout = options.output === undefined;
+  const format: ReportFormat = options.format ?? (toStdout ? (io.stdout.isTTY ? 'pretty' : 'json') : formatFromOutput(options.output!));
+  const bar = ProgressBar.enabled(io.stderr, options.quiet === true) ? new ProgressBar(io.stderr) : undefined;
+  let result: ScanResult;
+  try {
+    result = await scan({
+      cwd: io.cwd,
+      paths,
+      tsconfig: options.tsconfig,
+      config: options.config,
+      include: options.include,
+      exclude: options.exclude,
+      cache: options.cache === true || options.cacheLocation !== undefined,
+      cacheLocation: options.cacheLocation,
+      onProgress: bar?.update,
+    });
+  } finally {
+    bar?.clear();
+  }
+  if (progress) result = progress.applyScanBaselineOptions(result, options, io);
+  const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);
+  const report = (await loadFormatter(format))(result, { color });
+  if (toStdout) io.stdout.write(report);
+  else {
+    writeAtomically(path.resolve(io.cwd, options.output!), report);
+    if (!options.quiet) {
+      const errors = result.findings.filter((f) => f.severity === 'error').length;
+      io.stderr.write(`loop-audit: ${result.findings.length} findings (${errors} errors) in ${result.files.length} files; ${format} report written to ${options.output}\n`);
+    }
+  }
+  setExit(exitCodeFor(result, options.failOn));
+}
+
+/** The exit code (and message) for an error a command threw: configuration and usage errors are 2, and so is anything unexpected. */
+export function cliErrorCode(error: unknown, io: CliIo): number {
+  if (error instanceof ConfigError || error instanceof ScanUsageError) {
+    io.stderr.write(`loop-audit: ${error.message}\n`);
+    return EXIT_USAGE;
+  }
+  io.stderr.write(`loop-audit: internal error: ${(error as Error).stack ?? String(error)}\n`);
+  return EXIT_USAGE;
+}
