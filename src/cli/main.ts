@@ -1,79 +1,15 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { ConfigError } from '../config/types.js';
-import { FORMATS, loadFormatter, type ReportFormat } from '../report/formats.js';
-import { scan } from '../scan/scan.js';
-import { ScanUsageError, type ScanResult } from '../scan/types.js';
+import { FORMATS } from '../report/formats.js';
 import { PACKAGE } from '../version.js';
 import { registerFixCommand } from './fix.js';
 import { registerMigrateCommand } from './migrate.js';
-import { ProgressBar } from './progress.js';
+import { cliErrorCode, EXIT_OK, EXIT_USAGE, runScanCommand, type CliIo, type ScanCliOptions } from './scan-command.js';
 
 type ProgressCli = typeof import('../progress/cli.js');
 
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export type FailOn = 'error' | 'warn' | 'off';
-
-export interface CliIo {
-  stdout: { isTTY?: boolean; write(chunk: string): boolean };
-  stderr: { isTTY?: boolean; columns?: number; write(chunk: string): boolean };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
-
-interface ScanCliOptions {
-  tsconfig?: string;
-  config?: string;
-  format?: ReportFormat;
-  output?: string;
-  failOn: FailOn;
-  include?: string[];
-  exclude?: string[];
-  cache?: boolean;
-  cacheLocation?: string;
-  color: boolean;
-  quiet?: boolean;
-}
-
-/** Exit code for a result: findings at or above the threshold, or files that failed to parse or read. */
-export function exitCodeFor(result: ScanResult, failOn: FailOn): number {
-  if (failOn === 'off') return EXIT_OK;
-  const failing = result.findings.some((f) => f.severity === 'error' || failOn === 'warn');
-  const broken = result.errors.some((e) => !e.skipped);
-  return failing || broken ? EXIT_FINDINGS : EXIT_OK;
-}
-
-function formatFromOutput(file: string): ReportFormat {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.sarif') return 'sarif';
-  if (ext === '.md' || ext === '.markdown') return 'markdown';
-  return 'json';
-}
-
-/** NO_COLOR (any non-empty value) and --no-color turn colours off, and so does anything but a terminal; FORCE_COLOR turns them on. */
-export function useColor(option: boolean, toTerminal: boolean, env: NodeJS.ProcessEnv): boolean {
-  if (!option) return false;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
-  return toTerminal;
-}
-
-/** Written beside the target and renamed over it, so a reader never sees a half-written report. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
+// The scan command's work and the CLI's shared types live in scan-command.ts, which the start-up
+// fast path (fast-scan.ts) runs without commander; re-exported here for the other commands and tests.
+export { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitCodeFor, useColor, type CliIo, type FailOn } from './scan-command.js';
 
 /**
  * Arguments that need the progress/baseline commands (or the full help). Those load TypeScript for
@@ -111,37 +47,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, progres
     .option('--no-color', 'no colours in the pretty report')
     .option('-q, --quiet', 'no progress bar and no summary line on stderr')
     .action(async (paths: string[], options: ScanCliOptions) => {
-      const toStdout = options.output === undefined;
-      const format: ReportFormat = options.format ?? (toStdout ? (io.stdout.isTTY ? 'pretty' : 'json') : formatFromOutput(options.output!));
-      const bar = ProgressBar.enabled(io.stderr, options.quiet === true) ? new ProgressBar(io.stderr) : undefined;
-      let result: ScanResult;
-      try {
-        result = await scan({
-          cwd: io.cwd,
-          paths,
-          tsconfig: options.tsconfig,
-          config: options.config,
-          include: options.include,
-          exclude: options.exclude,
-          cache: options.cache === true || options.cacheLocation !== undefined,
-          cacheLocation: options.cacheLocation,
-          onProgress: bar?.update,
-        });
-      } finally {
-        bar?.clear();
-      }
-      if (progress) result = progress.applyScanBaselineOptions(result, options, io);
-      const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);
-      const report = (await loadFormatter(format))(result, { color });
-      if (toStdout) io.stdout.write(report);
-      else {
-        writeAtomically(path.resolve(io.cwd, options.output!), report);
-        if (!options.quiet) {
-          const errors = result.findings.filter((f) => f.severity === 'error').length;
-          io.stderr.write(`loop-audit: ${result.findings.length} findings (${errors} errors) in ${result.files.length} files; ${format} report written to ${options.output}\n`);
-        }
-      }
-      setExit(exitCodeFor(result, options.failOn));
+      await runScanCommand(paths, options, io, setExit, progress);
     });
   registerFixCommand(program, io, setExit);
   registerMigrateCommand(program, io, setExit);
@@ -171,12 +77,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       // --help and --version end through here with exit code 0; every other commander error is usage.
       return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (error instanceof ConfigError || error instanceof ScanUsageError) {
-      io.stderr.write(`loop-audit: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
-    io.stderr.write(`loop-audit: internal error: ${(error as Error).stack ?? String(error)}\n`);
-    return EXIT_USAGE;
+    return cliErrorCode(error, io);
   }
   return code;
 }
