@@ -150,6 +150,12 @@ export class AsyncPlanner {
     return this.plan.project.files.has(path.resolve(sourceFile.fileName));
   }
 
+  private outsideReason(sourceFile: TS.SourceFile): string {
+    const file = path.resolve(sourceFile.fileName);
+    const why = this.plan.project.unwritable.get(file) ?? this.plan.project.excluded?.get(file);
+    return why ? `which migrate may not change (${why})` : 'outside the files migrate may change (not under the root, or excluded)';
+  }
+
   private seedWrapper(info: WrapperInfo): void {
     const ts = this.ts;
     const state: WrapperState = { info, sites: [], kept: [], exportSpecifiers: [] };
@@ -177,7 +183,7 @@ export class AsyncPlanner {
         continue;
       }
       if (!this.inProject(ref.sourceFile)) {
-        state.kept.push(`it is used at ${where}, outside the files migrate may change`);
+        state.kept.push(`it is used at ${where}, ${this.outsideReason(ref.sourceFile)}`);
         continue;
       }
       const expression = referenceExpression(ts, node);
@@ -460,7 +466,7 @@ export class AsyncPlanner {
       if (isInTypeQuery(ts, node)) continue;
       const where = this.plan.where(ref.sourceFile, node.getStart(ref.sourceFile));
       if (!this.inProject(ref.sourceFile)) {
-        unit.refusal = { kind: 'outside-project', message: `it is used at ${where}, outside the files migrate may change` };
+        unit.refusal = { kind: 'outside-project', message: `it is used at ${where}, ${this.outsideReason(ref.sourceFile)}` };
         return;
       }
       const expression = referenceExpression(ts, node);
@@ -861,6 +867,11 @@ export class AsyncPlanner {
       const callee = skipOuterExpressions(ts, site.call.expression);
       const name = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
       this.plan.editsFor(sourceFile).replace(name.getStart(sourceFile), name.getEnd(), rename);
+      // The async body's new name comes from the boundary's module, beside the boundary's own import.
+      const boundaryFile = site.target!.members[0]!.getSourceFile();
+      if (!ts.isPropertyAccessExpression(callee) && boundaryFile !== sourceFile) {
+        this.plan.needImport(sourceFile, { exportName: rename, local: rename, from: boundaryFile });
+      }
     }
     if (site.context.kind !== 'assertion') this.insertAwait(sourceFile, site.call);
     this.plan.change('call-rewritten', sourceFile, site.call.getStart(sourceFile), `${site.target!.name}(…) is awaited`);

@@ -4,13 +4,14 @@ import { FileFacts } from '../core/facts.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../fix/write.js';
 import { AsyncPlanner } from './async.js';
 import { deleteUnusedHelpers, pruneDeadPrivates, removeUnusedPackages, settleImports } from './cleanup.js';
-import { EditConflictError, syntaxErrorCount } from './edits.js';
+import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js';
 import { fixEntryPointsAndFloating, hasEntryPointWork } from './floating.js';
 import { Plan } from './plan.js';
-import { loadMigrationProject, resolveScope } from './project.js';
+import { loadMigrationProject, resolveScope, type MigrationProject, type Scope } from './project.js';
 import { moveWrappersToRunner } from './runner.js';
 import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode } from './types.js';
 import { describeWrapper, type WrapperInfo } from './wrappers.js';
+import type { TypeScriptApi } from '../core/types.js';
 
 /**
  * Runs one migration step: the sync wrappers in scope are removed (their callers await the async
@@ -22,7 +23,7 @@ import { describeWrapper, type WrapperInfo } from './wrappers.js';
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
-  const { ts, checker } = project;
+  const { ts } = project;
   const scope = resolveScope(project.config, root, options.phase, options.paths);
   const phase = scope.phase;
   const bridgeOnly = phase !== undefined && !phase.rules.includes('no-sync-wrapper') && (phase.rules.includes('no-sync-bridge') || phase.rules.includes('no-loop-per-call'));
@@ -32,58 +33,20 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const wrapperOptions = project.config.rules['no-sync-wrapper'].options;
   const floatingOptions = project.config.rules['no-floating-promise'].options;
 
-  const plan = new Plan(project);
-  const inScope = [...project.files].filter((file) => scope.includes(file)).sort();
-  const wrappers: WrapperInfo[] = [];
-  if (handlesWrappers) {
-    for (const file of inScope) {
-      const sourceFile = project.program.getSourceFile(file);
-      if (!sourceFile) continue;
-      const facts = FileFacts.of({ ts, sourceFile, checker });
-      for (const wrapper of findSyncWrappers(facts, wrapperOptions)) wrappers.push(describeWrapper(project, sourceFile, wrapper));
-    }
+  // Plan, rewrite, and plan again without any file whose rewrite would not parse, until none is refused.
+  const excluded = new Map<string, string>();
+  let round: Round;
+  for (;;) {
+    const view: MigrationProject = excluded.size === 0 ? project : { ...project, files: new Set([...project.files].filter((file) => !excluded.has(file))), excluded };
+    round = planRound(view, scope, mode, handlesWrappers, options.keepPublicSync === true, wrapperOptions);
+    const failed = [...round.refused].filter(([file]) => !excluded.has(file));
+    if (failed.length === 0) break;
+    for (const [file, reason] of failed) excluded.set(file, reason);
   }
-
-  let removed = 0;
-  let moved = 0;
-  let kept = 0;
-  let madeAsync = 0;
-  let sites = 0;
-  let entries = 0;
-  if (mode === 'runner') {
-    const outcome = moveWrappersToRunner(plan, wrappers);
-    moved = outcome.moved;
-    kept = outcome.kept;
-  } else {
-    const outcome = new AsyncPlanner(plan, { keepPublicSync: options.keepPublicSync === true, inScope: (file) => scope.includes(file) }).run(wrappers);
-    ({ removed, kept, madeAsync, sites, entries } = outcome);
-  }
-  deleteUnusedHelpers(plan);
-  pruneDeadPrivates(plan);
-  settleImports(plan);
-
-  // The rewrite, file by file: refused whole when it would not parse.
-  const before = new Map<string, string>();
-  const after = new Map<string, string>();
-  const refusedFiles = new Map<string, string>();
-  for (const [file, edits] of plan.edits) {
-    if (edits.size === 0) continue;
-    let text: string;
-    try {
-      text = edits.apply();
-    } catch (error) {
-      if (!(error instanceof EditConflictError)) throw error;
-      refusedFiles.set(file, `the planned edits conflict (${error.message}); nothing in this file is changed`);
-      continue;
-    }
-    if (text === edits.text) continue;
-    before.set(file, edits.text);
-    if (syntaxErrorCount(ts, file, text) > syntaxErrorCount(ts, file, edits.text)) {
-      refusedFiles.set(file, 'the rewritten file would not parse; nothing in this file is changed');
-      continue;
-    }
-    after.set(file, text);
-  }
+  const { plan, stats, wrappers, before, after } = round;
+  const refusedFiles = new Map(excluded);
+  const inScope = [...plan.project.files].filter((file) => scope.includes(file)).sort();
+  const { removed, moved, kept, madeAsync, sites, entries } = stats;
 
   // Entry points and floating promises, on the rewritten text.
   let floatingFixed = 0;
@@ -176,4 +139,71 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
       refusals: refusals.length,
     },
   };
+}
+
+interface Round {
+  plan: Plan;
+  wrappers: WrapperInfo[];
+  stats: { removed: number; moved: number; kept: number; madeAsync: number; sites: number; entries: number };
+  before: Map<string, string>;
+  after: Map<string, string>;
+  refused: Map<string, string>;
+}
+
+/** One planning round over the files the migration may change: wrappers, propagation, cleanup, and the rewritten texts. */
+function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, keepPublicSync: boolean, wrapperOptions: object): Round {
+  const { ts, checker } = project;
+  const plan = new Plan(project);
+  const wrappers: WrapperInfo[] = [];
+  if (handlesWrappers) {
+    for (const file of [...project.files].filter((f) => scope.includes(f)).sort()) {
+      const sourceFile = project.program.getSourceFile(file);
+      if (!sourceFile) continue;
+      const facts = FileFacts.of({ ts, sourceFile, checker });
+      for (const wrapper of findSyncWrappers(facts, wrapperOptions)) wrappers.push(describeWrapper(project, sourceFile, wrapper));
+    }
+  }
+  const stats = { removed: 0, moved: 0, kept: 0, madeAsync: 0, sites: 0, entries: 0 };
+  if (mode === 'runner') {
+    const outcome = moveWrappersToRunner(plan, wrappers);
+    stats.moved = outcome.moved;
+    stats.kept = outcome.kept;
+  } else {
+    const outcome = new AsyncPlanner(plan, { keepPublicSync, inScope: (file) => scope.includes(file) }).run(wrappers);
+    Object.assign(stats, outcome);
+  }
+  deleteUnusedHelpers(plan);
+  pruneDeadPrivates(plan);
+  settleImports(plan);
+  const before = new Map<string, string>();
+  const after = new Map<string, string>();
+  const refused = new Map<string, string>();
+  for (const [file, edits] of plan.edits) {
+    if (edits.size === 0) continue;
+    const outcome = rewriteFile(ts, file, edits);
+    if ('reason' in outcome) refused.set(file, outcome.reason);
+    else if (outcome.text !== edits.text) {
+      before.set(file, edits.text);
+      after.set(file, outcome.text);
+    }
+  }
+  return { plan, wrappers, stats, before, after, refused };
+}
+
+/**
+ * A file's planned edits applied, or why the file must stay as it is: edits that conflict, or a
+ * result with more syntax errors than the file had.
+ */
+export function rewriteFile(ts: TypeScriptApi, file: string, edits: FileEdits): { text: string } | { reason: string } {
+  let text: string;
+  try {
+    text = edits.apply();
+  } catch (error) {
+    if (!(error instanceof EditConflictError)) throw error;
+    return { reason: `the planned edits conflict (${error.message}); nothing in this file is changed` };
+  }
+  if (syntaxErrorCount(ts, file, text) > syntaxErrorCount(ts, file, edits.text)) {
+    return { reason: 'the rewritten file would not parse; nothing in this file is changed' };
+  }
+  return { text };
 }

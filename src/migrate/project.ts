@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Project } from 'ts-morph';
 import { loadConfig } from '../config/load.js';
+import { resolveWritableTarget, UnsafeWriteError } from '../fix/write.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import { phaseMatcher, resolvePhases, type Phase } from '../progress/phases.js';
@@ -22,8 +23,12 @@ export interface MigrationProject {
   program: TS.Program;
   checker: TS.TypeChecker;
   languageService: TS.LanguageService;
-  /** Absolute paths of the files the migration may analyse and change (found under the root, not excluded). */
+  /** Absolute paths of the files the migration may analyse and change (found under the root, not excluded, safe to write). */
   files: ReadonlySet<string>;
+  /** Source files found under the root that may not be written (a symbolic link, a folder that resolves elsewhere), and why. */
+  unwritable: ReadonlyMap<string, string>;
+  /** Files a previous planning round refused (their rewrite would not parse), and why: planned around, never changed. */
+  excluded?: ReadonlyMap<string, string>;
   config: ResolvedConfig;
   tsconfig: string | undefined;
   compilerOptions: TS.CompilerOptions;
@@ -63,16 +68,28 @@ export async function loadMigrationProject(options: LoadOptions): Promise<Migrat
   const isIncluded = config.include.length > 0 ? globMatcher(config.include, config.baseDir) : () => true;
   const isExcluded = globMatcher(config.exclude, config.baseDir);
   const discovery = discover({ roots: [root], isIncluded, isExcluded });
-  const files = new Set(discovery.files.filter((file) => !outputDirs.some((dir) => isUnder(file, dir))));
+  const files = new Set<string>();
+  const unwritable = new Map<string, string>();
+  for (const file of discovery.files) {
+    if (outputDirs.some((dir) => isUnder(file, dir))) continue;
+    // Decided before planning, so that no rewrite elsewhere depends on a file that cannot be written.
+    try {
+      resolveWritableTarget(root, file);
+      files.add(file);
+    } catch (error) {
+      if (!(error instanceof UnsafeWriteError)) throw error;
+      unwritable.set(file, error.message);
+    }
+  }
 
   const { configFile: _configFile, ...usable } = compilerOptions as TS.CompilerOptions & { configFile?: unknown };
   const project = new morph.Project({ compilerOptions: usable as never, skipAddingFilesFromTsConfig: true });
-  const roots = new Set([...(setup?.projects.flatMap((p) => p.fileNames) ?? []), ...files]);
+  const roots = new Set([...(setup?.projects.flatMap((p) => p.fileNames) ?? []), ...files, ...unwritable.keys()]);
   for (const file of roots) project.addSourceFileAtPathIfExists(file);
   const languageService = project.getLanguageService().compilerObject as unknown as TS.LanguageService;
   const program = languageService.getProgram();
   if (!program) throw new Error('loop-audit migrate: the language service built no program');
-  return { root, ts, project, program, checker: program.getTypeChecker(), languageService, files, config, tsconfig, compilerOptions };
+  return { root, ts, project, program, checker: program.getTypeChecker(), languageService, files, unwritable, config, tsconfig, compilerOptions };
 }
 
 export interface Scope {
