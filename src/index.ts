@@ -33,3 +33,16 @@ export { formatReport, FORMATS, toJsonReport, toSarif, type JsonReport, type Rep
 export { runProgress, runBaseline, applyScanBaseline, type ProgressOptions, type ProgressOutcome, type BaselineOptions } from './progress/run.js';
 export { DEFAULT_PHASES, BRIDGE_PACKAGES, resolvePhases, type Phase } from './progress/phases.js';
 export type { ProgressReport } from './progress/compute.js';
+export { migrate } from './migrate/migrate.js';
+export { formatMigrateJson, formatMigrateReport } from './migrate/format.js';
+export type {
+  Change as MigrateChange,
+  ChangeKind as MigrateChangeKind,
+  FileOutcome as MigrateFileOutcome,
+  MigrateOptions,
+  MigrateResult,
+  MigrateSummary,
+  MigrationMode,
+  Refusal as MigrateRefusal,
+  RefusalKind as MigrateRefusalKind,
+} from './migrate/types.js';
