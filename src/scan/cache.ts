@@ -79,6 +79,8 @@ export interface CacheData {
   /** One import graph per project: every non-library file its program held. */
   graphs: Record<string, GraphNode>[];
   results: Record<string, CachedResult>;
+  /** Stat memos of the files `tool` was computed from (see `toolIdentity`). */
+  toolFiles?: Record<string, StatMemo>;
 }
 
 export function resolveCacheFile(cwd: string, location: string | undefined): string {
@@ -216,23 +218,21 @@ export function listingFingerprint(dir: string, extensions: readonly string[], c
 }
 
 const requireHere = createRequire(import.meta.url);
-let toolKey: string | undefined;
 
-/**
- * The tool's identity: package version, ts-morph's version (it pins the TypeScript that parses and
- * type-checks), and a hash of the analysis core's own code, so a changed detector never serves
- * stale results even before a version bump.
- */
-export function toolFingerprint(): string {
-  if (toolKey) return toolKey;
-  let tsMorphVersion = 'unknown';
+/** The tool's identity and, when they were safe to record, the stat memos of the files it was computed from. */
+export interface ToolIdentity {
+  key: string;
+  files?: Record<string, StatMemo>;
+}
+
+/** The files the tool's identity is computed from: ts-morph's package.json and the analysis core's code, in a fixed order. */
+function toolFiles(): string[] {
+  const files: string[] = [];
   try {
-    tsMorphVersion = (JSON.parse(readFileSync(requireHere.resolve('ts-morph/package.json'), 'utf8')) as { version: string }).version;
+    files.push(requireHere.resolve('ts-morph/package.json'));
   } catch {
     // resolved through exports only: the version then comes from the core hash alone
   }
-  const coreDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core');
-  const parts: string[] = [`${PACKAGE.name}@${PACKAGE.version}`, `ts-morph@${tsMorphVersion}`];
   const walk = (dir: string): void => {
     let entries;
     try {
@@ -243,10 +243,57 @@ export function toolFingerprint(): string {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) parts.push(entry.name, readFileSync(full, 'utf8'));
+      else if (/\.(js|ts)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) files.push(full);
     }
   };
-  walk(coreDir);
-  toolKey = hashParts(parts);
-  return toolKey;
+  walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core'));
+  return files;
+}
+
+/**
+ * The tool's identity: package version, ts-morph's version (it pins the TypeScript that parses and
+ * type-checks), and a hash of the analysis core's own code, so a changed detector never serves
+ * stale results even before a version bump.
+ *
+ * Reading and hashing the core's code is a tenth of a warm run, so the identity the last run
+ * computed is reused when the same files are there with the same stat memos (size, mtime, ctime,
+ * inode) — the witness the cache trusts for every scanned file too, and recorded only when no
+ * file was modified shortly before that run (see `RACY_WINDOW_MS`).
+ */
+export function toolIdentity(runStartedAt: number, known?: ToolIdentity): ToolIdentity {
+  const base = `${PACKAGE.name}@${PACKAGE.version}`;
+  const files = toolFiles();
+  const stats: Record<string, StatMemo> = {};
+  let safe = true;
+  for (const file of files) {
+    try {
+      const stat = statMemoOf(statSync(file));
+      stats[file] = stat;
+      if (Math.max(stat[1], stat[2]) >= runStartedAt - RACY_WINDOW_MS) safe = false;
+    } catch {
+      safe = false;
+    }
+  }
+  if (known?.files && known.key.startsWith(`${base}:`)) {
+    const knownFiles = Object.keys(known.files);
+    if (knownFiles.length === files.length && files.every((file, i) => knownFiles[i] === file && stats[file] !== undefined && sameStat(known.files![file], stats[file]))) return known;
+  }
+  const parts: string[] = [base];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      text = '';
+      safe = false;
+    }
+    if (file.endsWith('package.json')) {
+      try {
+        parts.push(`ts-morph@${(JSON.parse(text) as { version: string }).version}`);
+      } catch {
+        parts.push('ts-morph@unknown');
+      }
+    } else parts.push(path.basename(file), text);
+  }
+  return { key: `${base}:${hashParts(parts)}`, ...(safe ? { files: stats } : {}) };
 }

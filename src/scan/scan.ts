@@ -10,7 +10,7 @@ import {
   listingFingerprint,
   readCache,
   resolveCacheFile,
-  toolFingerprint,
+  toolIdentity,
   writeCache,
   type CacheData,
   type CachedFinding,
@@ -229,9 +229,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const cacheFile = options.cache ? resolveCacheFile(cwd, options.cacheLocation) : undefined;
   // V8 code caches of TypeScript live beside the scan cache: a run with work to do loads it faster.
   const codeCacheDir = cacheFile ? path.dirname(cacheFile) : undefined;
-  const tool = cacheFile ? toolFingerprint() : '';
   let previous = cacheFile ? readCache(cacheFile) : undefined;
-  if (previous && (previous.tool !== tool || previous.settings !== settings)) previous = undefined;
+  const knownTool = previous && { key: previous.tool, ...(previous.toolFiles ? { files: previous.toolFiles } : {}) };
+  const tool = cacheFile ? toolIdentity(startedAt, knownTool) : undefined;
+  if (previous && (previous.tool !== tool!.key || previous.settings !== settings)) previous = undefined;
 
   // Projects and file assignment: from the cache when the structure is provably unchanged (no TypeScript needed), else parsed.
   let ts: TypeScriptApi | undefined;
@@ -271,6 +272,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const dirty: string[] = [];
   // A warm run that changed nothing leaves the cache file alone.
   let cacheChanged = previous === undefined;
+  // A tool identity computed afresh (its files' stat memos moved, or were too recent to record) is worth recording.
+  if (previous && tool!.files !== undefined && tool !== knownTool) cacheChanged = true;
   if (previous) {
     const invalid = projects.map((_, i) => {
       const graph = graphs[i]!;
@@ -415,7 +418,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     }
     const data: CacheData = {
       format: CACHE_FORMAT,
-      tool,
+      tool: tool!.key,
+      ...(tool!.files ? { toolFiles: tool!.files } : {}),
       settings,
       structure,
       configInputs,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCache } from '../../src/scan/cache.js';
+import { readCache, toolIdentity } from '../../src/scan/cache.js';
 import { scan } from '../../src/scan/scan.js';
 import type { ScanResult } from '../../src/scan/types.js';
 import { cleanupProjects, makeProject, TSCONFIG } from './helpers.js';
@@ -115,5 +115,21 @@ describe('scan cache', () => {
     const now = new Date();
     utimesSync(path.join(root, 'src/use.ts'), now, now);
     expect((await scan({ cwd: root, config: false, cache: true })).stats).toMatchObject({ analyzed: 0, cached: 4 });
+  });
+
+  it('trusts the tool identity it recorded while its files keep their stat memos, and recomputes it when one moved', () => {
+    const later = Date.now() + 10_000;
+    const fresh = toolIdentity(later);
+    expect(fresh.files).toBeDefined();
+    // A recorded identity whose files did not move is taken as it is, without reading them.
+    const recorded = { key: `${fresh.key.slice(0, fresh.key.indexOf(':'))}:recorded`, files: fresh.files };
+    expect(toolIdentity(later, recorded).key).toBe(recorded.key);
+    const [first] = Object.keys(fresh.files!);
+    expect(toolIdentity(later, { ...recorded, files: { ...fresh.files!, [first!]: [1, 2, 3, 4] } }).key).toBe(fresh.key);
+    const { [first!]: _gone, ...fewer } = fresh.files!;
+    expect(toolIdentity(later, { ...recorded, files: fewer }).key).toBe(fresh.key);
+    // Files modified shortly before a run are no witnesses: nothing is recorded then.
+    expect(toolIdentity(0).files).toBeUndefined();
+    expect(toolIdentity(0).key).toBe(fresh.key);
   });
 });
