@@ -1017,11 +1017,7 @@ export class AsyncPlanner {
     const { info } = state;
     const sourceFile = info.sourceFile;
     const edits = this.plan.editsFor(sourceFile);
-    let range = declarationRange(ts, sourceFile, info.declaration);
-    if (ts.isPropertyAssignment(info.declaration)) {
-      const after = sourceFile.text.slice(info.declaration.getEnd()).match(/^\s*,/);
-      if (after) range = { start: range.start, end: Math.max(range.end, info.declaration.getEnd() + after[0].length) };
-    }
+    const range = declarationRange(ts, sourceFile, info.declaration, { comma: ts.isObjectLiteralExpression(info.declaration.parent) });
     edits.remove(range.start, range.end);
     for (const specifier of state.exportSpecifiers) removeListElement(this.plan, specifier);
     this.plan.pruneFiles.add(path.resolve(sourceFile.fileName));

@@ -74,18 +74,36 @@ export class FileEdits {
   normalized(): Edit[] {
     const replacements = this.edits.filter((e) => e.start < e.end).sort((a, b) => a.start - b.start || b.end - a.end || a.order - b.order);
     const kept: Edit[] = [];
+    const merged = new Set<Edit>();
     for (const edit of replacements) {
       const last = kept.at(-1);
+      // Deletions that touch or share a blank line are one deletion (the imports of a file, a run of wrappers).
+      if (last && last.text === '' && edit.text === '' && edit.start <= last.end) {
+        if (edit.end > last.end) {
+          const joined = { ...last, end: edit.end };
+          kept[kept.length - 1] = joined;
+          merged.add(joined);
+        }
+        continue;
+      }
       if (last && edit.start < last.end) {
         if (edit.end <= last.end) continue;
-        // Two deletions that share a blank line between them: one deletion.
-        if (last.text === '' && edit.text === '') {
-          kept[kept.length - 1] = { ...last, end: edit.end };
-          continue;
-        }
         throw new EditConflictError(`overlapping edits at ${edit.start}-${edit.end} and ${last.start}-${last.end}`);
       }
       kept.push({ ...edit });
+    }
+    // A joined deletion that starts a file or a block and is followed by a blank line takes that line too.
+    for (const edit of merged) {
+      const before = this.text.slice(0, edit.start);
+      const opened = edit.start === 0 || /(?:^|\n)[ \t]*\r?\n$/.test(before) || /[{([][ \t]*\r?\n$/.test(before);
+      const blank = /^[ \t]*\r?\n/.exec(this.text.slice(edit.end));
+      const clear = blank && !kept.some((other) => other !== edit && other.start >= edit.end && other.start < edit.end + blank[0].length);
+      if (opened && (edit.start === 0 || before.endsWith('\n')) && blank && clear) edit.end += blank[0].length;
+      // Up to the end of the file: no blank line is left dangling there.
+      const trailing = /\n([ \t]*\r?\n)$/.exec(before);
+      if (edit.end === this.text.length && trailing && !kept.some((other) => other !== edit && other.end > edit.start - trailing[1]!.length && other.start < edit.start)) {
+        edit.start -= trailing[1]!.length;
+      }
     }
     const insertions = this.edits.filter((e) => e.start === e.end && !kept.some((r) => r.start < e.start && e.start < r.end));
     return [...kept, ...insertions].sort((a, b) => a.start - b.start || (a.start === a.end ? 0 : 1) - (b.start === b.end ? 0 : 1) || a.order - b.order);
@@ -142,7 +160,7 @@ function isBlankLine(text: string, start: number): boolean {
  * directly above it (not those a blank line separates), a comment after it on its last line, and
  * one of the blank lines around it, so that deleting it leaves no gap or double blank line.
  */
-export function declarationRange(ts: TypeScriptApi, sourceFile: TS.SourceFile, node: TS.Node): { start: number; end: number } {
+export function declarationRange(ts: TypeScriptApi, sourceFile: TS.SourceFile, node: TS.Node, options: { comma?: boolean } = {}): { start: number; end: number } {
   const text = sourceFile.text;
   let start = node.getStart(sourceFile);
   const comments = ts.getLeadingCommentRanges(text, node.getFullStart()) ?? [];
@@ -153,6 +171,11 @@ export function declarationRange(ts: TypeScriptApi, sourceFile: TS.SourceFile, n
     start = comment.pos;
   }
   let end = node.getEnd();
+  // An object literal's member takes its comma with it.
+  if (options.comma) {
+    const comma = /^[ \t]*,/.exec(text.slice(end));
+    if (comma) end += comma[0].length;
+  }
   for (const comment of ts.getTrailingCommentRanges(text, end) ?? []) {
     if (text.slice(end, comment.pos).includes('\n')) break;
     end = comment.end;
