@@ -2,7 +2,6 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { GraphNode, Fingerprints } from './cache.js';
-import { isDeclarationFile } from './discover.js';
 import { LIB_FOLDER, type LoadedTypeScript } from './typescript.js';
 
 type TsMorph = typeof import('ts-morph');
@@ -35,9 +34,11 @@ export async function loadTsMorph(): Promise<TsMorph> {
  * - files the scanner analyses get parent pointers at parse time, since detectors walk
  *   `node.parent` before the checker exists (or without it); all others get theirs from the
  *   binder when the checker is created, which is the only way detectors reach them;
- * - declaration files skip JSDoc parsing (`ParseForTypeInfo`): in a TS file JSDoc carries no type
- *   information (only JS files take types from it, and those are always parsed in full), and no
- *   detector reads declaration files' comments. lib.dom.d.ts alone is 2 MB, much of it JSDoc.
+ * - TypeScript files skip JSDoc parsing (`ParseForTypeInfo`; tsc itself skips nearly all of it):
+ *   in a TS file JSDoc carries no type information, only JS files take types from it, and those
+ *   are always parsed in full whatever the mode. No detector reads JSDoc (a detector that ever
+ *   does must change this, or it will see none in the scanner while ESLint's parser gives it
+ *   some). lib.dom.d.ts is 2 MB, much of it JSDoc; rxjs's sources are documented as heavily.
  * Module resolution goes through the cache `createProgram` makes itself.
  */
 export function createProgram(
@@ -56,8 +57,7 @@ export function createProgram(
       const text = own ?? libs.get(fileName) ?? sys.readFile(fileName);
       if (text === undefined) return undefined;
       const base: TS.CreateSourceFileOptions = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
-      const jsDocParsingMode = own === undefined && (isLib(fileName) || isDeclarationFile(fileName)) ? ts.JSDocParsingMode.ParseForTypeInfo : ts.JSDocParsingMode.ParseAll;
-      return ts.createSourceFile(fileName, text, { ...base, jsDocParsingMode }, own !== undefined);
+      return ts.createSourceFile(fileName, text, { ...base, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, own !== undefined);
     },
     getDefaultLibFileName: (opts) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(opts)}`,
     getDefaultLibLocation: () => LIB_FOLDER,
