@@ -90,11 +90,19 @@ test('loads', () => {
   assert.throws(() => loadUserSync(''), /empty/);
 });
 `,
+        'types/jest-globals.d.ts': `declare function test(name: string, body: () => void | Promise<void>): void;\n`,
+        'test/globals.test.ts': `import { loadUserSync } from '../src/data/users.js';
+
+test('jest-style globals', () => {
+  if (loadUserSync('c')?.name !== 'C') throw new Error('no C');
+});
+`,
       },
       { link: ['vitest'] },
     );
     const result = await run(dir);
     expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'test/globals.test.ts')).toContain("test('jest-style globals', async () => {\n  if ((await loadUser('c'))?.name !== 'C') throw new Error('no C');");
     expect(read(dir, 'test/users.test.ts')).toContain(`  it('loads', async () => {
     expect((await loadUser('ada'))?.name).toBe('ADA');
     await expect(loadUser('')).rejects.toThrow(/empty/);

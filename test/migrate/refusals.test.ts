@@ -199,6 +199,39 @@ export function both(): string {
     expect(result.summary).toMatchObject({ wrappersFound: 4, wrappersRemoved: 2, wrappersKept: 2 });
   });
 
+  it('a commander action whose program cannot be traced to its parse() stays sync; an inline sibling has no name to await', async () => {
+    const dir = project(
+      {
+        ...BASE,
+        'types/make-synchronous.d.ts': `declare module 'make-synchronous' {
+  export default function makeSynchronous<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => R;
+}
+`,
+        'src/cli/register.ts': `import type { Command } from 'commander';
+import { loadUserSync } from '../data/users.js';
+
+export function register(program: Command): void {
+  program.command('show').action(() => {
+    console.log(loadUserSync('a'));
+  });
+}
+`,
+        'src/data/remote.ts': `import makeSynchronous from 'make-synchronous';
+
+export const fetchTitleSync = makeSynchronous(async (url: string) => url.toUpperCase());
+`,
+      },
+      { link: ['commander'] },
+    );
+    const result = await run(dir);
+    const reasons = refusals(result);
+    expect(reasons).toContainEqual(expect.stringMatching(/^program: 'the commander program' stays sync: its action handlers cannot become async: the program is the parameter `program`/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^kept: 'loadUserSync' is kept: its call at src\/cli\/register\.ts:6 is in 'the action of command 'show''/));
+    expect(reasons).toContainEqual(expect.stringMatching(/^sibling: 'fetchTitleSync' is kept: 'fetchTitleSync' blocks on an inline async function: give that function a name/));
+    expect(read(dir, 'src/cli/register.ts')).toContain("console.log(loadUserSync('a'));");
+    expect(typecheck(dir)).toBe('');
+  });
+
   it('stabilize: a wrapper over a method cannot move onto the runner', async () => {
     const dir = project({ ...BASE });
     const result = await run(dir, { phase: 'stabilize' });
