@@ -46,3 +46,4 @@ export type {
   Refusal as MigrateRefusal,
   RefusalKind as MigrateRefusalKind,
 } from './migrate/types.js';
+export { fixProject, formatDiff, type FixOptions, type FixResult, type FixedFile } from './fix/run.js';

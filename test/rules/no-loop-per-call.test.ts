@@ -721,7 +721,7 @@ import { syncFunction } from 'loop-audit/runtime';
         export function onUpload(file: string) {
           (() => new Worker('./scan.js', { workerData: file }))();
         }`,
-      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'an anonymous function' } }],
+      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'a callback in onUpload()' } }],
     },
   ],
 });

@@ -210,8 +210,12 @@ function referenceKey(ref: Reference): string {
 }
 
 function displayName(facts: FileFacts, fn: FunctionLike): string {
-  const name = facts.functionName(fn);
-  return name.startsWith('<') ? 'an anonymous function' : `${name}()`;
+  // An anonymous callback is best named by the function it is written in.
+  for (let current: FunctionLike | undefined = fn; current; current = facts.enclosingFunction(current)) {
+    const name = facts.functionName(current);
+    if (!name.startsWith('<')) return current === fn ? `${name}()` : `a callback in ${name}()`;
+  }
+  return 'an anonymous function';
 }
 
 /** The node's parent, looking through parentheses, type assertions and `!`. */
