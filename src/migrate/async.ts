@@ -920,6 +920,9 @@ export class AsyncPlanner {
       const edits = this.plan.editsFor(sourceFile);
       if (!isAsync(ts, fn)) edits.insert(asyncPosition(ts, fn), 'async ');
       if (fn.type) this.promiseType(fn.type);
+      if (!unit.boundary && this.isPublic(fn)) {
+        this.plan.notes.add(`exported ${unit.name} (${this.plan.where(sourceFile, fn.getStart(sourceFile))}) is now async: code outside this project that calls it must await it (--keep-public-sync keeps a sync boundary instead)`);
+      }
       const reason = unit.entry ? entryText(unit.entry.kind) : unit.registrations.length > 0 ? entryText(unit.registrations[0]!.kind) : undefined;
       this.plan.change(unit.entry ? 'entry-point' : 'made-async', sourceFile, fn.getStart(sourceFile), `${unit.name} is async${reason ? ` (${reason})` : ''}`);
       if (unit.entry?.kind === 'express' && unit.entry.express4) this.expressCatch(fn);

@@ -88,6 +88,7 @@ export const size = (await nameLength('ada')) ** 2;
     // The helper had no other user: it goes, and its deasync import with it.
     expect(read(dir, 'src/lib/bridge.ts').trim()).toBe('');
     expect(result.changes.map((c) => c.kind)).toEqual(expect.arrayContaining(['wrapper-deleted', 'helper-deleted', 'made-async', 'call-rewritten']));
+    expect(result.notes).toContain('exported greet (src/services/greeter.ts:3) is now async: code outside this project that calls it must await it (--keep-public-sync keeps a sync boundary instead)');
     expect(typecheck(dir)).toBe('');
   });
 
