@@ -163,9 +163,9 @@ export class Fingerprints {
     return hash;
   }
 
-  /** Records a hash computed from text already in memory (a program's source file). */
-  record(file: string, text: string): { hash: string; stat?: StatMemo } {
-    const hash = hashText(stripBom(text));
+  /** Records the hash of text already in memory (a program's source file), or the hash already computed of that very text. */
+  record(file: string, text: string, knownHash?: string): { hash: string; stat?: StatMemo } {
+    const hash = knownHash ?? hashText(stripBom(text));
     let stat: StatMemo | undefined;
     try {
       stat = this.safeStat(statMemoOf(statSync(file)));

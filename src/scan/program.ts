@@ -161,6 +161,8 @@ export function recordGraph(
   fingerprints: Fingerprints,
   graph: Record<string, GraphNode>,
   bound: boolean,
+  /** Hashes already computed of the texts the program was given, so they are not hashed twice. */
+  knownHashes?: ReadonlyMap<string, string>,
 ): void {
   const internals = program as unknown as ProgramInternals;
   const canResolve = typeof internals.getResolvedModuleFromModuleSpecifier === 'function';
@@ -191,7 +193,7 @@ export function recordGraph(
     const isModule = own.externalModuleIndicator !== undefined || (bound && own.commonJsModuleIndicator !== undefined);
     const isGlobal = !canResolve || !isModule || (own.moduleAugmentations?.length ?? 0) > 0 || (own.ambientModuleNames?.length ?? 0) > 0;
     deps.delete(file);
-    const { hash, stat } = fingerprints.record(file, sourceFile.text);
+    const { hash, stat } = fingerprints.record(file, sourceFile.text, knownHashes?.get(file));
     graph[file] = { hash, ...(stat ? { stat } : {}), deps: [...deps].sort(), ...(isGlobal ? { global: true as const } : {}) };
   }
 }

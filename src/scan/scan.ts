@@ -360,9 +360,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const program = createProgram(loaded, project.options!, roots, texts);
     const tracked = new TrackedChecker(program);
     const api = ts;
+    const hashes = new Map<string, string>();
     for (const [file, text] of texts) {
       const sourceFile = program.getSourceFile(file);
       const hash = hashText(text);
+      hashes.set(file, hash);
       if (!sourceFile) {
         transient.add(file);
         results.set(file, { hash, typed: false, project: index, findings: [], errors: [{ kind: 'analysis', message: 'the TypeScript program did not load this file', skipped: false }] });
@@ -401,7 +403,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       progress({ phase: 'analyze', done: ++done, total, file });
     }
     programFiles += program.getSourceFiles().length;
-    if (cacheFile) recordGraph(ts, program, fingerprints, graphs[index]!, tracked.created);
+    if (cacheFile) recordGraph(ts, program, fingerprints, graphs[index]!, tracked.created, hashes);
   }
   progress({ phase: 'done' });
   if (codeCacheDir && ts) saveCodeCaches();
