@@ -227,7 +227,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   ];
 
   const cacheFile = options.cache ? resolveCacheFile(cwd, options.cacheLocation) : undefined;
-  // V8 code caches of TypeScript live beside the scan cache: a run with work to do loads it faster.
+  // The V8 code cache of TypeScript lives beside the scan cache (typescript.ts): a run with work to do loads it faster.
   const codeCacheDir = cacheFile ? path.dirname(cacheFile) : undefined;
   let previous = cacheFile ? readCache(cacheFile) : undefined;
   const knownTool = previous && { key: previous.tool, ...(previous.toolFiles ? { files: previous.toolFiles } : {}) };

@@ -18,6 +18,9 @@ import { hashParts } from './hash.js';
 
 const requireHere = createRequire(import.meta.url);
 
+/** The code caches' folder inside the scan cache's directory: named so it cannot be mistaken for another tool's in a shared directory. */
+export const CODE_CACHE_DIR = 'loop-audit-code-cache';
+
 /** Where ts-morph keeps the standard library declarations: a folder that exists only in its memory. */
 export const LIB_FOLDER = '/node_modules/typescript/lib';
 
@@ -73,7 +76,7 @@ export function loadTypeScript(codeCacheDir?: string): LoadedTypeScript {
 function requireWithCodeCache(file: string, dir: string): unknown {
   const stats = statSync(file);
   const key = hashParts([file, String(stats.size), String(stats.mtimeMs), String(stats.ctimeMs), String(stats.ino), process.version, process.arch]).slice(0, 16);
-  const cacheFile = path.join(dir, 'v8', `${path.basename(file, '.js')}-${key}.bin`);
+  const cacheFile = path.join(dir, CODE_CACHE_DIR, `${path.basename(file, '.js')}-${key}.bin`);
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);

@@ -171,7 +171,7 @@ describe('the loop-audit binary', () => {
   it('keeps V8 code caches of TypeScript beside the scan cache, and survives corrupt ones', () => {
     const root = project();
     const cold = exec(['scan', '--cache', '--format', 'json'], root);
-    const dir = path.join(root, '.loop-audit-cache', 'v8');
+    const dir = path.join(root, '.loop-audit-cache', 'loop-audit-code-cache');
     const caches = readdirSync(dir);
     expect(caches.some((name) => /^typescript-[0-9a-f]+\.bin$/.test(name))).toBe(true);
     for (const name of caches) writeFileSync(path.join(dir, name), 'not a code cache');
