@@ -80,8 +80,12 @@ const NO_INPUTS = 18003;
  * Parses the given tsconfig files and, transitively, the projects they reference (solution-style
  * configs). A missing or broken config is a ScanUsageError naming the file and the problem.
  * Every file the parse read and every directory it listed is recorded for the cache.
+ *
+ * `listFiles: false` skips expanding `include`/`files` globs (the projects come back with no file
+ * names and no listings): for a warm run, which only needs the options of projects whose files
+ * the cache already knows, after it checked that nothing the first parse read or listed changed.
  */
-export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[]): ProjectSetup {
+export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[], { listFiles = true }: { listFiles?: boolean } = {}): ProjectSetup {
   const inputs: ConfigInputs = { files: {}, listings: [] };
   const projects: ProjectInfo[] = [];
   const seen = new Set<string>();
@@ -96,6 +100,7 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[])
       return text;
     },
     readDirectory: (root, extensions, excludes, includes, depth) => {
+      if (!listFiles) return [];
       inputs.listings.push({ dir: path.resolve(root), extensions: [...(extensions ?? [])] });
       return ts.sys.readDirectory(root, extensions, excludes, includes, depth);
     },

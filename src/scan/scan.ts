@@ -347,8 +347,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     ts ??= loaded.ts;
     let project = projects[index]!;
     if (!project.options) {
-      // Warm run with work to do: the structure is unchanged, so re-parsing yields the same projects.
-      parsedAgain ??= parseProjects(ts, previous!.projects.filter((p): p is string => p !== null)).projects;
+      // Warm run with work to do: the structure is unchanged, so re-parsing yields the same options.
+      // The file lists are not needed (the program's roots are the dirty files and the recorded
+      // global ones), so the include globs are not expanded again.
+      parsedAgain ??= parseProjects(ts, previous!.projects.filter((p): p is string => p !== null), { listFiles: false }).projects;
       const parsed = project.configFile ? parsedAgain.find((p) => p.configFile === project.configFile) : undefined;
       project = { configFile: project.configFile, options: parsed?.options ?? inferredOptions(ts), fileNames: parsed?.fileNames ?? [] };
     }
