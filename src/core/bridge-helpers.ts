@@ -402,6 +402,18 @@ export function resolveHelperCall(
   return undefined;
 }
 
+const typedLookups = new WeakSet<TS.SourceFile>();
+
+/**
+ * Whether looking up helpers for calls in this file has asked the type checker, at any time. A
+ * file's helpers are computed once and cached, often while another file is analysed (the one that
+ * calls into it), so a scanner that watches the checker only while it analyses this file would
+ * miss that this file's findings depend on types too (its cache must then key them on its imports).
+ */
+export function helperLookupUsedChecker(sourceFile: TS.SourceFile): boolean {
+  return typedLookups.has(sourceFile);
+}
+
 /**
  * Typed lookup: `false` when the checker found a declaration that is not a helper (so a same-named
  * helper elsewhere must not match), `undefined` when it found nothing (fall back to names).
@@ -409,6 +421,7 @@ export function resolveHelperCall(
 function helperBySymbol(facts: FileFacts, nameNode: TS.Identifier, options: HelperOptions, local: FileBridgeHelpers): HelperCall | false | undefined {
   const ts = facts.ts;
   const checker = facts.checker!;
+  typedLookups.add(facts.sourceFile);
   let symbol = checker.getSymbolAtLocation(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   const declarations = symbol?.declarations;

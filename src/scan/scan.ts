@@ -343,7 +343,11 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
 
     // The analysis core loads with TypeScript, only when there is something to analyse.
     const loaded = loadTypeScript(codeCacheDir);
-    const [{ analyzeFile }, { formatMessage }] = await Promise.all([import('../core/analyze.js'), import('../core/messages.js')]);
+    const [{ analyzeFile }, { formatMessage }, { helperLookupUsedChecker }] = await Promise.all([
+      import('../core/analyze.js'),
+      import('../core/messages.js'),
+      import('../core/bridge-helpers.js'),
+    ]);
     ts ??= loaded.ts;
     let project = projects[index]!;
     if (!project.options) {
@@ -394,7 +398,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
               ...(finding.fix ? { fix: finding.fix } : {}),
               ...(finding.suggestions ? { suggestions: finding.suggestions } : {}),
             }));
-            results.set(file, { hash, typed: tracked.consulted, project: index, findings: located, errors: [] });
+            // Typed also when this file's bridge helpers were worked out with the checker while another file was analysed.
+            const typed = tracked.consulted || helperLookupUsedChecker(sourceFile);
+            results.set(file, { hash, typed, project: index, findings: located, errors: [] });
           } catch (error) {
             transient.add(file);
             const message = `analysis failed: ${(error as Error).message ?? String(error)}`;

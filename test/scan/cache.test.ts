@@ -132,4 +132,36 @@ describe('scan cache', () => {
     expect(toolIdentity(0).files).toBeUndefined();
     expect(toolIdentity(0).key).toBe(fresh.key);
   });
+
+  it('is sound when a file’s bridge helpers were worked out with the checker while another file was analysed', async () => {
+    // a.ts (analysed first) calls b.ts's readSync with a parameter, so b.ts's helpers are worked
+    // out during a.ts's analysis. Whether readSync is a helper (then it is no sync wrapper)
+    // depends on which parameter c.ts's runBlocking treats as a promise: b.ts must be re-analysed
+    // when c.ts changes, although its own analysis asks the checker nothing.
+    const blocking = (promise: 'first' | 'second') => `import deasync from 'deasync';
+export function runBlocking(first: unknown, second: unknown): unknown {
+  let done = false;
+  let value: unknown;
+  void (${promise} as Promise<unknown>).then((v) => {
+    value = v;
+    done = true;
+  });
+  deasync.loopWhile(() => !done);
+  return value;
+}
+`;
+    const root = makeProject({
+      'tsconfig.json': TSCONFIG,
+      'src/a.ts': "import { readSync } from './b.js';\nexport function load(p: Promise<number>): unknown {\n  return readSync(p);\n}\n",
+      'src/b.ts': "import { runBlocking } from './c.js';\nasync function readAsync(): Promise<string> {\n  return 'x';\n}\nexport function readSync(p: Promise<unknown>): unknown {\n  return runBlocking(p, readAsync());\n}\n",
+      'src/c.ts': blocking('first'),
+    });
+    age(root);
+    const before = await scan({ cwd: root, config: false, cache: true });
+    expect(before.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['src/c.ts no-sync-bridge']);
+    writeFileSync(path.join(root, 'src/c.ts'), blocking('second'));
+    const warm = await scan({ cwd: root, config: false, cache: true });
+    expect(shape(warm)).toEqual(shape(await scan({ cwd: root, config: false })));
+    expect(warm.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['src/b.ts no-sync-wrapper', 'src/c.ts no-sync-bridge']);
+  });
 });
