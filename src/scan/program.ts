@@ -40,12 +40,22 @@ export async function loadTsMorph(): Promise<TsMorph> {
  *   does must change this, or it will see none in the scanner while ESLint's parser gives it
  *   some). lib.dom.d.ts is 2 MB, much of it JSDoc; rxjs's sources are documented as heavily.
  * Module resolution goes through the cache `createProgram` makes itself.
+ *
+ * `sharedLibs` lets the programs of one scan share library SourceFiles. A scan builds one program
+ * per tsconfig, plus one for the files no tsconfig includes (often a few JS configuration files),
+ * and each would parse and bind lib.dom.d.ts and the ES libraries again. TypeScript's language
+ * service shares SourceFiles across programs the same way (its DocumentRegistry): a file is
+ * bound once, and a checker clones binder symbols before merging into them. The key holds what
+ * parsing a library depends on (target, module format, module detection, JSDoc mode); binding a
+ * declaration file depends on nothing more (strict mode, the one other option the binder reads,
+ * applies to declaration files only through their being modules).
  */
 export function createProgram(
   loaded: LoadedTypeScript,
   options: TS.CompilerOptions,
   roots: readonly string[],
   texts: ReadonlyMap<string, string>,
+  sharedLibs?: Map<string, TS.SourceFile>,
 ): TS.Program {
   const { ts, libs } = loaded;
   const { configFile: _configFile, ...compilerOptions } = options as TS.CompilerOptions & { configFile?: unknown };
@@ -53,11 +63,22 @@ export function createProgram(
   const isLib = (file: string): boolean => file.startsWith(`${LIB_FOLDER}/`);
   const host: TS.CompilerHost = {
     getSourceFile(fileName, languageVersionOrOptions) {
-      const own = texts.get(path.resolve(fileName));
-      const text = own ?? libs.get(fileName) ?? sys.readFile(fileName);
-      if (text === undefined) return undefined;
       const base: TS.CreateSourceFileOptions = typeof languageVersionOrOptions === 'object' ? languageVersionOrOptions : { languageVersion: languageVersionOrOptions };
-      return ts.createSourceFile(fileName, text, { ...base, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo }, own !== undefined);
+      const parseOptions: TS.CreateSourceFileOptions = { ...base, jsDocParsingMode: ts.JSDocParsingMode.ParseForTypeInfo };
+      const lib = libs.get(fileName);
+      if (lib !== undefined) {
+        const key = [fileName, parseOptions.languageVersion, parseOptions.impliedNodeFormat, compilerOptions.moduleDetection, parseOptions.jsDocParsingMode].join('\0');
+        let shared = sharedLibs?.get(key);
+        if (!shared) {
+          shared = ts.createSourceFile(fileName, lib, parseOptions, false);
+          sharedLibs?.set(key, shared);
+        }
+        return shared;
+      }
+      const own = texts.get(path.resolve(fileName));
+      const text = own ?? sys.readFile(fileName);
+      if (text === undefined) return undefined;
+      return ts.createSourceFile(fileName, text, parseOptions, own !== undefined);
     },
     getDefaultLibFileName: (opts) => `${LIB_FOLDER}/${ts.getDefaultLibFileName(opts)}`,
     getDefaultLibLocation: () => LIB_FOLDER,

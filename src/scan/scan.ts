@@ -323,6 +323,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     else byProject.set(project, [file]);
   }
   let parsedAgain: ProjectInfo[] | undefined;
+  // Library SourceFiles parsed (and bound) once for all the programs of this scan: see createProgram.
+  const sharedLibs = new Map<string, TS.SourceFile>();
   for (const [index, projectFiles] of [...byProject].sort((a, b) => a[0] - b[0])) {
     const texts = new Map<string, string>();
     for (const file of projectFiles) {
@@ -363,7 +365,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       ? unique([...texts.keys(), ...Object.entries(graphs[index]!).filter(([file, node]) => node.global && node.hash !== '' && !skippedHere.has(file)).map(([file]) => file)])
       : unique([...project.fileNames.filter((file) => !skippedHere.has(file)), ...texts.keys()]);
     progress({ phase: 'program', project: project.configFile ?? '(inferred)', files: roots.length });
-    const program = createProgram(loaded, project.options!, roots, texts);
+    const program = createProgram(loaded, project.options!, roots, texts, sharedLibs);
     const tracked = new TrackedChecker(program);
     const api = ts;
     const hashes = new Map<string, string>();
