@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { bridgeFactoryKind, bridgeSites, type BridgeKind, type BridgeSite } from './bridges.js';
 import { FileFacts, skipOuterExpressions, type FunctionLike } from './facts.js';
-import { scriptKindOf } from './module-facts.js';
+import { resolveRelativeModule, scriptKindOf } from './module-facts.js';
 import type { TS } from './types.js';
 
 /**
@@ -60,7 +60,6 @@ const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 const RUNTIME_MODULE = 'loop-audit/runtime';
 /** Don't parse huge generated files just to look for a helper. */
 const MAX_MODULE_BYTES = 2 * 1024 * 1024;
-const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
 
 const helperCache = new WeakMap<FileFacts, Map<string, FileBridgeHelpers>>();
 
@@ -492,7 +491,7 @@ const moduleCache = new Map<string, ModuleEntry>();
 function moduleHelpers(facts: FileFacts, specifier: string, options: HelperOptions): FileBridgeHelpers | undefined {
   const fromFile = facts.sourceFile.fileName;
   if (!path.isAbsolute(fromFile)) return undefined;
-  const file = resolveRelative(fromFile, specifier);
+  const file = resolveRelativeModule(fromFile, specifier);
   if (!file) return undefined;
   let stat;
   try {
@@ -515,20 +514,6 @@ function moduleHelpers(facts: FileFacts, specifier: string, options: HelperOptio
     moduleCache.set(file, entry);
   }
   return bridgeHelpers(entry.facts, options);
-}
-
-function resolveRelative(fromFile: string, specifier: string): string | undefined {
-  const base = path.resolve(path.dirname(fromFile), specifier);
-  const withoutJsExt = base.replace(/\.[cm]?jsx?$/, '');
-  const candidates = [base, ...SOURCE_EXTENSIONS.map((ext) => withoutJsExt + ext), ...SOURCE_EXTENSIONS.map((ext) => path.join(base, 'index' + ext))];
-  for (const candidate of candidates) {
-    try {
-      if (statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not this candidate
-    }
-  }
-  return undefined;
 }
 
 /** Exported name → local name: `export { run as runAsync }`, `export default runAsync`, `exports.runAsync = run`. */

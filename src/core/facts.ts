@@ -251,16 +251,7 @@ export class FileFacts {
   // ---------------------------------------------------------------- functions
 
   isFunctionLike(node: TS.Node): node is FunctionLike {
-    const ts = this.ts;
-    return (
-      ts.isFunctionDeclaration(node) ||
-      ts.isFunctionExpression(node) ||
-      ts.isArrowFunction(node) ||
-      ts.isMethodDeclaration(node) ||
-      ts.isConstructorDeclaration(node) ||
-      ts.isGetAccessorDeclaration(node) ||
-      ts.isSetAccessorDeclaration(node)
-    );
+    return isFunctionLikeNode(this.ts, node);
   }
 
   /** The nearest function whose body contains `node` (a node's own function is not its container). */
@@ -471,6 +462,19 @@ function appendPath(ref: Reference, key: string): Reference {
 
 function samePath(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((segment, i) => segment === b[i]);
+}
+
+/** Declarations and expressions that have a body of their own: what `await` and `return` belong to. */
+export function isFunctionLikeNode(ts: TypeScriptApi, node: TS.Node): node is FunctionLike {
+  return (
+    ts.isFunctionDeclaration(node) ||
+    ts.isFunctionExpression(node) ||
+    ts.isArrowFunction(node) ||
+    ts.isMethodDeclaration(node) ||
+    ts.isConstructorDeclaration(node) ||
+    ts.isGetAccessorDeclaration(node) ||
+    ts.isSetAccessorDeclaration(node)
+  );
 }
 
 export function skipOuterExpressions(ts: TypeScriptApi, expression: TS.Expression): TS.Expression {

@@ -14,24 +14,10 @@ const MAX_MODULE_BYTES = 2 * 1024 * 1024;
 export function createDiskModuleFacts(ts: TypeScriptApi): ModuleFacts {
   const cache = new Map<string, { mtimeMs: number; names: ReadonlySet<string> }>();
 
-  const resolve = (fromFile: string, specifier: string): string | undefined => {
-    if (!specifier.startsWith('.')) return undefined;
-    const base = path.resolve(path.dirname(fromFile), specifier);
-    const withoutJsExt = base.replace(/\.[cm]?jsx?$/, '');
-    const candidates = [base, ...SOURCE_EXTENSIONS.map((ext) => withoutJsExt + ext), ...SOURCE_EXTENSIONS.map((ext) => path.join(base, 'index' + ext))];
-    for (const candidate of candidates) {
-      try {
-        if (statSync(candidate).isFile()) return candidate;
-      } catch {
-        // try the next candidate
-      }
-    }
-    return undefined;
-  };
 
   return {
     asyncExports(fromFile, specifier) {
-      const file = resolve(fromFile, specifier);
+      const file = specifier.startsWith('.') ? resolveRelativeModule(fromFile, specifier) : undefined;
       if (!file) return undefined;
       let stat;
       try {
@@ -53,6 +39,21 @@ export function createDiskModuleFacts(ts: TypeScriptApi): ModuleFacts {
       return names;
     },
   };
+}
+
+/** A relative import's file on disk: as written, with a TS extension for a `.js` one, or an index file. */
+export function resolveRelativeModule(fromFile: string, specifier: string): string | undefined {
+  const base = path.resolve(path.dirname(fromFile), specifier);
+  const withoutJsExt = base.replace(/\.[cm]?jsx?$/, '');
+  const candidates = [base, ...SOURCE_EXTENSIONS.map((ext) => withoutJsExt + ext), ...SOURCE_EXTENSIONS.map((ext) => path.join(base, 'index' + ext))];
+  for (const candidate of candidates) {
+    try {
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not this candidate
+    }
+  }
+  return undefined;
 }
 
 export function scriptKindOf(ts: TypeScriptApi, fileName: string): TS.ScriptKind {

@@ -1,27 +1,13 @@
 import path from 'node:path';
-import { skipOuterExpressions } from '../core/facts.js';
+import { isFunctionLikeNode, skipOuterExpressions, type FunctionLike } from '../core/facts.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { MigrationProject } from './project.js';
 
-export type FunctionNode =
-  | TS.FunctionDeclaration
-  | TS.FunctionExpression
-  | TS.ArrowFunction
-  | TS.MethodDeclaration
-  | TS.ConstructorDeclaration
-  | TS.GetAccessorDeclaration
-  | TS.SetAccessorDeclaration;
+/** The core's function-like nodes: one definition for detectors and the codemod. */
+export type FunctionNode = FunctionLike;
 
 export function isFunctionNode(ts: TypeScriptApi, node: TS.Node): node is FunctionNode {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isFunctionExpression(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node)
-  );
+  return isFunctionLikeNode(ts, node);
 }
 
 export function hasModifier(ts: TypeScriptApi, node: TS.Node, kind: TS.SyntaxKind): boolean {
