@@ -4,6 +4,7 @@ import { noLoopPerCall } from './detectors/loop-per-call.js';
 import { noSyncBridge } from './detectors/sync-bridge.js';
 import { noSyncWrapper } from './detectors/sync-wrapper.js';
 import { FileFacts } from './facts.js';
+import { createDiskModuleFacts } from './module-facts.js';
 import type { AnalysisInput, Finding, RuleId } from './types.js';
 
 export const DETECTORS: { readonly [Id in RuleId]: Detector<any> } = {
@@ -19,7 +20,23 @@ export type RuleSelection = Partial<Record<RuleId, object | false>>;
 /** Runs one rule's detector on a file. This is what each ESLint rule calls. */
 export function analyzeRule(input: AnalysisInput, ruleId: RuleId, options?: object): Finding[] {
   const detector = DETECTORS[ruleId];
-  return detector.detect(FileFacts.of(input), { ...detector.meta.defaultOptions, ...options });
+  const merged = { ...detector.meta.defaultOptions, ...options };
+  if (!input.checker) return detector.detect(FileFacts.of(input), merged);
+  try {
+    return detector.detect(FileFacts.of(input), merged);
+  } catch (error) {
+    // TypeScript 6.0's checker can throw from inside its own code (getLocalModuleSpecifier under
+    // nodenext without baseUrl/paths). One file's type query must not take the whole lint or scan
+    // down: that file is analysed without types instead, as it would be without a program.
+    if (!isTypeScriptInternalError(error)) throw error;
+    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? createDiskModuleFacts(input.ts) }), merged);
+  }
+}
+
+function isTypeScriptInternalError(error: unknown): boolean {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const firstFrame = stack.split('\n').find((line) => line.trimStart().startsWith('at '));
+  return firstFrame !== undefined && /[\\/]typescript(?:\.js|[\\/]lib[\\/])/.test(firstFrame);
 }
 
 /** Runs the selected rules (all by default) on a file, findings in source order. This is what the scanner calls. */
