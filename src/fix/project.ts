@@ -6,7 +6,7 @@ import type { RuleSelection } from '../core/analyze.js';
 import { RULE_IDS, type RuleId, type TS, type TypeScriptApi } from '../core/types.js';
 import { discover, globMatcher } from '../scan/discover.js';
 import { loadTsMorph, TrackedChecker } from '../scan/program.js';
-import { findNearestTsconfig, inferredOptions, parseProjects } from '../scan/project.js';
+import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects } from '../scan/project.js';
 import { ScanUsageError, type ScanError } from '../scan/types.js';
 
 type TsMorph = Awaited<ReturnType<typeof loadTsMorph>>;
@@ -40,46 +40,8 @@ export interface LoadedProject {
   notices: Omit<ScanError, 'file'>[];
 }
 
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
-function isUnder(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
-}
 
-/** As the scanner does: among the tsconfigs that include a file, the one nearest to it. */
-function assignProjects(files: readonly string[], projects: LoadedProject['projects']): Map<string, number> {
-  const owners = new Map<string, number[]>();
-  projects.forEach((project, index) => {
-    for (const file of project.fileNames) {
-      const list = owners.get(file);
-      if (list) list.push(index);
-      else owners.set(file, [index]);
-    }
-  });
-  const assignment = new Map<string, number>();
-  for (const file of files) {
-    const candidates = owners.get(file);
-    if (!candidates) continue;
-    let best = candidates[0]!;
-    let bestDepth = -1;
-    for (const index of candidates) {
-      const dir = path.dirname(projects[index]!.configFile!);
-      const depth = file.startsWith(dir + path.sep) ? dir.length : -1;
-      if (depth > bestDepth) {
-        best = index;
-        bestDepth = depth;
-      }
-    }
-    assignment.set(file, best);
-  }
-  return assignment;
-}
 
 /** The rules to run: the configuration's (rules set to `off` are not run), narrowed to `only` when given. */
 export function ruleSelection(config: ResolvedConfig, only?: ReadonlySet<RuleId>): RuleSelection {

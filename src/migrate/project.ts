@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Project } from 'ts-morph';
 import { loadConfig } from '../config/load.js';
@@ -8,7 +7,7 @@ import type { TS, TypeScriptApi } from '../core/types.js';
 import { phaseMatcher, resolvePhases, type Phase } from '../progress/phases.js';
 import { discover, globMatcher, toPosix } from '../scan/discover.js';
 import { loadTsMorph } from '../scan/program.js';
-import { findNearestTsconfig, inferredOptions, parseProjects } from '../scan/project.js';
+import { findNearestTsconfig, inferredOptions, isDirectory, parseProjects } from '../scan/project.js';
 import { ScanUsageError } from '../scan/types.js';
 
 /**
@@ -38,14 +37,6 @@ export interface LoadOptions {
   cwd: string;
   tsconfig?: string;
   config?: string;
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function isUnder(file: string, dir: string): boolean {

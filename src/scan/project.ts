@@ -138,3 +138,44 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
   for (const file of configFiles) visit(file, undefined);
   return { projects, inputs };
 }
+
+export function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */
+export function assignProjects(files: readonly string[], projects: readonly { configFile: string | undefined; fileNames: readonly string[] }[]): Map<string, number> {
+  const owners = new Map<string, number[]>();
+  projects.forEach((project, index) => {
+    for (const file of project.fileNames) {
+      const list = owners.get(file);
+      if (list) list.push(index);
+      else owners.set(file, [index]);
+    }
+  });
+  const assignment = new Map<string, number>();
+  for (const file of files) {
+    const candidates = owners.get(file);
+    if (!candidates) continue;
+    let best = candidates[0]!;
+    let bestDepth = -1;
+    for (const index of candidates) {
+      const dir = path.dirname(projects[index]!.configFile!);
+      const depth = file.startsWith(dir + path.sep) ? dir.length : -1;
+      if (depth > bestDepth) {
+        best = index;
+        bestDepth = depth;
+      }
+    }
+    assignment.set(file, best);
+  }
+  return assignment;
+}
+
+export function isUnder(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}

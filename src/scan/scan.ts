@@ -20,7 +20,7 @@ import {
 import { discover, findGitRoot, globMatcher, toPosix } from './discover.js';
 import { hashParts, hashText } from './hash.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
-import { findNearestTsconfig, inferredOptions, parseProjects, type ConfigInputs, type ProjectInfo } from './project.js';
+import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects, type ConfigInputs, type ProjectInfo } from './project.js';
 import { readSource } from './source.js';
 import { ScanUsageError, type ScanError, type ScanFinding, type ScanOptions, type ScanResult } from './types.js';
 import { loadTypeScript, saveCodeCaches } from './typescript.js';
@@ -35,14 +35,6 @@ async function configFor(options: ScanOptions, cwd: string): Promise<ResolvedCon
     return resolveConfig(validateConfig(options.config, 'the configuration object'), undefined, cwd);
   }
   return loadConfig(cwd);
-}
-
-function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 function unique<T>(items: Iterable<T>): T[] {
@@ -92,39 +84,6 @@ function ruleSelection(config: ResolvedConfig): RuleSelection {
     selection[id] = rule.severity === 'off' ? false : rule.options;
   }
   return selection;
-}
-
-/** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */
-function assignProjects(files: readonly string[], projects: readonly ProjectInfo[]): Map<string, number> {
-  const owners = new Map<string, number[]>();
-  projects.forEach((project, index) => {
-    for (const file of project.fileNames) {
-      const list = owners.get(file);
-      if (list) list.push(index);
-      else owners.set(file, [index]);
-    }
-  });
-  const assignment = new Map<string, number>();
-  for (const file of files) {
-    const candidates = owners.get(file);
-    if (!candidates) continue;
-    let best = candidates[0]!;
-    let bestDepth = -1;
-    for (const index of candidates) {
-      const dir = path.dirname(projects[index]!.configFile!);
-      const depth = file.startsWith(dir + path.sep) ? dir.length : -1;
-      if (depth > bestDepth) {
-        best = index;
-        bestDepth = depth;
-      }
-    }
-    assignment.set(file, best);
-  }
-  return assignment;
-}
-
-function isUnder(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
 /** Files that depend, directly or not, on a changed file: reverse reachability in the import graph. */
