@@ -81,7 +81,8 @@ function writeAtomically(file: string, text: string): void {
 /** Scans, reports in the chosen format, and sets the exit code. Errors propagate to `cliErrorCode`. */
 export async function runScanCommand(paths: string[], options: ScanCliOptions, io: CliIo, setExit: (code: number) => void, progress?: ProgressCli): Promise<void> {
   const toStdout = options.output === undefined;
-  const format: ReportFormat = options.format ?? (toStdout ? (io.stdout.isTTY ? 'pretty' : 'json') : formatFromOutput(options.output!));
+  // pretty wherever it goes (a CI log is read by people too); colours only on a terminal.
+  const format: ReportFormat = options.format ?? (toStdout ? 'pretty' : formatFromOutput(options.output!));
   const bar = ProgressBar.enabled(io.stderr, options.quiet === true) ? new ProgressBar(io.stderr) : undefined;
   let result: ScanResult;
   try {

@@ -3,10 +3,9 @@ import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
 import { analyzeRule, DETECTORS } from '../core/analyze.js';
 import { createDiskModuleFacts, scriptKindOf } from '../core/module-facts.js';
 import type { AnalysisInput, ModuleFacts, RuleId, TS, TypeScriptApi } from '../core/types.js';
+import { ruleDocsUrl } from '../version.js';
 
-export const DOCS_BASE_URL = 'https://github.com/loop-audit/loop-audit/blob/main/docs/rules/';
-
-const createRule = ESLintUtils.RuleCreator((name) => `${DOCS_BASE_URL}${name}.md`);
+const createRule = ESLintUtils.RuleCreator(ruleDocsUrl);
 
 const require = createRequire(import.meta.url);
 let typescript: TypeScriptApi | undefined;

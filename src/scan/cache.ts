@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE } from '../version.js';
+import { DEFAULT_CACHE_DIR, ensureCacheDir } from './cache-dir.js';
 import { hashParts, hashText } from './hash.js';
 import { stripBom } from './source.js';
 import type { ScanErrorKind } from './types.js';
@@ -22,7 +23,7 @@ import type { ScanErrorKind } from './types.js';
  * recorded them ("racily clean", as git calls them), which are always re-hashed.
  */
 export const CACHE_FORMAT = 1;
-export const DEFAULT_CACHE_DIR = '.loop-audit-cache';
+export { DEFAULT_CACHE_DIR };
 export const DEFAULT_CACHE_FILE = 'scan-cache.json';
 /** Modification times this close to the recording run are not trusted to reveal later edits. */
 const RACY_WINDOW_MS = 2000;
@@ -111,7 +112,7 @@ export function readCache(file: string): CacheData | undefined {
 
 /** Written to a temporary file beside the target and renamed over it: a reader never sees half a cache. */
 export function writeCache(file: string, data: CacheData): void {
-  mkdirSync(path.dirname(file), { recursive: true });
+  ensureCacheDir(path.dirname(file));
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
     writeFileSync(temp, JSON.stringify(data));

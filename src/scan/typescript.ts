@@ -3,6 +3,7 @@ import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { TypeScriptApi } from '../core/types.js';
+import { ensureCacheDir } from './cache-dir.js';
 import { hashParts } from './hash.js';
 
 /**
@@ -115,6 +116,7 @@ export function saveCodeCaches(): void {
     entry.cached = true;
     const temp = `${entry.cacheFile}.${process.pid}.tmp`;
     try {
+      ensureCacheDir(path.dirname(path.dirname(entry.cacheFile)));
       mkdirSync(path.dirname(entry.cacheFile), { recursive: true });
       writeFileSync(temp, entry.script.createCachedData());
       renameSync(temp, entry.cacheFile);

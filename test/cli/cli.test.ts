@@ -63,10 +63,16 @@ describe('loop-audit scan (in process)', () => {
     expect((await run(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('picks pretty on a terminal and json otherwise; --output writes the file (format from its extension) and a summary on stderr', async () => {
-    expect((await run(['scan', 'fixtures/sample'], { tty: true, env: { NO_COLOR: '1' } })).stdout).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+  it('prints pretty by default, coloured on a terminal only, json when asked; --output writes the file (format from its extension) and a summary on stderr', async () => {
+    const terminal = (await run(['scan', 'fixtures/sample'], { tty: true })).stdout;
+    expect(terminal).toContain('\u001b[');
+    expect(terminal.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+    // Off a terminal (a pipe, a CI log): the same pretty report, without escape codes.
     const piped = (await run(['scan', 'fixtures/sample'])).stdout;
-    expect(JSON.parse(piped).version).toBe(1);
+    expect(piped).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+    expect(piped).toMatch(/✖ 8 problems/);
+    expect(piped).not.toContain('\u001b[');
+    expect(JSON.parse((await run(['scan', 'fixtures/sample', '--format', 'json'])).stdout).version).toBe(1);
     const out = makeProject({});
     const sarif = await run(['scan', 'fixtures/sample', '--output', path.join(out, 'reports', 'scan.sarif')]);
     expect(sarif.stdout).toBe('');
@@ -125,7 +131,12 @@ describe('the loop-audit binary', () => {
     const demo = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'pretty', '--fail-on', 'off'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
     expect(demo.status).toBe(0);
     expect(demo.stdout).toContain('✖ 8 problems (6 errors, 2 warnings) in 4 of 8 files');
-    const json = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample'], { cwd: repoRoot, encoding: 'utf8' });
+    // The real binary with stdout on a pipe, as in CI: the pretty report, no escape codes.
+    const piped = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } });
+    expect(piped.status).toBe(1);
+    expect(piped.stdout).toContain('✖ 8 problems (6 errors, 2 warnings) in 4 of 8 files');
+    expect(piped.stdout).not.toContain('\u001b[');
+    const json = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'json'], { cwd: repoRoot, encoding: 'utf8' });
     expect(json.status).toBe(1);
     expect(JSON.parse(json.stdout).summary.findings).toBe(8);
   });

@@ -45,6 +45,19 @@ describe('bad input is survived', () => {
     expect(result.findings).toHaveLength(2);
   });
 
+  it('a readable bundle is analysed even with one very long line (an inline source map); a minified one with line breaks is skipped', async () => {
+    const modules = Array.from({ length: 2500 }, (_, i) => `  // module ${i}\n  function helper${i}(value) {\n    return value + ${i};\n  }\n`).join('');
+    const readable = `(function () {\n${modules}  async function save() {}\n  function onEvent() {\n    save();\n  }\n  globalThis.onEvent = onEvent;\n})();\n//# sourceMappingURL=data:application/json;base64,${'QUJD'.repeat(20_000)}\n`;
+    // Wrapped every ~800 characters, as some minifiers do: long lines on average.
+    const minified = Array.from({ length: 20 }, (_, i) => `var a${i}=function(b){return b+${i}};`.repeat(25)).join('\n');
+    const root = makeProject({ 'src/bundle.js': readable, 'src/wrapped.js': minified });
+    expect(readable.split('\n').length).toBeGreaterThan(10_000);
+    const result = await scan({ cwd: root, config: false });
+    expect(result.files).toContain('src/bundle.js');
+    expect(result.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['src/bundle.js no-floating-promise']);
+    expect(errorsByFile(result)['src/wrapped.js']).toMatchObject({ kind: 'minified', skipped: true, message: expect.stringMatching(/characters per line on average/) });
+  });
+
   it('symbolic link loops are reported once and not followed', async () => {
     const root = makeProject({ 'tsconfig.json': TSCONFIG, 'src/ok.ts': DISEASED_TS });
     symlinkSync('..', path.join(root, 'src', 'parent-loop'));
