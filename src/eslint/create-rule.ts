@@ -19,11 +19,14 @@ let diskModuleFacts: ModuleFacts | undefined;
 function loadTypeScript(): TypeScriptApi {
   if (typescript) return typescript;
   try {
-    const estree = require.resolve('@typescript-eslint/typescript-estree');
-    typescript = createRequire(estree)('typescript') as TypeScriptApi;
+    const estree = require.resolve('@typescript-eslint/typescript-estree', { paths: [require.resolve('@typescript-eslint/parser')] });
+    const candidate = createRequire(estree)('typescript') as Partial<TypeScriptApi>;
+    // TypeScript 7's `typescript` module is a version stub with no compiler API in JavaScript.
+    if (typeof candidate.createSourceFile === 'function') typescript = candidate as TypeScriptApi;
   } catch {
-    typescript = (require('ts-morph') as { ts: TypeScriptApi }).ts;
+    // no typescript-eslint to borrow from
   }
+  typescript ??= (require('ts-morph') as { ts: TypeScriptApi }).ts;
   return typescript;
 }
 
