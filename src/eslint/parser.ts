@@ -64,7 +64,9 @@ export const parser = {
     if (!typed && JS_FILE.test(file)) {
       const js = eslintEspree();
       // ESLint computes the scopes itself when a parser returns none, as it does for espree.
-      if (js) return { ast: js.parse(code, options), ...(js.VisitorKeys ? { visitorKeys: js.VisitorKeys } : {}) };
+      // A .jsx file is JSX by its name, as typescript-eslint decides for .tsx.
+      const jsOptions = /\.jsx$/i.test(file) ? { ...options, ecmaFeatures: { ...(options.ecmaFeatures as object | undefined), jsx: true } } : options;
+      if (js) return { ast: js.parse(code, jsOptions), ...(js.VisitorKeys ? { visitorKeys: js.VisitorKeys } : {}) };
     }
     const ts = typescriptEslintParser();
     if (!typed) return ts.parseForESLint(code, options);
