@@ -32,8 +32,9 @@ function ensureBuilt(): void {
 
 /** Earlier tarballs and installs of the same thing, made from other contents: dead weight. */
 function pruneSiblings(dir: string, prefix: string, keep: string): void {
+  const same = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[0-9a-f]{16}(?:\\.tgz)?$`);
   for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && name !== keep && !name.includes('.tmp-')) rmSync(path.join(dir, name), { recursive: true, force: true });
+    if (same.test(name) && name !== keep) rmSync(path.join(dir, name), { recursive: true, force: true });
   }
 }
 
