@@ -125,7 +125,7 @@ describe('the loop-audit binary', () => {
   beforeAll(() => {
     // The binary runs the built code: build it (tsc emits even if another module has a type error).
     spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  }, 120_000);
+  });
 
   it('runs the demo scan of the bundled sample', () => {
     const demo = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'pretty', '--fail-on', 'off'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });

@@ -150,7 +150,7 @@ describe('the loop-audit binary', () => {
 
   beforeAll(() => {
     spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  }, 120_000);
+  });
 
   const exec = (args: string[], cwd: string) => {
     const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -18,7 +18,7 @@ import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, runBi
  */
 const WITHOUT_AUTOFIXES = new Set(['loop-per-call', 'sync-bridge', 'sync-wrapper']);
 
-beforeAll(buildDist, 180_000);
+beforeAll(buildDist);
 afterAll(cleanupCopies);
 
 describe.each(fixtureProjects())('fixtures/%s', (name) => {
@@ -61,5 +61,5 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     // The comparison means something only where fixes were made.
     const changed = Object.keys(before).filter((file) => before[file] !== fixedByEslint[file]);
     if (!WITHOUT_AUTOFIXES.has(name)) expect(changed.length).toBeGreaterThan(0);
-  }, 120_000);
+  });
 });
