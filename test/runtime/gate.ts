@@ -3,12 +3,17 @@
  * stays pending in the worker until `open()`, however slow or busy the machine is.
  */
 export class Gate {
-  readonly buffer = new SharedArrayBuffer(4);
-  private readonly word = new Int32Array(this.buffer);
+  /** Word 0: open; word 1: the held call has started in the worker. */
+  readonly buffer = new SharedArrayBuffer(8);
+  private readonly words = new Int32Array(this.buffer);
 
   open(): void {
-    Atomics.store(this.word, 0, 1);
-    Atomics.notify(this.word, 0);
+    Atomics.store(this.words, 0, 1);
+    Atomics.notify(this.words, 0);
+  }
+
+  get started(): boolean {
+    return Atomics.load(this.words, 1) === 1;
   }
 }
 
