@@ -128,7 +128,12 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
     if (errors.length > 0) {
       throw new ScanUsageError(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
     }
-    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir].filter((d): d is string => d !== undefined).map((d) => path.resolve(d));
+    // An outDir at or above the project's own folder ("./", ".", "..") holds the sources too: it
+    // is no filter then; compiled files are told by the TypeScript source beside them (discover.ts).
+    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir]
+      .filter((d): d is string => d !== undefined)
+      .map((d) => path.resolve(d))
+      .filter((dir) => !isUnder(path.dirname(absolute), dir));
     projects.push({ configFile: absolute, options: parsed.options, fileNames: parsed.fileNames.map((f) => path.resolve(f)), outputDirs });
     for (const reference of parsed.projectReferences ?? []) {
       const target = ts.resolveProjectReferencePath(reference);
