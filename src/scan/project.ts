@@ -21,9 +21,17 @@ export interface ProjectInfo {
   outputDirs: string[];
 }
 
+/** A tsconfig that could not be used: its files go to the inferred project, and the run reports it. */
+export interface BrokenProject {
+  configFile: string;
+  message: string;
+}
+
 export interface ProjectSetup {
   projects: ProjectInfo[];
   inputs: ConfigInputs;
+  /** Broken or missing tsconfigs that were found, not named by the user (those throw). */
+  broken: BrokenProject[];
 }
 
 /** Compiler options for a tree without a tsconfig: every JS/TS file, JS allowed, nothing emitted. */
@@ -78,16 +86,31 @@ const NO_INPUTS = 18003;
 
 /**
  * Parses the given tsconfig files and, transitively, the projects they reference (solution-style
- * configs). A missing or broken config is a ScanUsageError naming the file and the problem.
- * Every file the parse read and every directory it listed is recorded for the cache.
+ * configs). A missing or broken config the user named (`explicit`) is a ScanUsageError naming the
+ * file and the problem; any other one (found beside the sources, or referenced) is returned in
+ * `broken` with the same message, so one bad tsconfig among many costs only its own type
+ * information. Every file the parse read and every directory it listed is recorded for the cache.
  *
  * `listFiles: false` skips expanding `include`/`files` globs (the projects come back with no file
  * names and no listings): for a warm run, which only needs the options of projects whose files
  * the cache already knows, after it checked that nothing the first parse read or listed changed.
  */
-export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[], { listFiles = true }: { listFiles?: boolean } = {}): ProjectSetup {
+export function parseProjects(
+  ts: TypeScriptApi,
+  configFiles: readonly string[],
+  {
+    listFiles = true,
+    explicit,
+  }: {
+    listFiles?: boolean;
+    /** The tsconfigs the user named: only these throw when broken. Default: every one throws. */
+    explicit?: readonly string[];
+  } = {},
+): ProjectSetup {
   const inputs: ConfigInputs = { files: {}, listings: [] };
   const projects: ProjectInfo[] = [];
+  const broken: BrokenProject[] = [];
+  const named = explicit === undefined ? undefined : new Set(explicit.map((file) => path.resolve(file)));
   const seen = new Set<string>();
   let unrecoverable: TS.Diagnostic | undefined;
   const host: TS.ParseConfigFileHost = {
@@ -115,18 +138,20 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
     if (seen.has(absolute)) return;
     seen.add(absolute);
     const fromWhere = referencedFrom ? ` (referenced from ${referencedFrom})` : '';
-    if (!exists(absolute)) {
-      throw new ScanUsageError(`tsconfig not found: ${absolute}${fromWhere}`);
-    }
+    const fail = (message: string): void => {
+      if (named === undefined || named.has(absolute)) throw new ScanUsageError(message);
+      broken.push({ configFile: absolute, message });
+    };
+    if (!exists(absolute)) return fail(`tsconfig not found: ${absolute}${fromWhere}`);
     unrecoverable = undefined;
     const parsed = ts.getParsedCommandLineOfConfigFile(absolute, undefined, host, extendedCache);
     if (!parsed || unrecoverable) {
-      throw new ScanUsageError(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
+      return fail(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
     }
     // JSON syntax errors live in the config file's own parse diagnostics, not in `errors`.
     const errors = ts.getConfigFileParsingDiagnostics(parsed).filter((d) => d.code !== NO_INPUTS && d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) {
-      throw new ScanUsageError(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
+      return fail(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
     }
     // An outDir at or above the project's own folder ("./", ".", "..") holds the sources too: it
     // is no filter then; compiled files are told by the TypeScript source beside them (discover.ts).
@@ -141,7 +166,7 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
     }
   };
   for (const file of configFiles) visit(file, undefined);
-  return { projects, inputs };
+  return { projects, inputs, broken };
 }
 
 export function isDirectory(file: string): boolean {
