@@ -84,10 +84,16 @@ export interface Discovery {
   notices: Omit<ScanError, 'file'>[];
   /** Build output and vendored code left out: folders by their name, and compiled `.js` files beside their `.ts`. */
   skipped: SkippedPath[];
+  /**
+   * What the user's filters left out, to explain a run that found nothing: source files outside
+   * the include globs or matched by the exclude globs, and files and folders .gitignore'd or
+   * excluded (folders are not walked; `countSourceFiles` counts them when it matters).
+   */
+  filtered: { notIncluded: number; excluded: number; ignored: number; excludedDirs: string[]; ignoredDirs: string[] };
 }
 
 /** Source files under `dir`, counted without analysing anything (dependencies and VCS folders aside). */
-function countSourceFiles(dir: string): number {
+export function countSourceFiles(dir: string): number {
   let count = 0;
   const pending = [dir];
   while (pending.length > 0) {
@@ -191,9 +197,17 @@ export function discover(options: DiscoverOptions): Discovery {
   const skipped: SkippedPath[] = [];
   const walkedRealDirs = new Set<string>();
 
+  const filtered: Discovery['filtered'] = { notIncluded: 0, excluded: 0, ignored: 0, excludedDirs: [], ignoredDirs: [] };
   const addFile = (absolute: string, realPath: string): void => {
     if (!isSourceFile(absolute) || isDeclarationFile(absolute)) return;
-    if (!options.isIncluded(absolute) || options.isExcluded(absolute)) return;
+    if (options.isExcluded(absolute)) {
+      filtered.excluded++;
+      return;
+    }
+    if (!options.isIncluded(absolute)) {
+      filtered.notIncluded++;
+      return;
+    }
     if (!files.has(realPath)) files.set(realPath, absolute);
   };
 
@@ -237,7 +251,14 @@ export function discover(options: DiscoverOptions): Discovery {
       }
       if (isDir) {
         if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
-        if (isIgnored(here, absolute, true) || options.isExcluded(absolute)) continue;
+        if (isIgnored(here, absolute, true)) {
+          filtered.ignoredDirs.push(absolute);
+          continue;
+        }
+        if (options.isExcluded(absolute)) {
+          filtered.excludedDirs.push(absolute);
+          continue;
+        }
         const reason: SkipReason | undefined = VENDORED_DIRS.has(entry.name) ? 'vendored' : isProjectRoot && BUILD_OUTPUT_DIRS.has(entry.name) ? 'build-output' : undefined;
         if (reason) {
           skipped.push({ path: absolute, reason, files: countSourceFiles(absolute) });
@@ -251,7 +272,10 @@ export function discover(options: DiscoverOptions): Discovery {
         if (walkedRealDirs.has(realPath)) continue;
         walk(absolute, realPath, [...ancestry, realPath], here);
       } else if (isFile) {
-        if (isIgnored(here, absolute, false)) continue;
+        if (isIgnored(here, absolute, false)) {
+          if (isSourceFile(absolute) && !isDeclarationFile(absolute)) filtered.ignored++;
+          continue;
+        }
         if (entry.name === 'tsconfig.json') tsconfigs.add(absolute);
         else if (entry.name === 'package.json') packageJsons.add(absolute);
         else if (isSourceFile(absolute) && compiledFrom(entry.name, names)) {
@@ -293,5 +317,6 @@ export function discover(options: DiscoverOptions): Discovery {
     packageJsons: [...packageJsons].sort(),
     notices,
     skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    filtered,
   };
 }
