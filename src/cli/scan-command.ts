@@ -100,6 +100,17 @@ export async function runScanCommand(paths: string[], options: ScanCliOptions, i
   } finally {
     bar?.clear();
   }
+  if (result.nothingAnalysed !== undefined) {
+    // Zero is never green: say why, keep machine-readable reports well-formed, and fail as a usage error.
+    if (format !== 'pretty') {
+      const report = (await loadFormatter(format))(result, { color: false });
+      if (toStdout) io.stdout.write(report);
+      else writeAtomically(path.resolve(io.cwd, options.output!), report);
+    }
+    io.stderr.write(`loop-audit: ${result.nothingAnalysed}\n`);
+    setExit(EXIT_USAGE);
+    return;
+  }
   if (progress) result = progress.applyScanBaselineOptions(result, options, io);
   const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);
   const report = (await loadFormatter(format))(result, { color });

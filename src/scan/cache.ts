@@ -82,6 +82,10 @@ export interface CacheData {
   results: Record<string, CachedResult>;
   /** Stat memos of the files `tool` was computed from (see `toolIdentity`). */
   toolFiles?: Record<string, StatMemo>;
+  /** Broken tsconfigs found (not named) when the layout was computed: reported again on a warm run. */
+  brokenProjects?: { configFile: string; message: string }[];
+  /** Discovered files left out as some tsconfig's outDir. */
+  outDirFiles?: number;
 }
 
 export function resolveCacheFile(cwd: string, location: string | undefined): string {

@@ -133,13 +133,14 @@ export function parseProjects(
   };
   const extendedCache = new Map<string, TS.ExtendedConfigCacheEntry>();
 
-  const visit = (configFile: string, referencedFrom: string | undefined): void => {
+  // A tsconfig the user named takes the projects it references along: they are asked for too.
+  const visit = (configFile: string, referencedFrom: string | undefined, asked = named === undefined || named.has(path.resolve(configFile))): void => {
     const absolute = path.resolve(configFile);
     if (seen.has(absolute)) return;
     seen.add(absolute);
     const fromWhere = referencedFrom ? ` (referenced from ${referencedFrom})` : '';
     const fail = (message: string): void => {
-      if (named === undefined || named.has(absolute)) throw new ScanUsageError(message);
+      if (asked) throw new ScanUsageError(message);
       broken.push({ configFile: absolute, message });
     };
     if (!exists(absolute)) return fail(`tsconfig not found: ${absolute}${fromWhere}`);
@@ -162,7 +163,7 @@ export function parseProjects(
     projects.push({ configFile: absolute, options: parsed.options, fileNames: parsed.fileNames.map((f) => path.resolve(f)), outputDirs });
     for (const reference of parsed.projectReferences ?? []) {
       const target = ts.resolveProjectReferencePath(reference);
-      visit(target, absolute);
+      visit(target, absolute, asked || named?.has(path.resolve(target)));
     }
   };
   for (const file of configFiles) visit(file, undefined);

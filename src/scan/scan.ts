@@ -20,7 +20,8 @@ import {
 import { discover, findGitRoot, globMatcher, toPosix } from './discover.js';
 import { hashParts, hashText } from './hash.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
-import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects, type ConfigInputs, type ProjectInfo } from './project.js';
+import { nothingAnalysedMessage } from './nothing.js';
+import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects, type BrokenProject, type ConfigInputs, type ProjectInfo } from './project.js';
 import { readSource } from './source.js';
 import { ScanUsageError, type ScanError, type ScanFinding, type ScanOptions, type ScanResult } from './types.js';
 import { loadTypeScript, saveCodeCaches } from './typescript.js';
@@ -200,22 +201,35 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   let configInputs: ConfigInputs;
   let structure: string | undefined;
   let files: string[];
+  let brokenProjects: BrokenProject[] = [];
+  let outDirFiles = 0;
+  let outsideTsconfig = 0;
   if (previous && structureKey(structureBase, previous.configInputs, cacheFile) === previous.structure) {
     structure = previous.structure;
     configInputs = previous.configInputs;
     projects = previous.projects.map((configFile) => ({ configFile: configFile ?? undefined, options: undefined, fileNames: [] }));
     assignment = new Map(Object.entries(previous.assignment));
     files = discovery.files.filter((file) => assignment.has(file));
+    brokenProjects = previous.brokenProjects ?? [];
+    outDirFiles = previous.outDirFiles ?? 0;
+    outsideTsconfig = discovery.files.length - files.length - outDirFiles;
   } else {
     previous = undefined;
     ts = loadTypeScript(codeCacheDir).ts;
-    const setup = parseProjects(ts, configCandidates);
+    // Only a tsconfig the user named stops the scan when broken; any other one is an error entry and its files go to the inferred program.
+    const setup = parseProjects(ts, configCandidates, { explicit: tsconfigOption ? [tsconfigOption] : [] });
     configInputs = setup.inputs;
+    brokenProjects = setup.broken;
     const outputDirs = setup.projects.flatMap((p) => p.outputDirs);
     files = discovery.files.filter((file) => !outputDirs.some((dir) => isUnder(file, dir)) || explicitPaths?.includes(file));
+    outDirFiles = discovery.files.length - files.length;
     assignment = assignProjects(files, setup.projects);
     projects = setup.projects.map((p) => ({ configFile: p.configFile, options: p.options, fileNames: p.fileNames }));
-    if (tsconfigOption && !explicitPaths) files = files.filter((file) => assignment.has(file));
+    if (tsconfigOption && !explicitPaths) {
+      const before = files.length;
+      files = files.filter((file) => assignment.has(file));
+      outsideTsconfig = before - files.length;
+    }
     const orphans = files.filter((file) => !assignment.has(file));
     if (orphans.length > 0) {
       const inferred = projects.push({ configFile: undefined, options: inferredOptions(ts), fileNames: orphans }) - 1;
@@ -287,7 +301,8 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   for (const [index, projectFiles] of [...byProject].sort((a, b) => a[0] - b[0])) {
     const texts = new Map<string, string>();
     for (const file of projectFiles) {
-      const read = readSource(file);
+      // A file named on the command line is analysed even if it looks minified: the user asked for it.
+      const read = readSource(file, { minified: !explicitPaths?.includes(file) });
       if (read.ok) {
         texts.set(file, read.text);
         continue;
@@ -398,17 +413,40 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       assignment: Object.fromEntries(files.map((file) => [file, assignment.get(file)!])),
       graphs,
       results: stored,
+      ...(brokenProjects.length > 0 ? { brokenProjects } : {}),
+      ...(outDirFiles > 0 ? { outDirFiles } : {}),
     };
     writeCache(cacheFile, data);
   }
 
   const used = new Set(files.map((file) => assignment.get(file)));
-  return assemble(cwd, config, files, results, discovery.notices, projects.filter((_, i) => used.has(i)), {
+  const notices = [
+    ...discovery.notices,
+    ...brokenProjects.map((broken) => ({ path: broken.configFile, kind: 'tsconfig' as const, message: `${broken.message}\n(its files were analysed without it, in the inferred program)`, skipped: false })),
+  ];
+  const result = assemble(cwd, config, files, results, notices, projects.filter((_, i) => used.has(i)), {
     analyzed: dirty.length,
     cached: files.length - dirty.length,
     programFiles,
     durationMs: performance.now() - t0,
   });
+  const minified = result.errors.filter((error) => error.kind === 'minified');
+  result.skipped = {
+    buildOutput: discovery.skipped.filter((s) => s.reason === 'build-output').reduce((n, s) => n + s.files, 0) + outDirFiles,
+    vendored: discovery.skipped.filter((s) => s.reason === 'vendored').reduce((n, s) => n + s.files, 0),
+    minified: minified.length,
+  };
+  if (result.files.length === 0 && result.errors.every((error) => error.skipped)) {
+    result.nothingAnalysed = nothingAnalysedMessage({
+      cwd,
+      roots,
+      discovery,
+      outDirFiles,
+      outsideTsconfig,
+      skippedOnRead: result.errors.filter((error) => error.skipped && files.includes(error.path)).map((error) => ({ file: error.file, message: error.message })),
+    });
+  }
+  return result;
 }
 
 function assemble(

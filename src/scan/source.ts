@@ -29,7 +29,7 @@ export function stripBom(text: string): string {
  * size is checked on the open descriptor before reading, NUL bytes or invalid UTF-8 mean binary,
  * and minified code is left alone. A file gone since it was listed has `vanished`.
  */
-export function readSource(file: string): SourceRead {
+export function readSource(file: string, { minified: checkMinified = true }: { minified?: boolean } = {}): SourceRead {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -60,7 +60,7 @@ export function readSource(file: string): SourceRead {
     } catch {
       return fail(file, 'binary', 'skipped: not UTF-8 text', true);
     }
-    const minified = minifiedReason(file, text);
+    const minified = checkMinified ? minifiedReason(file, text) : undefined;
     if (minified) return fail(file, 'minified', `skipped: minified file (${minified})`, true);
     return { ok: true, text };
   } catch (error) {

@@ -34,7 +34,8 @@ export type ScanErrorKind =
   | 'too-large'
   | 'minified'
   | 'symlink-loop'
-  | 'analysis'; // a detector threw on this file: the others go on
+  | 'analysis' // a detector threw on this file: the others go on
+  | 'tsconfig'; // a tsconfig found beside the sources could not be used: its files were analysed without it
 
 /** A file that could not be analysed. `skipped` ones are notices (binary, huge, minified, loops), the rest are errors. */
 export interface ScanError {

@@ -54,13 +54,51 @@ describe('loop-audit scan (in process)', () => {
     expect(config.stderr).toContain('phases[2].rulez: unknown key');
     const tsconfig = await run(['scan', '--tsconfig', 'missing.json'], { cwd: makeProject({ 'a.ts': '' }) });
     expect(tsconfig).toMatchObject({ code: 2, stderr: expect.stringContaining('tsconfig not found') });
+    // A broken tsconfig the user names is a usage error; one found beside the sources is an error entry (exit 1).
     const brokenTsconfig = makeProject({ 'tsconfig.json': '{ "compilerOptions": { "target": "es1000" } }', 'a.ts': '' });
-    expect(await run(['scan'], { cwd: brokenTsconfig })).toMatchObject({ code: 2, stderr: expect.stringContaining('broken tsconfig') });
+    expect(await run(['scan', '--tsconfig', 'tsconfig.json'], { cwd: brokenTsconfig })).toMatchObject({ code: 2, stderr: expect.stringContaining('broken tsconfig') });
+    const found = await run(['scan', '--format', 'json'], { cwd: brokenTsconfig });
+    expect(found.code).toBe(1);
+    expect(JSON.parse(found.stdout)).toMatchObject({ errors: [{ file: 'tsconfig.json', message: expect.stringContaining('broken tsconfig') }], summary: { files: 1 } });
     expect((await run(['scan', 'no/such/dir'])).code).toBe(2);
     expect((await run(['scan', '--format', 'xml'])).code).toBe(2);
     expect((await run(['scan', '--fail-on', 'sometimes'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('zero is never green: exit 2, saying why, when no file was analysed', async () => {
+    const empty = await run(['scan'], { cwd: makeProject({ 'README.md': '# nothing here\n' }) });
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toMatch(/no file was analysed: no JavaScript or TypeScript source files .* under \./);
+    const distOnly = await run(['scan', '--format', 'json'], { cwd: makeProject({ 'package.json': '{}', 'dist/index.js': 'export const a = 1;\n', 'dist/index.d.ts': 'export declare const a: number;\n' }) });
+    expect(distOnly.code).toBe(2);
+    expect(JSON.parse(distOnly.stdout).summary).toMatchObject({ files: 0, skipped: { buildOutput: 1, vendored: 0, minified: 0 } });
+    expect(distOnly.stderr).toMatch(/no file was analysed under \.: 1 file of build output\. To scan them, name a skipped folder/);
+    const excluded = makeProject({ 'src/a.ts': DISEASED_TS, 'src/b.ts': DISEASED_TS, 'loop-audit.config.json': JSON.stringify({ exclude: ['src/**'] }) });
+    const all = await run(['scan'], { cwd: excluded });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toMatch(/2 files matched by the exclude globs.*change `include`\/`exclude`/);
+    const notIncluded = await run(['scan', '--include', 'lib/**'], { cwd: makeProject({ 'src/a.ts': DISEASED_TS }) });
+    expect(notIncluded).toMatchObject({ code: 2, stderr: expect.stringMatching(/1 file outside the include globs/) });
+    for (const command of ['progress', 'baseline']) {
+      expect(await run([command], { cwd: makeProject({ 'README.md': '' }) }), command).toMatchObject({ code: 2, stderr: expect.stringMatching(/no file was analysed/) });
+    }
+  });
+
+  it('the summary says how many files were left out as build output, vendored or minified, and how to include them', async () => {
+    const root = makeProject({
+      'package.json': '{}',
+      'tsconfig.json': TSCONFIG,
+      'src/a.ts': DISEASED_TS,
+      'dist/a.js': 'export const a = 1;\n',
+      'bower_components/lib/x.js': 'var x = 1;\n',
+      'src/vendor.min.js': 'var y = 1;\n',
+    });
+    const pretty = await run(['scan'], { cwd: root });
+    expect(pretty.stdout).toMatch(/Not scanned: 1 file as build output, 1 file as vendored, 1 file as minified\. Name a folder or file to scan it/);
+    const named = await run(['scan', 'dist', 'src/vendor.min.js', '--format', 'json'], { cwd: root });
+    expect(JSON.parse(named.stdout).summary.files).toBe(2);
   });
 
   it('prints pretty by default, coloured on a terminal only, json when asked; --output writes the file (format from its extension) and a summary on stderr', async () => {

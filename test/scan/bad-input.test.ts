@@ -104,7 +104,7 @@ describe('bad input is survived', () => {
     await expect(scan({ cwd: root, tsconfig: 'nope/tsconfig.json', config: false })).rejects.toThrow(/tsconfig not found: .*nope\/tsconfig\.json/);
   });
 
-  it('a broken tsconfig (bad JSON, unknown option, missing extends, missing reference) is a usage error naming the problem', async () => {
+  it('a broken tsconfig (bad JSON, unknown option, missing extends, missing reference) found beside the sources is an error entry naming it; its files are still analysed; named with --tsconfig it stops the scan', async () => {
     const cases: [string, RegExp][] = [
       ['{ "compilerOptions": { "strict": true, } ', /broken tsconfig .*tsconfig\.json/],
       ['{ "compilerOptions": { "notAnOption": true } }', /Unknown compiler option 'notAnOption'/],
@@ -113,8 +113,31 @@ describe('bad input is survived', () => {
     ];
     for (const [tsconfig, message] of cases) {
       const root = makeProject({ 'tsconfig.json': tsconfig, 'src/ok.ts': DISEASED_TS });
-      await expect(scan({ cwd: root, config: false })).rejects.toThrow(message);
+      const result = await scan({ cwd: root, config: false });
+      const entry = result.errors.find((error) => error.kind === 'tsconfig');
+      expect(entry, tsconfig).toMatchObject({ skipped: false, message: expect.stringMatching(message) });
+      expect(result.files).toEqual(['src/ok.ts']);
+      expect(result.findings).toHaveLength(2);
+      await expect(scan({ cwd: root, config: false, tsconfig: 'tsconfig.json' })).rejects.toThrow(message);
     }
+  });
+
+  it('one broken tsconfig among many: an error entry names it, its files are analysed in the inferred program, the rest with their own', async () => {
+    const root = makeProject({
+      'packages/good/tsconfig.json': TSCONFIG,
+      'packages/good/src/a.ts': DISEASED_TS,
+      'packages/typings/tsconfig.json': '{ "extends": "../../tsconfig.base.json" }',
+      'packages/typings/src/b.ts': DISEASED_TS,
+      'packages/other/tsconfig.json': TSCONFIG,
+      'packages/other/src/c.ts': DISEASED_TS,
+    });
+    const result = await scan({ cwd: root, config: false });
+    expect(result.files).toEqual(['packages/good/src/a.ts', 'packages/other/src/c.ts', 'packages/typings/src/b.ts']);
+    expect(result.findings).toHaveLength(6);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: 'packages/typings/tsconfig.json', kind: 'tsconfig', skipped: false, message: expect.stringMatching(/tsconfig\.base\.json[\s\S]*analysed without it/) }),
+    ]);
+    expect(result.projects).toEqual([path.join(root, 'packages/good/tsconfig.json'), path.join(root, 'packages/other/tsconfig.json')]);
   });
 
   it('never executes the scanned code', async () => {
