@@ -16,7 +16,7 @@ import {
   type FunctionNode,
 } from './ast.js';
 import { declarationRange, indentOf, indentUnit, wrapBlockEdits } from './edits.js';
-import { classifyConsumer, factsOf, programOf, returnedExpressions, type EntryKind } from './entry-points.js';
+import { classifyConsumer, factsOf, programOf, type EntryKind } from './entry-points.js';
 import type { Plan } from './plan.js';
 import { runtimeFormat, moveToRunner } from './runner.js';
 import type { RefusalKind } from './types.js';

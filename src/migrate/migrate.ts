@@ -23,7 +23,6 @@ import type { TypeScriptApi } from '../core/types.js';
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
-  const { ts } = project;
   const scope = resolveScope(project.config, root, options.phase, options.paths);
   const phase = scope.phase;
   const bridgeOnly = phase !== undefined && !phase.rules.includes('no-sync-wrapper') && (phase.rules.includes('no-sync-bridge') || phase.rules.includes('no-loop-per-call'));

@@ -43,7 +43,7 @@ function makeSynchronousRewrite(facts: FileFacts, call: TS.CallExpression, owner
   const fn = skipOuterExpressions(ts, call.arguments[0]!);
   if (!ts.isArrowFunction(fn) && !ts.isFunctionExpression(fn)) return {};
   if (ts.isFunctionExpression(fn) && fn.asteriskToken) return {};
-  if (!isSelfContained(facts, fn, owner) || !importsOnlyBuiltins(facts, fn)) return {};
+  if (!isSelfContained(facts, fn) || !importsOnlyBuiltins(facts, fn)) return {};
   const name = hoistedName(facts, call, owner);
   const fnText = reindent(facts, fn);
   if (fnText === undefined) return {};
@@ -73,9 +73,8 @@ function importsOnlyBuiltins(facts: FileFacts, fn: TS.Node): boolean {
 }
 
 function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): RunnerRewrite {
-  const ts = facts.ts;
   const sourceFile = facts.sourceFile;
-  if (call.arguments.length === 0 || !isHoistable(facts, call, owner)) return {};
+  if (call.arguments.length === 0 || !isHoistable(facts, call)) return {};
   const name = hoistedName(facts, call, owner);
   const replaceCall: TextEdit = { start: call.getStart(sourceFile), end: call.getEnd(), text: name };
   // A timeout or options argument has no exact equivalent in defineSync's options.
@@ -844,7 +843,7 @@ function isValueReference(ts: FileFacts['ts'], node: TS.Identifier): boolean {
  * outside but globals (no import, no module binding, no variable of an enclosing function, no
  * outer `this`), and its types are not declared inside the function it is hoisted out of.
  */
-function isSelfContained(facts: FileFacts, fn: TS.ArrowFunction | TS.FunctionExpression, owner: FunctionLike): boolean {
+function isSelfContained(facts: FileFacts, fn: TS.ArrowFunction | TS.FunctionExpression): boolean {
   const refs = outsideReferences(facts, fn);
   if (refs.context || refs.importMeta) return false;
   for (const name of refs.values) {
@@ -858,7 +857,7 @@ function isSelfContained(facts: FileFacts, fn: TS.ArrowFunction | TS.FunctionExp
  * imports (no local of the function it is in, no module variable that may not be set yet), uses
  * no outer `this`, and names no type declared inside that function.
  */
-function isHoistable(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): boolean {
+function isHoistable(facts: FileFacts, call: TS.CallExpression): boolean {
   const refs = outsideReferences(facts, call);
   if (refs.context) return false;
   const system = moduleSystemOf(facts);
