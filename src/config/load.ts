@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { RuleSelection } from '../core/analyze.js';
 import { RULE_IDS, type RuleId } from '../core/types.js';
 import { ConfigError, type LoopAuditConfig, type ResolvedConfig, type ResolvedRule, type Severity } from './types.js';
 
@@ -126,4 +127,14 @@ export async function loadConfig(cwd: string, explicitFile?: string): Promise<Re
   const { validateConfig } = await import('./validate.js');
   const config = validateConfig(found.raw, found.source);
   return resolveConfig(config, found.file, path.dirname(found.file));
+}
+
+/** The rules to run: the configuration's (rules set to `off` are not run), narrowed to `only` when given. */
+export function ruleSelection(config: ResolvedConfig, only?: ReadonlySet<RuleId>): RuleSelection {
+  const selection: RuleSelection = {};
+  for (const id of RULE_IDS) {
+    const rule = config.rules[id];
+    selection[id] = rule.severity === 'off' || (only && !only.has(id)) ? false : rule.options;
+  }
+  return selection;
 }

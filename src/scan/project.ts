@@ -176,6 +176,11 @@ export function assignProjects(files: readonly string[], projects: readonly { co
   return assignment;
 }
 
+/**
+ * Whether `file` is `dir` or inside it (absolute, normalised paths). The directory itself counts:
+ * a root or output directory named as such is covered, as `fix`'s write check treats the root.
+ */
 export function isUnder(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+  const base = dir.endsWith(path.sep) ? dir.slice(0, -1) : dir;
+  return file === base || file.startsWith(base + path.sep);
 }
