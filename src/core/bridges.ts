@@ -1,52 +1,20 @@
+import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.js';
 import { skipOuterExpressions, type FileFacts } from './facts.js';
 import type { TS } from './types.js';
 
 /**
- * The libraries that turn async work into a blocking call, and how. Shared by no-sync-bridge
- * (which reports the blocking calls), no-loop-per-call (which reports building them per call)
- * and no-sync-wrapper (which recognises functions that only forward to them).
+ * Recognising sync bridges in a file. Shared by no-sync-bridge (which reports the blocking
+ * calls), no-loop-per-call (which reports building them per call) and no-sync-wrapper (which
+ * recognises functions that only forward to them). The libraries themselves are listed in
+ * bridge-libraries.ts.
  */
-export type BridgeKind =
-  | 'deasync' // deasync(fn) / deasync-promise: spins the event loop re-entrantly
-  | 'deasync-loop' // deasync.loopWhile / runLoopOnce / sleep
-  | 'make-synchronous' // 2.x: a worker per makeSynchronous(); /subprocess (and 0.x): a node process per call
-  | 'synckit' // a worker per createSyncFn, blocking calls
-  | 'sync-rpc' // a server process, blocking calls
-  | 'sync-threads' // a worker per call
-  | 'do-sync' // a process per call
-  | 'fibers'
-  | 'atomics-wait'
-  | 'exec-node' // execSync/spawnSync of node to get a result
-  | 'busy-wait'
-  | 'receive-message-poll'
-  | 'pseudo-bridge'
-  | 'runner'; // loop-audit/runtime's own bridge: the cure, still a bridge for no-sync-wrapper
+export type { BridgeKind };
 
 /** Factories whose return value is a blocking function. Keyed `module` or `module#export`. */
-const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map([
-  ['deasync', 'deasync'],
-  ['make-synchronous', 'make-synchronous'],
-  ['make-synchronous/subprocess', 'make-synchronous'],
-  ['synckit#createSyncFn', 'synckit'],
-  ['sync-rpc', 'sync-rpc'],
-  ['sync-threads#createSyncFn', 'sync-threads'],
-  ['do-sync#doSync', 'do-sync'],
-  ['loop-audit/runtime#defineSync', 'runner'],
-  ['loop-audit/runtime#syncFunction', 'runner'],
-]);
+const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'factory').map((e) => [bridgeKey(e), e.kind]));
 
 /** Calls that block on a promise or the loop right where they stand. */
-const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map([
-  ['deasync#loopWhile', 'deasync-loop'],
-  ['deasync#runLoopOnce', 'deasync-loop'],
-  ['deasync#sleep', 'deasync-loop'],
-  ['deasync-promise', 'deasync'],
-  ['synchronized-promise', 'deasync'],
-  ['fibers#yield', 'fibers'],
-  ['fibers/future#wait', 'fibers'],
-  ['wait.for#for', 'fibers'],
-  ['wait.for#forMethod', 'fibers'],
-]);
+const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'blocking').map((e) => [bridgeKey(e), e.kind]));
 
 const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
 

@@ -1,3 +1,4 @@
+import { BRIDGE_ENTRIES, BRIDGE_ENTRY_BY_KEY, bridgeKey } from '../bridge-libraries.js';
 import { launchesNode, functionLocals } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
@@ -68,11 +69,6 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
   ['child_process#execSync', { kind: 'node-process', commandArg: 'shell' }],
   ['execa#execa', { kind: 'node-process', commandArg: 'file' }],
   ['execa#execaSync', { kind: 'node-process', commandArg: 'file' }],
-  ['synckit#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['sync-threads#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['make-synchronous', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['make-synchronous/subprocess', { kind: 'sync-bridge', cost: PROCESS_COST }],
-  ['do-sync#doSync', { kind: 'sync-bridge', cost: PROCESS_COST }],
   ['loop-audit/runtime#createRunner', { kind: 'runner' }],
   ['redis#createClient', { kind: 'client' }],
   ['redis#createCluster', { kind: 'client' }],
@@ -89,6 +85,11 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
   ['knex#knex', { kind: 'client' }],
   ['postgres', { kind: 'client' }],
   ['amqplib#connect', { kind: 'client' }],
+  // Bridge factories that start a worker or a process for every bridge they build.
+  ...BRIDGE_ENTRIES.filter((entry) => entry.role === 'factory' && entry.perCallCost).map((entry): [string, ResourceSpec] => [
+    bridgeKey(entry),
+    { kind: 'sync-bridge', cost: entry.perCallCost === 'process' ? PROCESS_COST : WORKER_COST },
+  ]),
 ]);
 
 /** How a client is torn down: seeing one of these on the same variable means it lived for one call. */
@@ -189,15 +190,8 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
   return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd(), ...rewrite };
 }
 
-/** Factories whose bridge loop-audit/runtime's runner can take over (see runner-fix.ts). */
-const REWRITABLE_FACTORIES: ReadonlyMap<string, 'make-synchronous' | 'synckit'> = new Map([
-  ['make-synchronous', 'make-synchronous'],
-  ['make-synchronous/subprocess', 'make-synchronous'],
-  ['synckit#createSyncFn', 'synckit'],
-]);
-
 function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite {
-  const factory = REWRITABLE_FACTORIES.get(key);
+  const factory = BRIDGE_ENTRY_BY_KEY.get(key)?.rewrite;
   if (!factory) return {};
   const { fix, suggestions } = perCallFactoryRewrite(facts, call, fn, factory);
   return { ...(fix ? { fix } : {}), ...(suggestions && suggestions.length > 0 ? { suggestions } : {}) };

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
+import { BRIDGE_ENTRIES, type RewritableBridge } from '../bridge-libraries.js';
 import { FileFacts, skipOuterExpressions, type FunctionLike } from '../facts.js';
 import { codeStyle, moduleSystemOf, planImport, RUNTIME_MODULE, stringLiteral, topStatementSlot } from '../fix-imports.js';
 import type { Suggestion, TextEdit, TS } from '../types.js';
@@ -33,7 +34,7 @@ export interface RunnerRewrite {
  *   would run `runAsWorker`, which takes over the thread's messages), so any other worker file
  *   gets a suggestion to hoist the `createSyncFn(...)` call unchanged instead.
  */
-export function perCallFactoryRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike, factory: 'make-synchronous' | 'synckit'): RunnerRewrite {
+export function perCallFactoryRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike, factory: RewritableBridge): RunnerRewrite {
   return factory === 'make-synchronous' ? makeSynchronousRewrite(facts, call, owner) : createSyncFnRewrite(facts, call, owner);
 }
 
@@ -365,16 +366,12 @@ function exportNameOf(facts: FileFacts, name: string, statement: TS.Statement): 
 
 /** Calls that only build or load something, so a top level made of them can be loaded again in the worker. */
 const INERT_CALLS: readonly (readonly [string, ...string[]])[] = [
-  ['deasync'],
-  ['make-synchronous'],
-  ['make-synchronous/subprocess'],
   ['util', 'callbackify'],
   ['util', 'promisify'],
   ['path', 'join'],
   ['path', 'resolve'],
   ['url', 'fileURLToPath'],
-  ['loop-audit/runtime', 'defineSync'],
-  ['loop-audit/runtime', 'syncFunction'],
+  ...BRIDGE_ENTRIES.filter((entry) => entry.inertAtLoad).map((entry): readonly [string, ...string[]] => (entry.export === undefined ? [entry.module] : [entry.module, entry.export])),
 ];
 
 /**
