@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
-import { analyzeRule, DETECTORS } from '../core/analyze.js';
+import { analyzeRule } from '../core/analyze.js';
+import { ruleMeta, type MessageIdOf, type OptionsOf } from '../core/meta/index.js';
 import { createDiskModuleFacts, scriptKindOf } from '../core/module-facts.js';
 import type { AnalysisInput, ModuleFacts, RuleId, TS, TypeScriptApi } from '../core/types.js';
 
@@ -59,9 +60,9 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
 }
 
 /** Builds the ESLint rule for one core detector: parse (or borrow the parser's AST), detect, report. */
-export function createLoopAuditRule(ruleId: RuleId) {
-  const { meta } = DETECTORS[ruleId];
-  return createRule<[Record<string, unknown>], string>({
+export function createLoopAuditRule<Id extends RuleId>(ruleId: Id) {
+  const meta = ruleMeta(ruleId);
+  return createRule<[OptionsOf<Id>], MessageIdOf<Id>>({
     name: ruleId,
     meta: {
       type: meta.type,
@@ -71,7 +72,7 @@ export function createLoopAuditRule(ruleId: RuleId) {
       ...(meta.fixable ? { fixable: 'code' as const } : {}),
       ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
     },
-    defaultOptions: [meta.defaultOptions as Record<string, unknown>],
+    defaultOptions: [meta.defaultOptions],
     create(context, [options]) {
       return {
         Program() {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { ruleSelection } from '../config/load.js';
 import type { RuleSelection } from '../core/analyze.js';
-import { FAMILY_OF_RULE, type RuleId, type TS, type TypeScriptApi } from '../core/types.js';
+import { FAMILY_OF_RULE } from '../core/meta/index.js';
+import { type RuleId, type TS, type TypeScriptApi } from '../core/types.js';
 import { Fingerprints, resolveCacheFile, type CachedFinding, type CachedResult, type GraphNode } from './cache.js';
 import { toPosix } from './discover.js';
 import { hashText } from './hash.js';

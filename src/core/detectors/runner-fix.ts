@@ -13,9 +13,9 @@ import type { Suggestion, TextEdit, TS } from '../types.js';
  * autofix; where an edit is still sensible but changes more than the bridge, it is a suggestion.
  */
 
-export interface RunnerRewrite {
+export interface RunnerRewrite<MessageId extends string = never> {
   fix?: TextEdit[];
-  suggestions?: Suggestion[];
+  suggestions?: Suggestion<MessageId>[];
 }
 
 // ---------------------------------------------------------------- per-call factories
@@ -34,7 +34,7 @@ export interface RunnerRewrite {
  *   would run `runAsWorker`, which takes over the thread's messages), so any other worker file
  *   gets a suggestion to hoist the `createSyncFn(...)` call unchanged instead.
  */
-export function perCallFactoryRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike, factory: RewritableBridge): RunnerRewrite {
+export function perCallFactoryRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike, factory: RewritableBridge): RunnerRewrite<'hoistBridge'> {
   return factory === 'make-synchronous' ? makeSynchronousRewrite(facts, call, owner) : createSyncFnRewrite(facts, call, owner);
 }
 
@@ -73,7 +73,7 @@ function importsOnlyBuiltins(facts: FileFacts, fn: TS.Node): boolean {
   return ok;
 }
 
-function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): RunnerRewrite {
+function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): RunnerRewrite<'hoistBridge'> {
   const sourceFile = facts.sourceFile;
   if (call.arguments.length === 0 || !isHoistable(facts, call)) return {};
   const name = hoistedName(facts, call, owner);
@@ -155,7 +155,7 @@ function isImportMetaUrl(ts: FileFacts['ts'], expression: TS.Expression): boolea
 
 // ---------------------------------------------------------------- deasync
 
-export type DeasyncRewrite = RunnerRewrite & { closure?: string };
+export type DeasyncRewrite = RunnerRewrite<'exportAndDefineSync'> & { closure?: string };
 
 /**
  * `deasync(fn)` → `getRunner().defineSync(<fn's module>, '<export>')` when `fn` is an async
