@@ -4,7 +4,7 @@ import { noLoopPerCall } from './detectors/loop-per-call.js';
 import { noSyncBridge } from './detectors/sync-bridge.js';
 import { noSyncWrapper } from './detectors/sync-wrapper.js';
 import { FileFacts } from './facts.js';
-import { createDiskModuleFacts } from './module-facts.js';
+import { diskModuleFacts } from './module-facts.js';
 import type { MessageIdOf, OptionsOf } from './meta/index.js';
 import type { AnalysisInput, Finding, RuleId } from './types.js';
 
@@ -32,7 +32,7 @@ export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id,
     // nodenext without baseUrl/paths). One file's type query must not take the whole lint or scan
     // down: that file is analysed without types instead, as it would be without a program.
     if (!isTypeScriptInternalError(error)) throw error;
-    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? createDiskModuleFacts(input.ts) }), merged);
+    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? diskModuleFacts(input.ts) }), merged);
   }
 }
 

@@ -1,5 +1,6 @@
 import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.js';
 import { skipOuterExpressions, type FileFacts } from './facts.js';
+import { functionLocals } from './scope.js';
 import type { TS } from './types.js';
 
 /**
@@ -483,30 +484,6 @@ function writtenKey(facts: FileFacts, node: TS.Node): string | undefined {
   return undefined;
 }
 
-/** Names declared by the function itself (parameters, its own var/let/const/function declarations). */
-export function functionLocals(facts: FileFacts, fn: TS.Node): ReadonlySet<string> {
-  const cached = localsCache.get(fn);
-  if (cached) return cached;
-  const ts = facts.ts;
-  const names = new Set<string>();
-  const add = (name: TS.BindingName): void => {
-    if (ts.isIdentifier(name)) names.add(name.text);
-    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) add(element.name);
-  };
-  if (facts.isFunctionLike(fn)) for (const parameter of fn.parameters) add(parameter.name);
-  const visit = (node: TS.Node): void => {
-    if (ts.isVariableDeclaration(node)) add(node.name);
-    else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) names.add(node.name.text);
-    else if (ts.isCatchClause(node) && node.variableDeclaration) add(node.variableDeclaration.name);
-    if (facts.isFunctionLike(node) || ts.isClassLike(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  const body = facts.isFunctionLike(fn) ? fn.body : undefined;
-  if (body) ts.forEachChild(body, visit);
-  localsCache.set(fn, names);
-  return names;
-}
-const localsCache = new WeakMap<TS.Node, ReadonlySet<string>>();
 
 /** Every assignment and `++`/`--` in the file, by the key it writes. */
 function writesByKey(facts: FileFacts): ReadonlyMap<string, readonly TS.Node[]> {

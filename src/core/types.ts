@@ -83,10 +83,16 @@ export function defineRuleMeta<Options extends object>() {
   return <MessageId extends string>(meta: RuleMeta<Options, MessageId>): RuleMeta<Options, MessageId> => meta;
 }
 
-/** Answers questions about other modules when there is no type checker (ESLint without a program). */
+/**
+ * Other files of the project, read from disk. Given as input, it also tells the untyped mode to
+ * ask about other modules (ESLint without a program); otherwise analysis reads other files through
+ * the process's shared cache (`diskModuleFacts`).
+ */
 export interface ModuleFacts {
   /** Names a module exports that are async functions or functions declared to return a promise. */
   asyncExports(fromFile: string, specifier: string): ReadonlySet<string> | undefined;
+  /** Another file, parsed with parent pointers; undefined when it is missing, unreadable or too large. */
+  sourceFile(file: string): TS.SourceFile | undefined;
 }
 
 export interface AnalysisInput {

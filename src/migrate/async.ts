@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { skipOuterExpressions } from '../core/facts.js';
-import { codeStyle, stringLiteral } from '../core/fix-imports.js';
+import { codeStyle, stringLiteral } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
 import {
   allowsTopLevelAwait,

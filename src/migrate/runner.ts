@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { codeStyle, moduleSystemOf, stringLiteral } from '../core/fix-imports.js';
+import { codeStyle, moduleSystemOf, stringLiteral } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
 import { impliedFormat, relativeSpecifier, resolveAlias } from './ast.js';
 import { noteBridgeHelper } from './async.js';

@@ -1,10 +1,11 @@
 import { BRIDGE_ENTRIES, BRIDGE_ENTRY_BY_KEY, bridgeKey } from '../bridge-libraries.js';
-import { launchesNode, functionLocals } from '../bridges.js';
+import { launchesNode } from '../bridges.js';
+import { functionLocals } from '../scope.js';
 import { defineDetector } from '../detector.js';
 import { noLoopPerCallMeta, type NoLoopPerCallMessageId } from '../meta/no-loop-per-call.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
 import type { Finding, TS } from '../types.js';
-import { perCallFactoryRewrite, type RunnerRewrite } from './runner-fix.js';
+import { perCallFactoryRewrite, type RunnerRewrite } from '../fixes/runner-rewrite.js';
 
 type ResourceKind = 'worker' | 'pool' | 'node-process' | 'sync-bridge' | 'runner' | 'client';
 

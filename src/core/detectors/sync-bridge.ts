@@ -3,7 +3,7 @@ import { defineDetector } from '../detector.js';
 import { noSyncBridgeMeta, type NoSyncBridgeMessageId } from '../meta/no-sync-bridge.js';
 import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
-import { deasyncRewrite } from './runner-fix.js';
+import { deasyncRewrite } from '../fixes/runner-rewrite.js';
 
 /** The message for each kind of bridge, and the library named in it. */
 const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId; library: string }>> = {
