@@ -14,7 +14,8 @@ import { ScanUsageError } from '../scan/types.js';
 import { loadProject, type LoadOptions } from '../scan/load.js';
 import { loadTsMorph, ProjectPrograms } from '../scan/program.js';
 import { fixText, type FixDriver } from './apply.js';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from './write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from './write.js';
 
 export interface FixOptions extends LoadOptions {
   /** Rule ids or families whose fixes to apply (`no-sync-bridge`, `loop-audit/no-sync-bridge`, `sync-bridge`); all when empty. */

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../fix/write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
 import { deleteUnusedHelpers, pruneDeadPrivates, removeUnusedPackages, settleImports } from './cleanup.js';
 import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js';

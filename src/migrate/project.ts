@@ -7,7 +7,8 @@ import { phaseMatcher, resolvePhases, type Phase } from '../progress/phases.js';
 import { globMatcher, toPosix } from '../scan/discover.js';
 import { loadProject } from '../scan/load.js';
 import { languageServiceProject, loadTsMorph } from '../scan/program.js';
-import { inferredOptions, isDirectory, isUnder } from '../scan/project.js';
+import { inferredOptions } from '../scan/project.js';
+import { isDirectory, isUnder } from '../util/paths.js';
 import { ScanUsageError } from '../scan/types.js';
 
 /**

@@ -4,7 +4,8 @@ import { loadConfig, resolveConfig } from '../config/load.js';
 import type { LoopAuditConfig, ResolvedConfig } from '../config/types.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import { discover, globMatcher, type Discovery } from './discover.js';
-import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects, type ConfigInputs } from './project.js';
+import { isDirectory, isUnder } from '../util/paths.js';
+import { assignProjects, findNearestTsconfig, inferredOptions, parseProjects, type ConfigInputs } from './project.js';
 import { ScanUsageError } from './types.js';
 
 /**

@@ -139,14 +139,6 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
   return { projects, inputs };
 }
 
-export function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */
 export function assignProjects(files: readonly string[], projects: readonly { configFile: string | undefined; fileNames: readonly string[] }[]): Map<string, number> {
   const owners = new Map<string, number[]>();
@@ -174,13 +166,4 @@ export function assignProjects(files: readonly string[], projects: readonly { co
     assignment.set(file, best);
   }
   return assignment;
-}
-
-/**
- * Whether `file` is `dir` or inside it (absolute, normalised paths). The directory itself counts:
- * a root or output directory named as such is covered, as `fix`'s write check treats the root.
- */
-export function isUnder(file: string, dir: string): boolean {
-  const base = dir.endsWith(path.sep) ? dir.slice(0, -1) : dir;
-  return file === base || file.startsWith(base + path.sep);
 }

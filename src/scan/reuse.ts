@@ -17,7 +17,8 @@ import {
 import { findGitRoot } from './discover.js';
 import { hashParts, hashText } from './hash.js';
 import type { Targets } from './load.js';
-import { isDirectory, type ConfigInputs } from './project.js';
+import { isDirectory } from '../util/paths.js';
+import type { ConfigInputs } from './project.js';
 
 /**
  * One scan's use of the scan cache (cache.ts says what a result is keyed on): whether the project

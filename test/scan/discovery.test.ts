@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isUnder } from '../../src/scan/project.js';
+import { isUnder } from '../../src/util/paths.js';
 import { scan } from '../../src/scan/scan.js';
 import { cleanupProjects, DISEASED_TS, makeProject, TSCONFIG } from './helpers.js';
 
