@@ -58,7 +58,7 @@ export function declarationOf(facts: FileFacts, identifier: TS.Identifier): TopL
  * In one scope: the function declared under `name` (undefined when the scope does not declare
  * the name, null when it declares it as something else, such as a parameter or a `let`).
  */
-export function declaredFunctionIn(facts: FileFacts, scope: TS.Node, name: string): { fn: FunctionLike; statement: TS.Statement } | null | undefined {
+function declaredFunctionIn(facts: FileFacts, scope: TS.Node, name: string): { fn: FunctionLike; statement: TS.Statement } | null | undefined {
   const ts = facts.ts;
   if (facts.isFunctionLike(scope) && scope.parameters.some((p) => bindsName(ts, p.name, name))) return null;
   const statements = ts.isSourceFile(scope) || ts.isBlock(scope) || ts.isModuleBlock(scope) ? scope.statements : undefined;
@@ -109,7 +109,7 @@ export function declaresInScope(facts: FileFacts, scope: TS.Node, name: string):
   });
 }
 
-export function importBinds(ts: FileFacts['ts'], statement: TS.ImportDeclaration, name: string): boolean {
+function importBinds(ts: FileFacts['ts'], statement: TS.ImportDeclaration, name: string): boolean {
   const clause = statement.importClause;
   if (!clause) return false;
   if (clause.name?.text === name) return true;
@@ -122,7 +122,7 @@ export function importBinds(ts: FileFacts['ts'], statement: TS.ImportDeclaration
 const varCache = new WeakMap<TS.Node, Set<string>>();
 
 /** `var` names declared in a function body or file, not inside nested functions. */
-export function varNames(facts: FileFacts, body: TS.Node): ReadonlySet<string> {
+function varNames(facts: FileFacts, body: TS.Node): ReadonlySet<string> {
   const cached = varCache.get(body);
   if (cached) return cached;
   const ts = facts.ts;
@@ -212,7 +212,7 @@ export function outsideReferences(facts: FileFacts, root: TS.Node): OutsideRefer
 }
 
 /** An identifier that reads a variable (not a property name, a declaration's own name, or a label). */
-export function isValueReference(ts: FileFacts['ts'], node: TS.Identifier): boolean {
+function isValueReference(ts: FileFacts['ts'], node: TS.Identifier): boolean {
   const parent = node.parent;
   if (!parent) return false;
   if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false;

@@ -56,7 +56,7 @@ export function hoistInsertion(facts: FileFacts, statement: string): TextEdit | 
 }
 
 /** Where the last top-level statement requiring loop-audit/runtime ends, if there is one. */
-export function runtimeRequireEnd(facts: FileFacts): number | undefined {
+function runtimeRequireEnd(facts: FileFacts): number | undefined {
   const ts = facts.ts;
   let end: number | undefined;
   for (const statement of facts.sourceFile.statements) {
@@ -69,7 +69,7 @@ export function runtimeRequireEnd(facts: FileFacts): number | undefined {
 }
 
 /** Where the top-level `require` statement that binds `local` ends, if one does. */
-export function requireStatementEnd(facts: FileFacts, local: string): number | undefined {
+function requireStatementEnd(facts: FileFacts, local: string): number | undefined {
   const ts = facts.ts;
   for (const statement of facts.sourceFile.statements) {
     if (ts.isVariableStatement(statement) && statement.declarationList.declarations.some((d) => bindsName(ts, d.name, local))) return statement.end;
@@ -95,7 +95,7 @@ export function hoistedName(facts: FileFacts, call: TS.CallExpression, owner: Fu
 const identifierCache = new WeakMap<FileFacts, Set<string>>();
 
 /** Every identifier spelled anywhere in the file: a hoisted name must be none of them, so it can shadow nothing and be shadowed by nothing. */
-export function identifierTexts(facts: FileFacts): ReadonlySet<string> {
+function identifierTexts(facts: FileFacts): ReadonlySet<string> {
   let names = identifierCache.get(facts);
   if (names) return names;
   names = new Set<string>();
@@ -134,14 +134,14 @@ export function reindent(facts: FileFacts, fn: TS.Expression): string | undefine
 }
 
 /** The whitespace that starts the line `position` is on. */
-export function indentationAt(facts: FileFacts, position: number): string {
+function indentationAt(facts: FileFacts, position: number): string {
   const source = facts.sourceFile.text;
   const lineStart = source.lastIndexOf('\n', position - 1) + 1;
   return /^[ \t]*/.exec(source.slice(lineStart))![0];
 }
 
 /** How the file indents its top-level statements (nothing, unless the whole file is indented). */
-export function moduleIndentation(facts: FileFacts): string {
+function moduleIndentation(facts: FileFacts): string {
   const first = facts.sourceFile.statements[0];
   return first ? indentationAt(facts, first.getStart(facts.sourceFile)) : '';
 }

@@ -39,7 +39,7 @@ export function runtimeModuleSystem(facts: FileFacts): 'esm' | 'cjs' | undefined
 
 const packageTypes = new Map<string, string | undefined>();
 
-export function packageType(dir: string): string | undefined {
+function packageType(dir: string): string | undefined {
   if (packageTypes.has(dir)) return packageTypes.get(dir);
   let type: string | undefined;
   const file = path.join(dir, 'package.json');
@@ -74,7 +74,7 @@ export function importedModuleExpression(facts: FileFacts, system: 'esm' | 'cjs'
 }
 
 /** The file's own binding of `path` when it is set before the hoisted code runs, else `require('node:path')`. */
-export function pathModule(facts: FileFacts): string {
+function pathModule(facts: FileFacts): string {
   const ts = facts.ts;
   const slot = topStatementSlot(facts);
   for (const statement of facts.sourceFile.statements) {
