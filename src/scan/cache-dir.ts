@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /** The default cache folder's name (`<cwd>/.loop-audit-cache`). */
 export const DEFAULT_CACHE_DIR = '.loop-audit-cache';
@@ -17,12 +18,9 @@ export function ensureCacheDir(dir: string): void {
   if (existed && path.basename(dir) !== DEFAULT_CACHE_DIR) return;
   const ignore = path.join(dir, '.gitignore');
   if (existsSync(ignore)) return;
-  const temp = `${ignore}.${process.pid}.tmp`;
   try {
-    writeFileSync(temp, GITIGNORE);
-    renameSync(temp, ignore);
+    writeFileAtomic(ignore, GITIGNORE, { durable: false });
   } catch {
-    // Only a convenience: a read-only or racing directory still gets its cache.
-    rmSync(temp, { force: true });
+    // Only a convenience: a read-only directory still gets its cache.
   }
 }

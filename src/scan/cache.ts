@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { PACKAGE } from '../version.js';
 import { DEFAULT_CACHE_DIR, ensureCacheDir } from './cache-dir.js';
 import { hashParts, hashText } from './hash.js';
@@ -84,8 +85,9 @@ export interface CacheData {
   toolFiles?: Record<string, StatMemo>;
   /** Broken tsconfigs found (not named) when the layout was computed: reported again on a warm run. */
   brokenProjects?: { configFile: string; message: string }[];
-  /** Discovered files left out as some tsconfig's outDir. */
+  /** Discovered files left out as some tsconfig's outDir, and outside the `--tsconfig` project. */
   outDirFiles?: number;
+  outsideTsconfig?: number;
 }
 
 export function resolveCacheFile(cwd: string, location: string | undefined): string {
@@ -114,17 +116,10 @@ export function readCache(file: string): CacheData | undefined {
   return cache as CacheData;
 }
 
-/** Written to a temporary file beside the target and renamed over it: a reader never sees half a cache. */
+/** Written atomically (a reader never sees half a cache), without a flush: a cache lost to a crash is rebuilt. */
 export function writeCache(file: string, data: CacheData): void {
   ensureCacheDir(path.dirname(file));
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, JSON.stringify(data));
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, JSON.stringify(data), { durable: false });
 }
 
 function statMemoOf(stats: Stats): StatMemo {

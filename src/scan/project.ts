@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { TS, TypeScriptApi } from '../core/types.js';
+import { isUnder } from '../util/paths.js';
 import { hashText } from './hash.js';
 import { ScanUsageError } from './types.js';
 
@@ -170,14 +171,6 @@ export function parseProjects(
   return { projects, inputs, broken };
 }
 
-export function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */
 export function assignProjects(files: readonly string[], projects: readonly { configFile: string | undefined; fileNames: readonly string[] }[]): Map<string, number> {
   const owners = new Map<string, number[]>();
@@ -205,8 +198,4 @@ export function assignProjects(files: readonly string[], projects: readonly { co
     assignment.set(file, best);
   }
   return assignment;
-}
-
-export function isUnder(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
