@@ -81,8 +81,16 @@ describe('loop-audit scan (in process)', () => {
     expect(all.stderr).toMatch(/2 files matched by the exclude globs.*change `include`\/`exclude`/);
     const notIncluded = await run(['scan', '--include', 'lib/**'], { cwd: makeProject({ 'src/a.ts': DISEASED_TS }) });
     expect(notIncluded).toMatchObject({ code: 2, stderr: expect.stringMatching(/1 file outside the include globs/) });
-    for (const command of ['progress', 'baseline']) {
+    for (const command of ['progress', 'baseline', 'fix']) {
       expect(await run([command], { cwd: makeProject({ 'README.md': '' }) }), command).toMatchObject({ code: 2, stderr: expect.stringMatching(/no file was analysed/) });
+    }
+    expect(await run(['migrate'], { cwd: makeProject({ 'README.md': '' }) })).toMatchObject({ code: 2, stderr: expect.stringMatching(/no source files found/) });
+  });
+
+  it('every command exits 2 on a missing path', async () => {
+    const root = makeProject({ 'tsconfig.json': TSCONFIG, 'src/a.ts': DISEASED_TS });
+    for (const command of ['scan', 'fix', 'migrate', 'progress', 'baseline']) {
+      expect(await run([command, 'no/such/dir'], { cwd: root }), command).toMatchObject({ code: 2, stderr: expect.stringMatching(/no such file or directory: .*no\/such\/dir/) });
     }
   });
 

@@ -39,6 +39,20 @@ describe('build output', () => {
     ]);
   });
 
+  it("a tsconfig's outDir of its own is build output, unless named: `scan lib` scans it", async () => {
+    const root = makeProject({
+      'tsconfig.json': JSON.stringify({ compilerOptions: { outDir: 'lib', rootDir: 'src', allowJs: true }, include: ['src'] }),
+      'src/index.ts': FLOATING,
+      'lib/index.js': EMITTED,
+    });
+    const all = await scan({ cwd: root, config: false });
+    expect(all.files).toEqual(['src/index.ts']);
+    expect(all.skipped).toMatchObject({ buildOutput: 1 });
+    const named = await scan({ cwd: root, paths: ['lib'], config: false });
+    expect(named.files).toEqual(['lib/index.js']);
+    expect(findingsOf(named)).toEqual(['lib/index.js:3 no-floating-promise']);
+  });
+
   it('a compiled file named explicitly is analysed', async () => {
     const root = makeProject({ 'tsconfig.json': JSON.stringify({ compilerOptions: { outDir: './', allowJs: true }, files: ['src/index.ts'] }), 'src/index.ts': FLOATING, 'src/index.js': EMITTED });
     const result = await scan({ cwd: root, paths: ['src/index.js'], config: false });
