@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main, useColor, type CliIo } from '../../src/cli/main.js';
 import { ProgressBar } from '../../src/cli/progress.js';
 import { cleanupProjects, DISEASED_TS, makeProject, repoRoot, TSCONFIG } from '../scan/helpers.js';
@@ -168,10 +168,7 @@ describe('loop-audit scan (in process)', () => {
 describe('the loop-audit binary', () => {
   const bin = path.join(repoRoot, 'dist/src/cli/bin.js');
 
-  beforeAll(() => {
-    // The binary runs the built code: build it (tsc emits even if another module has a type error).
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  });
+  // The binary runs dist/, built once before the test files (test/support/global-setup.ts).
 
   it('runs the demo scan of the bundled sample', () => {
     const demo = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'pretty', '--fail-on', 'off'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });

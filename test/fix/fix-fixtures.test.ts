@@ -1,15 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, repoRoot, runBin } from './helpers.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanupCopies, copyFixture, fixtureProjects, readTree, repoRoot, runBin } from './helpers.js';
 
 /**
  * The autofixes over every fixture project, through the built CLI: every file they change still
  * parses, a second run has nothing left to change, and the TypeScript compiler reports nothing
  * new (the runtime import resolves: the copy's node_modules links this package).
  */
-beforeAll(buildDist, 180_000);
 afterAll(cleanupCopies);
 
 /** `tsc --noEmit -p`'s errors as `file: TSnnnn message`, without positions (the fixes move lines). */
@@ -61,5 +60,5 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     });
     expect(added).toEqual([]);
     expect(errorsAfter.length).toBeLessThanOrEqual(errorsBefore.length);
-  }, 120_000);
+  });
 });

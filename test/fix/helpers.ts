@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,31 +53,6 @@ export function readTree(root: string): Record<string, string> {
   };
   walk(root);
   return tree;
-}
-
-const LOCK = path.join(tmpdir(), 'loop-audit-dist-build.lock');
-
-/**
- * `npm run build` (tsc emits even when another module has a type error), once per test process
- * and never two at once across the test files that need the built binary: a lock directory
- * serialises them, and one left behind by a killed run goes stale after two minutes.
- */
-export function buildDist(): void {
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  } finally {
-    rmdirSync(LOCK);
-  }
 }
 
 /** Runs the built CLI. */
