@@ -1,0 +1,193 @@
+import { createRequire } from 'node:module';
+import type { Language as LanguageType, Parser as ParserType, TreeCursor } from 'web-tree-sitter';
+import type { PyNode } from './tree.js';
+
+const requireHere = createRequire(import.meta.url);
+
+/** Where the Python grammar's WebAssembly build is: the `tree-sitter-python` package ships it. */
+export function grammarPath(): string {
+  return requireHere.resolve('tree-sitter-python/tree-sitter-python.wasm');
+}
+
+/** The versions that decide how Python parses: part of the scan cache's tool identity. */
+export function parserVersions(): string {
+  const version = (name: string): string => {
+    try {
+      return (requireHere(`${name}/package.json`) as { version: string }).version;
+    } catch {
+      return 'unknown';
+    }
+  };
+  return `web-tree-sitter@${version('web-tree-sitter')},tree-sitter-python@${version('tree-sitter-python')}`;
+}
+
+let loading: Promise<ParserType> | undefined;
+let loaded: ParserType | undefined;
+
+/**
+ * tree-sitter's runtime and the Python grammar, both WebAssembly, loaded once per process. Loading
+ * is asynchronous (WebAssembly compilation); parsing afterwards is synchronous.
+ */
+export function loadPythonParser(): Promise<ParserType> {
+  loading ??= (async () => {
+    const { Parser, Language } = await import('web-tree-sitter');
+    await Parser.init();
+    const language: LanguageType = await Language.load(grammarPath());
+    const parser = new Parser();
+    parser.setLanguage(language);
+    loaded = parser;
+    return parser;
+  })();
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
+}
+
+/** The parser if `loadPythonParser` has finished, for synchronous callers that run after a scan. */
+export function loadedPythonParser(): ParserType | undefined {
+  return loaded;
+}
+
+/** Why a file is not analysed: it does not parse as Python 3. */
+export interface PythonSyntaxProblem {
+  /** 1-based. */
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface ParsedPython {
+  root: PyNode;
+  problem: PythonSyntaxProblem | undefined;
+}
+
+/** Leaves whose text the detectors read: names, keywords, literals. */
+const TEXT_LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 'none', 'string_content', 'keyword_identifier']);
+/** Anonymous tokens worth keeping: keywords and operators the detectors look at. Punctuation is dropped. */
+const KEPT_TOKEN = /^(?:[a-z]+|==|!=|=|:=|\*|\*\*)$/;
+
+/**
+ * Parses Python text into a plain tree. tree-sitter always produces a tree; one with ERROR or
+ * MISSING nodes, or with Python 2 statements (the grammar still accepts `print x` and `exec
+ * code`), is reported as a syntax problem and not analysed.
+ */
+export function parsePython(parser: ParserType, text: string): ParsedPython {
+  const tree = parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  try {
+    const cursor = tree.walk();
+    const root = copy(cursor, text);
+    cursor.delete();
+    const problem = tree.rootNode.hasError ? firstError(root, text) : python2Statement(root, text);
+    return { root, problem };
+  } finally {
+    tree.delete();
+  }
+}
+
+function copy(cursor: TreeCursor, text: string): PyNode {
+  const rootNode: PyNode = makeNode(cursor, undefined, text);
+  const stack: PyNode[] = [rootNode];
+  if (!cursor.gotoFirstChild()) return rootNode;
+  for (;;) {
+    const parent = stack[stack.length - 1]!;
+    const named = cursor.nodeIsNamed;
+    const type = cursor.nodeType;
+    const keep = named || cursor.nodeIsMissing || KEPT_TOKEN.test(type);
+    let node: PyNode | undefined;
+    if (keep) {
+      node = makeNode(cursor, parent, text);
+      parent.children.push(node);
+    }
+    if (node && cursor.gotoFirstChild()) {
+      stack.push(node);
+      continue;
+    }
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent() || stack.length === 1) return rootNode;
+      stack.pop();
+    }
+  }
+}
+
+function makeNode(cursor: TreeCursor, parent: PyNode | undefined, text: string): PyNode {
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  const type = cursor.nodeIsMissing ? `MISSING ${cursor.nodeType}` : cursor.nodeType;
+  return {
+    type,
+    start,
+    end,
+    named: cursor.nodeIsNamed,
+    field: cursor.currentFieldName ?? undefined,
+    children: [],
+    parent,
+    text: TEXT_LEAVES.has(type) ? text.slice(start, end) : undefined,
+  };
+}
+
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function firstError(root: PyNode, text: string): PythonSyntaxProblem {
+  let found: PyNode | undefined;
+  const stack = [root];
+  while (stack.length > 0 && !found) {
+    const node = stack.pop()!;
+    if (node.type === 'ERROR' || node.type.startsWith('MISSING ')) {
+      found = node;
+      break;
+    }
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+  }
+  const at = found ?? root;
+  const where = lineAndColumn(text, at.start);
+  const snippet = text.slice(at.start, Math.min(at.end, at.start + 30)).split('\n')[0]!.trim();
+  const python2 = python2Hint(text.slice(at.start, at.end), text, at.start);
+  const detail = found?.type.startsWith('MISSING ') ? `missing ${found.type.slice('MISSING '.length)}` : snippet ? `unexpected \`${snippet}\`` : 'invalid syntax';
+  return { ...where, message: python2 ? `Python 2 syntax (${python2}): loop-audit analyses Python 3` : detail };
+}
+
+/** Python 2 forms that tree-sitter cannot parse as Python 3, to name the cause of an error. */
+function python2Hint(errorText: string, text: string, start: number): string | undefined {
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEnd = text.indexOf('\n', start);
+  const line = text.slice(lineStart, lineEnd === -1 ? text.length : lineEnd);
+  if (/^\s*except\s+[\w.]+\s*,\s*\w+\s*:/.test(line)) return '`except X, e:`';
+  if (/^\s*raise\s+[\w.]+\s*,/.test(line)) return '`raise E, message`';
+  if (/`[^`]+`/.test(errorText)) return 'backquote repr';
+  if (/(^|[^\w.])0[0-7]+\b/.test(errorText) && !/\b0[oO]/.test(errorText)) return 'octal literal without 0o';
+  if (/\b\d+[lL]\b/.test(errorText)) return 'long integer literal';
+  if (/\bur["']/i.test(errorText)) return 'ur"" string';
+  if (/^\s*print\s+[^(=\s]/.test(line)) return 'print statement';
+  if (/^\s*exec\s+[^(=\s]/.test(line)) return 'exec statement';
+  return undefined;
+}
+
+function python2Statement(root: PyNode, text: string): PythonSyntaxProblem | undefined {
+  for (const node of root.children) {
+    const found = findPython2(node);
+    if (found) {
+      const where = lineAndColumn(text, found.start);
+      return { ...where, message: `Python 2 syntax (${found.type === 'print_statement' ? 'print statement' : 'exec statement'}): loop-audit analyses Python 3` };
+    }
+  }
+  return undefined;
+}
+
+function findPython2(node: PyNode): PyNode | undefined {
+  if (node.type === 'print_statement' || node.type === 'exec_statement') return node;
+  for (const c of node.children) {
+    const found = findPython2(c);
+    if (found) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type { RuleSelection } from '../../src/core/analyze.js';
+import type { RuleId } from '../../src/core/types.js';
+import { analyzePythonFiles, type LocatedFinding } from '../../src/python/engine.js';
+
+export const VIRTUAL_ROOT = path.resolve('/virtual-python-project');
+
+export interface PyResult {
+  findings: (LocatedFinding & { file: string })[];
+  errors: { file: string; kind: string; message: string }[];
+}
+
+/**
+ * Analyses in-memory Python files (paths relative to a virtual root) with the real parser and
+ * detectors; nothing touches the disk. The first file is the one analysed unless `analyze` says.
+ */
+export async function analyzeSources(files: Record<string, string>, options: { rules?: RuleSelection; analyze?: string[] } = {}): Promise<PyResult> {
+  const absolute = new Map(Object.entries(files).map(([name, text]) => [path.join(VIRTUAL_ROOT, name), text]));
+  const analyze = (options.analyze ?? [Object.keys(files)[0]!]).map((name) => path.join(VIRTUAL_ROOT, name));
+  const outcomes = await analyzePythonFiles({
+    files: [...absolute.keys()],
+    analyze,
+    roots: [VIRTUAL_ROOT],
+    selection: options.rules ?? {},
+    read: (file) => {
+      const text = absolute.get(file);
+      return text === undefined ? { ok: false, error: { path: file, kind: 'vanished', message: 'no such virtual file', skipped: false } } : { ok: true, text };
+    },
+  });
+  const result: PyResult = { findings: [], errors: [] };
+  for (const [file, outcome] of outcomes) {
+    const rel = path.relative(VIRTUAL_ROOT, file);
+    for (const finding of outcome.findings) result.findings.push({ ...finding, file: rel });
+    for (const error of outcome.errors) result.errors.push({ file: rel, kind: error.kind, message: error.message });
+  }
+  return result;
+}
+
+/** Only one rule's findings, as `line:messageId`. */
+export async function ruleFindings(ruleId: RuleId, code: string, others: Record<string, string> = {}, rules?: RuleSelection): Promise<string[]> {
+  const result = await analyzeSources({ 'app/main.py': code, ...others }, { rules });
+  if (result.errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
+  return result.findings.filter((f) => f.ruleId === ruleId).map((f) => `${f.line}:${f.messageId}`);
+}
