@@ -11,7 +11,7 @@ export type Resolved =
   | { kind: 'module'; file: string }
   | { kind: 'external'; qualified: string };
 
-const MAX_DEPTH = 8;
+const MAX_DEPTH = 24;
 
 /**
  * The project's Python modules: which file a module name or a relative import means, each

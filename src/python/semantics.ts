@@ -213,7 +213,7 @@ export function isEntryPoint(ctx: PythonContext, fn: PyFunction): boolean {
     const text = facts.textOf(decorator).replace(/\s+/g, '');
     if (ONCE_DECORATORS.test(text) || COMMAND_DECORATORS.test(text)) return true;
   }
-  if (isTestFile(facts.file) && (/^test/.test(fn.name) || (fn.cls !== undefined && /^Test/.test(fn.cls.name) && /^test/.test(fn.name)))) return true;
+  if (isTestFile(facts.file) && (/^(?:test|pytest_)/.test(fn.name) || (fn.cls !== undefined && /^Test/.test(fn.cls.name) && /^test/.test(fn.name)))) return true;
   return false;
 }
 

@@ -42,3 +42,31 @@ export async function ruleFindings(ruleId: RuleId, code: string, others: Record<
   if (result.errors.length > 0) throw new Error(`unexpected errors: ${JSON.stringify(result.errors)}`);
   return result.findings.filter((f) => f.ruleId === ruleId).map((f) => `${f.line}:${f.messageId}`);
 }
+
+export interface RuleCase {
+  name: string;
+  /** The file analysed (`app/main.py` unless `file` says); lines ending `# expect: <messageId>` are the findings expected. */
+  code: string;
+  file?: string;
+  /** Other project files, by path relative to the virtual root. */
+  others?: Record<string, string>;
+  options?: object;
+}
+
+/** `line:messageId` of every `# expect: a, b` marker in the code. */
+export function expectedMarkers(code: string): string[] {
+  const expected: string[] = [];
+  code.split('\n').forEach((line, i) => {
+    const match = /#\s*expect:\s*([\w, ]+)\s*$/.exec(line);
+    if (match) for (const id of match[1]!.split(',').map((s) => s.trim()).filter(Boolean)) expected.push(`${i + 1}:${id}`);
+  });
+  return expected.sort();
+}
+
+/** Runs one rule over a case and returns what it reported, in the markers' format. */
+export async function caseFindings(ruleId: RuleId, c: RuleCase): Promise<string[]> {
+  const file = c.file ?? 'app/main.py';
+  const result = await analyzeSources({ [file]: c.code, ...(c.others ?? {}) }, { rules: { [ruleId]: c.options ?? {} } });
+  if (result.errors.length > 0) throw new Error(`${c.name}: unexpected errors: ${JSON.stringify(result.errors)}`);
+  return result.findings.filter((f) => f.ruleId === ruleId).map((f) => `${f.line}:${f.messageId}`).sort();
+}

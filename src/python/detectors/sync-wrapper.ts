@@ -68,7 +68,7 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   if (!expression) return undefined;
   const bridge = bridgeAt(ctx, expression, helpers);
   if (!bridge?.carried || bridge.call !== unwrapAwaitless(expression)) return undefined;
-  const carried = unwrap(bridge.carried)!;
+  const carried = coreCoroutine(ctx, bridge.carried);
   const nameNode = child(fn.node, 'name')!;
   const range = { start: nameNode.start, end: nameNode.end };
   const params = new Set(fn.params.map((p) => p.replace(/^\*+/, '')));
@@ -92,6 +92,19 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   if (!isSibling(ctx, carried)) return undefined;
   const sibling = carried.type === 'attribute' ? child(carried, 'attribute')!.text! : carried.text!;
   return { name: fn.displayName, sibling, bridge, inline: false, range };
+}
+
+/** Wrappers of a coroutine that change only how it is awaited: `asyncio.wait_for(c, t)` runs `c`. */
+const COROUTINE_WRAPPERS = new Set(['asyncio.wait_for', 'asyncio.shield', 'asyncio.ensure_future', 'asyncio.create_task', 'asyncio.tasks.wait_for']);
+
+function coreCoroutine(ctx: PythonContext, carried: PyNode): PyNode {
+  let current = unwrap(carried)!;
+  while (current.type === 'call' && COROUTINE_WRAPPERS.has(qualifiedCallee(ctx, current) ?? '')) {
+    const inner = callArguments(current).positional[0];
+    if (!inner) break;
+    current = unwrap(inner)!;
+  }
+  return current;
 }
 
 function unwrapAwaitless(node: PyNode): PyNode | undefined {
