@@ -5,6 +5,8 @@ import { RULE_IDS } from '../core/types.js';
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
+import { isPythonFile } from '../python/files.js';
+import { readPythonText } from '../python/source.js';
 import { writeFileAtomic } from './atomic.js';
 import {
   compareWithBaseline,
@@ -42,7 +44,9 @@ export interface ScanSelection {
 export function fingerprintScan(result: Pick<ScanResult, 'root' | 'findings'>): FingerprintedFinding<ScanFinding>[] {
   return fingerprintFindings(result.findings, (file) => {
     try {
-      return readFileSync(path.join(result.root, file), 'utf8');
+      const absolute = path.join(result.root, file);
+      // A Python file may declare its encoding (PEP 263): read it as the scanner did.
+      return isPythonFile(file) ? readPythonText(absolute) : readFileSync(absolute, 'utf8');
     } catch {
       return undefined;
     }

@@ -13,11 +13,7 @@ import type { PythonContext } from './semantics.js';
 import { readPythonSource } from './source.js';
 import type { SourceRead } from '../scan/source.js';
 
-export const PYTHON_EXTENSIONS = ['.py', '.pyi'] as const;
-
-export function isPythonFile(file: string): boolean {
-  return file.toLowerCase().endsWith('.py');
-}
+export { isPythonFile } from './files.js';
 
 export interface LocatedFinding {
   ruleId: string;
