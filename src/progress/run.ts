@@ -6,6 +6,7 @@ import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { isPythonFile } from '../python/files.js';
+import { readPythonManifest } from '../python/manifests.js';
 import { readPythonText } from '../python/source.js';
 import { writeFileAtomic } from './atomic.js';
 import {
@@ -145,6 +146,7 @@ export async function runProgress(options: ProgressOptions = {}): Promise<Progre
     globBase: result.config.baseDir,
     baseline: baselineInput,
     packageJson: readPackageJson(result.root),
+    pythonDependencies: readPythonManifest(result.root).dependencies,
   });
   let history: HistoryReport | undefined;
   if (options.history) history = await historyFor(root, result.config, phases, options);
@@ -172,6 +174,7 @@ async function historyFor(root: string, config: ResolvedConfig, phases: readonly
       findings: past.findings.map((f) => ({ ruleId: f.ruleId, file: f.file })),
       files: past.files,
       packageJson: dependencyNames(readPackageJson(dir)),
+      pythonDependencies: readPythonManifest(dir).dependencies,
     };
   };
   return computeHistory({
