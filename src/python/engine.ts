@@ -132,19 +132,23 @@ function analyzeOne(
   }
   const text = read.text;
   const hash = hashText(text);
-  let parsed;
-  try {
-    parsed = parsePython(parser, text);
-  } catch (error) {
-    return { hash, findings: [], errors: [{ kind: 'analysis', message: `the Python parser failed: ${(error as Error).message}`, skipped: false }], deps: [], transient: true };
-  }
-  if (parsed.problem) {
-    const { line, column, message } = parsed.problem;
-    return { hash, findings: [], errors: [{ kind: 'syntax', message: `syntax error: ${line}:${column}: ${message}`, skipped: false }], deps: [], transient: false };
+  // Parsed already if an earlier file imports it (and it read the same text).
+  let facts = project.peek(file);
+  if (!facts || facts.text !== text) {
+    let parsed;
+    try {
+      parsed = parsePython(parser, text);
+    } catch (error) {
+      return { hash, findings: [], errors: [{ kind: 'analysis', message: `the Python parser failed: ${(error as Error).message}`, skipped: false }], deps: [], transient: true };
+    }
+    if (parsed.problem) {
+      const { line, column, message } = parsed.problem;
+      return { hash, findings: [], errors: [{ kind: 'syntax', message: `syntax error: ${line}:${column}: ${message}`, skipped: false }], deps: [], transient: false };
+    }
+    facts = new PythonFileFacts(file, text, parsed.root);
+    project.remember(facts);
   }
   texts.set(file, text);
-  const facts = new PythonFileFacts(file, text, parsed.root);
-  project.remember(facts);
   const consulted = project.startRecording();
   const ctx: PythonContext = { facts, project, entryPoints };
   try {

@@ -67,6 +67,27 @@ const TEXT_LEAVES = new Set(['identifier', 'integer', 'float', 'true', 'false', 
 /** Anonymous tokens worth keeping: keywords and operators the detectors look at. Punctuation is dropped. */
 const KEPT_TOKEN = /^(?:[a-z]+|==|!=|=|:=|\*|\*\*)$/;
 
+/** Per grammar: type and field names by id, and whether a type is named or a token worth keeping. */
+interface TypeTables {
+  types: string[];
+  fields: (string | null)[];
+  /** 0: unknown yet, 1: named, 2: a kept token, 3: dropped punctuation. */
+  kinds: Uint8Array;
+}
+const tablesByLanguage = new WeakMap<object, TypeTables>();
+
+function tablesOf(parser: ParserType): TypeTables {
+  const language = parser.language!;
+  let tables = tablesByLanguage.get(language);
+  if (!tables) {
+    tables = { types: language.types, fields: language.fields, kinds: new Uint8Array(65536) };
+    // tree-sitter's ERROR node has the id 65535 and no entry in the type table.
+    tables.kinds[65535] = 1;
+    tablesByLanguage.set(language, tables);
+  }
+  return tables;
+}
+
 /**
  * Parses Python text into a plain tree. tree-sitter always produces a tree; one with ERROR or
  * MISSING nodes, or with Python 2 statements (the grammar still accepts `print x` and `exec
@@ -76,28 +97,36 @@ export function parsePython(parser: ParserType, text: string): ParsedPython {
   const tree = parser.parse(text);
   if (!tree) throw new Error('tree-sitter returned no tree');
   try {
+    const hasError = tree.rootNode.hasError;
     const cursor = tree.walk();
-    const root = copy(cursor, text);
+    const root = copy(cursor, text, tablesOf(parser), hasError);
     cursor.delete();
-    const problem = tree.rootNode.hasError ? firstError(root, text) : python2Statement(root, text);
+    const problem = hasError ? firstError(root, text) : python2Statement(root, text);
     return { root, problem };
   } finally {
     tree.delete();
   }
 }
 
-function copy(cursor: TreeCursor, text: string): PyNode {
-  const rootNode: PyNode = makeNode(cursor, undefined, text);
+/**
+ * Copies the tree with as few calls into WebAssembly as possible (each cursor read crosses
+ * over): the type id first, positions and field only for the nodes kept.
+ */
+function copy(cursor: TreeCursor, text: string, tables: TypeTables, hasError: boolean): PyNode {
+  const rootNode: PyNode = makeNode(cursor, undefined, text, tables, cursor.nodeTypeId, hasError);
   const stack: PyNode[] = [rootNode];
   if (!cursor.gotoFirstChild()) return rootNode;
   for (;;) {
     const parent = stack[stack.length - 1]!;
-    const named = cursor.nodeIsNamed;
-    const type = cursor.nodeType;
-    const keep = named || cursor.nodeIsMissing || KEPT_TOKEN.test(type);
+    const id = cursor.nodeTypeId;
+    let kind = tables.kinds[id]!;
+    if (kind === 0) {
+      kind = cursor.nodeIsNamed ? 1 : KEPT_TOKEN.test(tables.types[id] ?? '') ? 2 : 3;
+      tables.kinds[id] = kind;
+    }
     let node: PyNode | undefined;
-    if (keep) {
-      node = makeNode(cursor, parent, text);
+    if (kind !== 3 || (hasError && cursor.nodeIsMissing)) {
+      node = makeNode(cursor, parent, text, tables, id, hasError);
       parent.children.push(node);
     }
     if (node && cursor.gotoFirstChild()) {
@@ -111,16 +140,18 @@ function copy(cursor: TreeCursor, text: string): PyNode {
   }
 }
 
-function makeNode(cursor: TreeCursor, parent: PyNode | undefined, text: string): PyNode {
+function makeNode(cursor: TreeCursor, parent: PyNode | undefined, text: string, tables: TypeTables, id: number, hasError: boolean): PyNode {
   const start = cursor.startIndex;
   const end = cursor.endIndex;
-  const type = cursor.nodeIsMissing ? `MISSING ${cursor.nodeType}` : cursor.nodeType;
+  const base = tables.types[id] ?? 'ERROR';
+  const type = hasError && cursor.nodeIsMissing ? `MISSING ${base}` : base;
+  const fieldId = parent ? cursor.currentFieldId : 0;
   return {
     type,
     start,
     end,
-    named: cursor.nodeIsNamed,
-    field: cursor.currentFieldName ?? undefined,
+    named: tables.kinds[id] === 1 || parent === undefined,
+    field: fieldId > 0 ? (tables.fields[fieldId] ?? undefined) : undefined,
     children: [],
     parent,
     text: TEXT_LEAVES.has(type) ? text.slice(start, end) : undefined,

@@ -46,6 +46,11 @@ export class PythonProject {
     return this.factsCache.get(file);
   }
 
+  /** The facts of a file if they were parsed already (as another file's import), without recording a dependency. */
+  peek(file: string): PythonFileFacts | undefined {
+    return this.factsCache.get(file);
+  }
+
   /** Seeds the cache with facts already parsed (the file being analysed). */
   remember(facts: PythonFileFacts): void {
     this.factsCache.set(facts.file, facts);
@@ -259,23 +264,36 @@ export class PythonProject {
   }
 }
 
-/** Values assigned to `self.<name>` in the methods of a class. */
+const selfAssignmentMemo = new WeakMap<PyClass, Map<string, PyNode[]>>();
+
+/** Values assigned to `self.<name>` in the methods of a class (all attributes worked out once per class). */
 export function selfAssignments(facts: PythonFileFacts, cls: PyClass, name: string): PyNode[] {
-  const values: PyNode[] = [];
-  for (const method of cls.methods.values()) {
-    const self = method.params[0];
-    if (!self) continue;
-    const visit = (node: PyNode): void => {
-      if (node.type === 'assignment') {
-        const left = child(node, 'left');
-        const right = child(node, 'right');
-        if (left?.type === 'attribute' && right && unwrap(child(left, 'object'))?.text === self && child(left, 'attribute')?.text === name) values.push(right);
-      }
-      for (const c of node.children) if (c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
-    };
-    for (const statement of method.body) visit(statement);
+  let byName = selfAssignmentMemo.get(cls);
+  if (!byName) {
+    const found = new Map<string, PyNode[]>();
+    byName = found;
+    for (const method of cls.methods.values()) {
+      const self = method.params[0];
+      if (!self || method.isLambda) continue;
+      const visit = (node: PyNode): void => {
+        if (node.type === 'assignment') {
+          const left = child(node, 'left');
+          const right = child(node, 'right');
+          const attribute = left?.type === 'attribute' ? child(left, 'attribute')?.text : undefined;
+          if (attribute && right && unwrap(child(left!, 'object'))?.text === self) {
+            const list = found.get(attribute);
+            if (list) list.push(right);
+            else found.set(attribute, [right]);
+          }
+        }
+        for (const c of node.children) if (c.type !== 'function_definition' && c.type !== 'class_definition') visit(c);
+      };
+      for (const statement of method.body) visit(statement);
+    }
+    selfAssignmentMemo.set(cls, found);
   }
-  return values;
+  void facts;
+  return byName.get(name) ?? [];
 }
 
 function relativeBase(file: string, level: number): string {

@@ -189,7 +189,31 @@ export function describeWhere(fn: PyFunction | undefined): string {
   return 'in a lambda at module scope';
 }
 
-const CONSTRUCTORS = new Set(['__init__', '__new__', '__post_init__', '__init_subclass__', '__enter__', '__aenter__', 'setUp', 'setUpClass', 'asyncSetUp', 'setup_method', 'setup_class']);
+/** Methods that run once per instance (or per test) by contract: construction, context entry, test set-up and tear-down. */
+const LIFECYCLE = new Set([
+  '__init__',
+  '__new__',
+  '__post_init__',
+  '__init_subclass__',
+  '__enter__',
+  '__aenter__',
+  'setUp',
+  'setUpClass',
+  'asyncSetUp',
+  'setup_method',
+  'setup_class',
+  'tearDown',
+  'tearDownClass',
+  'asyncTearDown',
+  'teardown_method',
+  'teardown_class',
+]);
+/** Top-level functions that start a program (`main`, aiohttp's `run_app`): they own the process's loop. */
+const ENTRY_FUNCTIONS = new Set(['main', '_main', 'cli', 'run_app', 'run_server', 'serve']);
+/** The main method of a server, worker, thread or app class: it runs once for the object's whole life. */
+const ENTRY_METHODS = new Set(['run', 'serve', 'main', 'run_forever']);
+const ENTRY_CLASS = /(?:Server|Worker|Thread|Process|App|Application|Command|Daemon)$/;
+const TEST_CLASS = /^Test|Test(?:Case|Runner|Suite)$/;
 const CACHE_DECORATORS = /^(?:functools\.)?(?:lru_cache|cache|cached_property)(?:\(.*\))?$|^(?:async_lru\.)?alru_cache(?:\(.*\))?$/s;
 const ONCE_DECORATORS = /^(?:pytest\.fixture|pytest_asyncio\.fixture|atexit\.register)(?:\(.*\))?$/s;
 /** CLI command decorators (click, typer, asyncclick, cyclopts): each runs once per process. */
@@ -208,13 +232,38 @@ export function isTestFile(file: string): boolean {
 export function isEntryPoint(ctx: PythonContext, fn: PyFunction): boolean {
   if (fn.isLambda) return false;
   const facts = ctx.facts;
-  if (!fn.outer && !fn.cls && (fn.name === 'main' || fn.name === '_main' || ctx.entryPoints.has(`${facts.file}\0${fn.name}`))) return true;
+  if (!fn.outer && !fn.cls && (ENTRY_FUNCTIONS.has(fn.name) || ctx.entryPoints.has(`${facts.file}\0${fn.name}`))) return true;
+  // pytest hooks, wherever a plugin defines them.
+  if (!fn.cls && /^pytest_/.test(fn.name)) return true;
+  if (fn.cls && ENTRY_METHODS.has(fn.name) && (ENTRY_CLASS.test(fn.cls.name) || fn.cls.bases.some((base) => ENTRY_CLASS.test(facts.textOf(base))))) return true;
+  if (fn.cls && TEST_CLASS.test(fn.cls.name)) return true;
   for (const decorator of fn.decorators) {
     const text = facts.textOf(decorator).replace(/\s+/g, '');
     if (ONCE_DECORATORS.test(text) || COMMAND_DECORATORS.test(text)) return true;
   }
   if (isTestFile(facts.file) && (/^(?:test|pytest_)/.test(fn.name) || (fn.cls !== undefined && /^Test/.test(fn.cls.name) && /^test/.test(fn.name)))) return true;
   return false;
+}
+
+function isTestMachinery(ctx: PythonContext, fn: PyFunction): boolean {
+  return /^(?:test|pytest_)/.test(fn.name) || (fn.cls !== undefined && TEST_CLASS.test(fn.cls.name)) || fn.decorators.some((d) => /fixture/.test(ctx.facts.textOf(d)));
+}
+
+/**
+ * A function that owns a loop's whole life, as `asyncio.run` itself does: it shuts down the
+ * loop's async generators. Reimplementations of `asyncio.run` (aiohttp's `run_app`, anyio's
+ * backport) are entry points, not a loop per call.
+ */
+export function ownsLoopLifecycle(fn: PyFunction): boolean {
+  let found = false;
+  for (const statement of fn.body) {
+    walk(statement, (node) => {
+      if (found) return false;
+      if (node.type === 'call' && calleeName(node) === 'shutdown_asyncgens') found = true;
+      return true;
+    });
+  }
+  return found;
 }
 
 function isCached(ctx: PythonContext, fn: PyFunction): boolean {
@@ -231,8 +280,10 @@ export function perCallFunction(ctx: PythonContext, node: PyNode, seen = new Set
   const fn = ctx.facts.enclosing(node);
   if (!fn || seen.has(fn)) return undefined;
   seen.add(fn);
-  if (!fn.isLambda && CONSTRUCTORS.has(fn.name)) return undefined;
+  if (!fn.isLambda && LIFECYCLE.has(fn.name)) return undefined;
   if (isEntryPoint(ctx, fn) || isCached(ctx, fn)) return undefined;
+  // Closures of a test or a pytest hook are test machinery, not code that serves calls.
+  for (let outer = fn.outer; outer; outer = outer.outer) if (isEntryPoint(ctx, outer) && isTestMachinery(ctx, outer)) return undefined;
   const thread = threadStart(ctx, fn);
   if (thread) return perCallFunction(ctx, thread, seen);
   if (calledOnlyOnce(ctx, fn, seen)) return undefined;

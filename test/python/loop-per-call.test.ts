@@ -357,6 +357,11 @@ class Server:
   },
   { name: 'a session opened in __aenter__', code: `\nimport aiohttp\nclass Api:\n    async def __aenter__(self):\n        self.session = aiohttp.ClientSession()\n        return self\n    async def __aexit__(self, *exc):\n        await self.session.close()\n` },
   { name: 'a new loop that runs forever', code: `\nimport asyncio\ndef start_loop():\n    loop = asyncio.new_event_loop()\n    loop.run_forever()\n` },
+  {
+    name: "aiohttp's run_app-style runner: a new loop whose whole life it owns",
+    code: `\nimport asyncio\ndef run_application(app):\n    loop = asyncio.new_event_loop()\n    try:\n        loop.run_until_complete(app.serve())\n    finally:\n        loop.run_until_complete(loop.shutdown_asyncgens())\n        loop.close()\n`,
+  },
+  { name: "a server's run method", code: `\nimport asyncio\nclass Server:\n    def run(self, sockets=None):\n        return asyncio.run(self.serve(sockets=sockets))\n` },
   { name: 'a conftest hook', file: 'tests/conftest.py', code: `\nimport asyncio\ndef pytest_sessionstart(session):\n    asyncio.run(create_schema())\n` },
 ];
 

@@ -168,6 +168,7 @@ const valid: RuleCase[] = [
     name: 'a helper that runs its parameter on a thread',
     code: `\nimport asyncio, threading\ndef run_in_thread(coro):\n    t = threading.Thread(target=lambda: asyncio.run(coro))\n    t.start()\n    t.join()\n`,
   },
+  { name: "a worker's run method", code: `\nimport asyncio\nclass UvicornWorker(Worker):\n    def run(self):\n        return asyncio.run(self._serve())\n` },
   { name: 'an async_to_sync of a sync function', code: `\nfrom asgiref.sync import async_to_sync\ndef plain():\n    return 1\nplain_sync = async_to_sync(plain)\n` },
 ];
 

@@ -11,6 +11,7 @@ import {
   LOOP_CONTEXTS,
   LOOP_RUNNERS,
   NEW_LOOP,
+  ownsLoopLifecycle,
   perCallFunction,
   qualifiedCallee,
   receiverOf,
@@ -61,7 +62,7 @@ function check(ctx: PythonContext, call: PyNode, additional: ReadonlySet<string>
   }
   if (NEW_LOOP.has(callee)) {
     const fn = perCallFunction(ctx, call);
-    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(ctx, fn)) return undefined;
+    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(ctx, fn) || ownsLoopLifecycle(fn)) return undefined;
     return report(ctx, call, 'newLoopPerCall', { what: what(ctx, call), fn: describeFunction(fn) });
   }
   const client = CLIENTS.get(callee);

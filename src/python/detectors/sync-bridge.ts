@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/types.js';
-import { ASYNC_TO_SYNC, bridgeAt, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, perCallFunction, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
-import { callArguments, child, isFunction, namedChildren, unwrap, walk, type PyNode } from '../tree.js';
+import { ASYNC_TO_SYNC, bridgeAt, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, ownsLoopLifecycle, perCallFunction, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
+import type { PyFunction } from '../facts.js';
+import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonSyncBridgeOptions {
   allowRunner?: boolean;
@@ -30,19 +31,24 @@ export function detectSyncBridge(ctx: PythonContext, options: PythonSyncBridgeOp
     }
     if (callee !== undefined && ASYNC_TO_SYNC.has(callee)) {
       const fn = perCallFunction(ctx, node);
-      if (fn) add(node, 'asyncToSyncPerCall', { bridge: facts.shortText(child(node, 'function')!), where: describeWhere(facts.enclosing(node)), fn: describeFunction(fn) });
+      if (fn && calledInSameCall(ctx, node, fn)) add(node, 'asyncToSyncPerCall', { bridge: facts.shortText(child(node, 'function')!), where: describeWhere(facts.enclosing(node)), fn: describeFunction(fn) });
       return true;
     }
     const bridge = bridgeAt(ctx, node, new Set(), false);
     if (!bridge || bridge.call !== node) return true;
     const where = describeWhere(facts.enclosing(node));
     switch (bridge.kind) {
-      case 'thread-loop':
-        if (perCallFunction(ctx, node)) add(node, 'runUntilComplete', { bridge: bridge.label, where });
+      case 'thread-loop': {
+        const fn = perCallFunction(ctx, node);
+        if (fn && !ownsLoopLifecycle(fn)) add(node, 'runUntilComplete', { bridge: bridge.label, where });
         break;
-      case 'other-loop':
-        if (perCallFunction(ctx, node)) add(node, 'privateLoop', { bridge: bridge.label, where });
+      }
+      case 'other-loop': {
+        // A loop handed in as a parameter belongs to the caller, which runs it (a runner's own helpers).
+        const fn = perCallFunction(ctx, node);
+        if (fn && !ownsLoopLifecycle(fn) && !isParameter(ctx, receiverOf(node))) add(node, 'privateLoop', { bridge: bridge.label, where });
         break;
+      }
       case 'own-loop-threadsafe':
         add(node, 'threadsafeDeadlock', { bridge: bridge.label, where });
         break;
@@ -106,4 +112,34 @@ function ownLoopFuture(ctx: PythonContext, future: PyNode): PyNode | undefined {
   if (value?.type !== 'call' || !THREADSAFE.has(qualifiedCallee(ctx, value) ?? '')) return undefined;
   const args = callArguments(value);
   return isOwnLoop(ctx, args.positional[1] ?? args.keywords.get('loop')) ? value : undefined;
+}
+
+function isParameter(ctx: PythonContext, expression: PyNode | undefined): boolean {
+  const e = unwrap(expression);
+  if (e?.type !== 'identifier') return false;
+  return ctx.facts.lookup(e.text!, e)?.bindings.some((b) => b.kind === 'param') === true;
+}
+
+/**
+ * Whether the bridge `async_to_sync(f)` is used within the call that builds it: called at once,
+ * or held in a local that is called. One that is returned or stored is built once for many calls.
+ */
+function calledInSameCall(ctx: PythonContext, bridge: PyNode, fn: PyFunction): boolean {
+  const { parent, child: c } = outerParent(bridge);
+  if (parent?.type === 'call' && child(parent, 'function') === c) return true;
+  if (parent?.type !== 'assignment' || child(parent, 'right') !== c) return false;
+  const target = child(parent, 'left');
+  if (target?.type !== 'identifier' || !ctx.facts.isLocalName(target.text!, target)) return false;
+  let called = false;
+  for (const statement of fn.body) {
+    walk(statement, (node) => {
+      if (called) return false;
+      if (node.type === 'call') {
+        const callee = unwrap(child(node, 'function'));
+        if (callee?.type === 'identifier' && callee.text === target.text) called = true;
+      }
+      return true;
+    });
+  }
+  return called;
 }
