@@ -212,7 +212,7 @@ const LIFECYCLE = new Set([
 const ENTRY_FUNCTIONS = new Set(['main', '_main', 'cli', 'run_app', 'run_server', 'serve']);
 /** The main method of a server, worker, thread or app class: it runs once for the object's whole life. */
 const ENTRY_METHODS = new Set(['run', 'serve', 'main', 'run_forever']);
-const ENTRY_CLASS = /(?:Server|Worker|Thread|Process|App|Application|Command|Daemon)$/;
+const ENTRY_CLASS = /(?:Server|Worker|Thread|Process|App|Application|Command|Daemon|Runner)$/;
 const TEST_CLASS = /^Test|Test(?:Case|Runner|Suite)$/;
 const CACHE_DECORATORS = /^(?:functools\.)?(?:lru_cache|cache|cached_property)(?:\(.*\))?$|^(?:async_lru\.)?alru_cache(?:\(.*\))?$/s;
 const ONCE_DECORATORS = /^(?:pytest\.fixture|pytest_asyncio\.fixture|atexit\.register)(?:\(.*\))?$/s;

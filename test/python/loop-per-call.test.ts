@@ -362,6 +362,11 @@ class Server:
     code: `\nimport asyncio\ndef run_application(app):\n    loop = asyncio.new_event_loop()\n    try:\n        loop.run_until_complete(app.serve())\n    finally:\n        loop.run_until_complete(loop.shutdown_asyncgens())\n        loop.close()\n`,
   },
   { name: "a server's run method", code: `\nimport asyncio\nclass Server:\n    def run(self, sockets=None):\n        return asyncio.run(self.serve(sockets=sockets))\n` },
+  {
+    name: "a loop made only when the thread has none, then kept as the thread's loop",
+    code: `\nimport asyncio\ndef run_sync(coro):\n    try:\n        loop = asyncio.get_event_loop()\n    except RuntimeError:\n        loop = asyncio.new_event_loop()\n        asyncio.set_event_loop(loop)\n    return loop.run_until_complete(coro)\n`,
+  },
+  { name: "a runner class's run method", code: `\nimport trio\nclass TrioRunner:\n    def run(self):\n        trio.run(self.main)\n` },
   { name: 'a conftest hook', file: 'tests/conftest.py', code: `\nimport asyncio\ndef pytest_sessionstart(session):\n    asyncio.run(create_schema())\n` },
 ];
 

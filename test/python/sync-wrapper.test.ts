@@ -169,6 +169,14 @@ const valid: RuleCase[] = [
     code: `\nimport asyncio, threading\ndef run_in_thread(coro):\n    t = threading.Thread(target=lambda: asyncio.run(coro))\n    t.start()\n    t.join()\n`,
   },
   { name: "a worker's run method", code: `\nimport asyncio\nclass UvicornWorker(Worker):\n    def run(self):\n        return asyncio.run(self._serve())\n` },
+  {
+    name: 'async_to_sync of a callable handed in (an ASGI send)',
+    code: `\nfrom asgiref.sync import AsyncToSync\nclass WsgiToAsgiInstance:\n    async def __call__(self, receive, send):\n        self.sync_send = AsyncToSync(send)\n`,
+  },
+  {
+    name: "a runner's __call__ that runs the function it is handed",
+    code: `\nimport trio\nclass Runner:\n    def __call__(self, async_fn):\n        async def loc(coro):\n            return await coro\n        return trio.from_thread.run(loc, async_fn, trio_token=self.token)\n`,
+  },
   { name: 'an async_to_sync of a sync function', code: `\nfrom asgiref.sync import async_to_sync\ndef plain():\n    return 1\nplain_sync = async_to_sync(plain)\n` },
 ];
 

@@ -11,6 +11,7 @@ import {
   LOOP_CONTEXTS,
   LOOP_RUNNERS,
   NEW_LOOP,
+  OWN_LOOP,
   ownsLoopLifecycle,
   perCallFunction,
   qualifiedCallee,
@@ -62,7 +63,7 @@ function check(ctx: PythonContext, call: PyNode, additional: ReadonlySet<string>
   }
   if (NEW_LOOP.has(callee)) {
     const fn = perCallFunction(ctx, call);
-    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(ctx, fn) || ownsLoopLifecycle(fn)) return undefined;
+    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(ctx, fn) || ownsLoopLifecycle(fn) || isFallbackLoop(ctx, call)) return undefined;
     return report(ctx, call, 'newLoopPerCall', { what: what(ctx, call), fn: describeFunction(fn) });
   }
   const client = CLIENTS.get(callee);
@@ -206,4 +207,33 @@ function executorPurpose(ctx: PythonContext, call: PyNode, fn: PyFunction): stri
   const { parent: holder, child: held } = outerParent(call);
   const usedInline = holder?.type === 'attribute' && child(holder, 'object') === held;
   return usedInline || target?.type === 'identifier' ? 'and never shut down: its threads outlive the call' : undefined;
+}
+
+/**
+ * `try: loop = asyncio.get_event_loop() except RuntimeError: loop = asyncio.new_event_loop();
+ * asyncio.set_event_loop(loop)`: a loop made only when the thread has none, and then kept as the
+ * thread's loop, is the thread's one loop, not one per call.
+ */
+function isFallbackLoop(ctx: PythonContext, call: PyNode): boolean {
+  for (let current = call.parent; current && !isFunction(current); current = current.parent) {
+    if (current.type !== 'except_clause') continue;
+    const attempt = current.parent?.type === 'try_statement' ? child(current.parent, 'body') : undefined;
+    let looksUp = false;
+    if (attempt) {
+      walk(attempt, (node) => {
+        if (looksUp) return false;
+        if (node.type === 'call' && (OWN_LOOP.has(qualifiedCallee(ctx, node) ?? '') || calleeName(node) === 'get_event_loop')) looksUp = true;
+        return true;
+      });
+    }
+    if (!looksUp) return false;
+    let kept = false;
+    walk(current, (node) => {
+      if (kept) return false;
+      if (node.type === 'call' && (qualifiedCallee(ctx, node) === 'asyncio.set_event_loop' || calleeName(node) === 'set_event_loop')) kept = true;
+      return true;
+    });
+    return kept;
+  }
+  return false;
 }

@@ -85,6 +85,9 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   }
   if (inline) {
     if (carried.type !== 'identifier' || carried.text !== inline.name) return undefined;
+    // `trio.from_thread.run(inner, async_fn)` where `inner` awaits what it is handed: a runner's entry, running its caller's work.
+    const handed = callArguments(bridge.call).positional.slice(1).some((a) => unwrap(a)?.type === 'identifier' && params.has(unwrap(a)!.text!));
+    if (handed && awaitsParameter(inline)) return undefined;
     return { name: fn.displayName, sibling: inline.name, bridge, inline: true, range };
   }
   if (carried.type !== 'identifier' && carried.type !== 'attribute') return undefined;
@@ -160,6 +163,8 @@ function boundFactories(ctx: PythonContext): PythonSyncWrapper[] {
     const enclosing = ctx.facts.enclosing(node);
     // Inside a function, only `self.x = ...` binds a lasting name (a local is a per-call bridge: no-sync-bridge's).
     if (enclosing && left.type !== 'attribute') return true;
+    // A bridge over what the function was handed (`AsyncToSync(send)` of an ASGI callable) adapts a caller's function, not a sibling.
+    if (ref.type === 'identifier' && ctx.facts.lookup(ref.text!, ref)?.bindings.some((b) => b.kind === 'param')) return true;
     const owner = classOfStatement(ctx, node);
     const name = left.type === 'attribute' ? `${enclosing?.cls?.name ?? ctx.facts.shortText(child(left, 'object')!)}.${child(left, 'attribute')!.text}` : owner ? `${owner}.${ctx.facts.textOf(left)}` : ctx.facts.textOf(left);
     const sibling = ref.type === 'attribute' ? child(ref, 'attribute')!.text! : ref.text!;
@@ -175,4 +180,22 @@ function classOfStatement(ctx: PythonContext, node: PyNode): string | undefined 
     if (current.type === 'class_definition') return ctx.facts.classOf(current)?.name;
   }
   return undefined;
+}
+
+/** Whether an async function awaits (or calls and awaits) one of its own parameters. */
+function awaitsParameter(fn: PyFunction): boolean {
+  const params = new Set(fn.params.map((p) => p.replace(/^\*+/, '')));
+  let found = false;
+  for (const statement of fn.body) {
+    walk(statement, (node) => {
+      if (found) return false;
+      if (node.type === 'await') {
+        let target = unwrap(namedChildren(node)[0]);
+        if (target?.type === 'call') target = unwrap(child(target, 'function'));
+        if (target?.type === 'identifier' && params.has(target.text!)) found = true;
+      }
+      return true;
+    });
+  }
+  return found;
 }
