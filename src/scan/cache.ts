@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { PACKAGE } from '../version.js';
 import { hashParts, hashText } from './hash.js';
 import { stripBom } from './source.js';
+import type { PythonCacheData } from '../python/scan.js';
 import type { ScanErrorKind } from './types.js';
 
 /**
@@ -81,6 +82,8 @@ export interface CacheData {
   results: Record<string, CachedResult>;
   /** Stat memos of the files `tool` was computed from (see `toolIdentity`). */
   toolFiles?: Record<string, StatMemo>;
+  /** The Python files' results (src/python/scan.ts). */
+  python?: PythonCacheData;
 }
 
 export function resolveCacheFile(cwd: string, location: string | undefined): string {
@@ -233,6 +236,14 @@ function toolFiles(): string[] {
   } catch {
     // resolved through exports only: the version then comes from the core hash alone
   }
+  // The Python grammar and its runtime decide how Python parses.
+  for (const name of ['web-tree-sitter/package.json', 'tree-sitter-python/package.json']) {
+    try {
+      files.push(requireHere.resolve(name));
+    } catch {
+      // not installed: Python files then fail to analyse, and say so
+    }
+  }
   const walk = (dir: string): void => {
     let entries;
     try {
@@ -247,6 +258,7 @@ function toolFiles(): string[] {
     }
   };
   walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core'));
+  walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'python'));
   return files;
 }
 
@@ -289,9 +301,10 @@ export function toolIdentity(runStartedAt: number, known?: ToolIdentity): ToolId
     }
     if (file.endsWith('package.json')) {
       try {
-        parts.push(`ts-morph@${(JSON.parse(text) as { version: string }).version}`);
+        const pkg = JSON.parse(text) as { name: string; version: string };
+        parts.push(`${pkg.name}@${pkg.version}`);
       } catch {
-        parts.push('ts-morph@unknown');
+        parts.push(`${path.basename(path.dirname(file))}@unknown`);
       }
     } else parts.push(path.basename(file), text);
   }

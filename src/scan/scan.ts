@@ -21,6 +21,8 @@ import { discover, findGitRoot, globMatcher, toPosix } from './discover.js';
 import { hashParts, hashText } from './hash.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
 import { assignProjects, findNearestTsconfig, inferredOptions, isDirectory, isUnder, parseProjects, type ConfigInputs, type ProjectInfo } from './project.js';
+import { loadPythonParser } from '../python/parser.js';
+import { scanPython } from '../python/scan.js';
 import { readSource } from './source.js';
 import { ScanUsageError, type ScanError, type ScanFinding, type ScanOptions, type ScanResult } from './types.js';
 import { loadTypeScript, saveCodeCaches } from './typescript.js';
@@ -164,7 +166,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   }
   const roots = explicitPaths ?? [tsconfigOption ? path.dirname(tsconfigOption) : cwd];
   const discovery = discover({ roots, isIncluded, isExcluded });
-  progress({ phase: 'discover', files: discovery.files.length });
+  progress({ phase: 'discover', files: discovery.files.length + discovery.pythonFiles.length });
 
   const configCandidates = tsconfigOption
     ? [tsconfigOption]
@@ -192,6 +194,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const knownTool = previous && { key: previous.tool, ...(previous.toolFiles ? { files: previous.toolFiles } : {}) };
   const tool = cacheFile ? toolIdentity(startedAt, knownTool) : undefined;
   if (previous && (previous.tool !== tool!.key || previous.settings !== settings)) previous = undefined;
+  const previousPython = previous?.python;
 
   // Projects and file assignment: from the cache when the structure is provably unchanged (no TypeScript needed), else parsed.
   let ts: TypeScriptApi | undefined;
@@ -206,6 +209,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     projects = previous.projects.map((configFile) => ({ configFile: configFile ?? undefined, options: undefined, fileNames: [] }));
     assignment = new Map(Object.entries(previous.assignment));
     files = discovery.files.filter((file) => assignment.has(file));
+  } else if (discovery.files.length === 0 && configCandidates.length === 0) {
+    // Nothing for TypeScript (a Python project): it is not even loaded.
+    previous = undefined;
+    configInputs = { files: {}, listings: [] };
+    projects = [];
+    assignment = new Map();
+    files = [];
+    if (cacheFile) structure = structureKey(structureBase, configInputs, cacheFile);
   } else {
     previous = undefined;
     ts = loadTypeScript(codeCacheDir).ts;
@@ -374,6 +385,10 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     programFiles += program.getSourceFiles().length;
     if (cacheFile) recordGraph(ts, program, fingerprints, graphs[index]!, tracked.created, hashes);
   }
+  // Python files: the Python frontend, with its own section of the cache.
+  const python = await scanPython({ files: discovery.pythonFiles, roots, selection, previous: previousPython, fingerprints, progress });
+  for (const [file, result] of python.results) results.set(file, result);
+  if (python.changed) cacheChanged = true;
   progress({ phase: 'done' });
   if (codeCacheDir && ts) saveCodeCaches();
 
@@ -398,14 +413,17 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       assignment: Object.fromEntries(files.map((file) => [file, assignment.get(file)!])),
       graphs,
       results: stored,
+      ...(discovery.pythonFiles.length > 0 ? { python: python.cache } : {}),
     };
     writeCache(cacheFile, data);
   }
+  // Fingerprinting Python findings (baseline, progress) parses their files again, synchronously.
+  if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
   const used = new Set(files.map((file) => assignment.get(file)));
-  return assemble(cwd, config, files, results, discovery.notices, projects.filter((_, i) => used.has(i)), {
-    analyzed: dirty.length,
-    cached: files.length - dirty.length,
+  return assemble(cwd, config, [...files, ...discovery.pythonFiles], results, discovery.notices, projects.filter((_, i) => used.has(i)), {
+    analyzed: dirty.length + python.analyzed,
+    cached: files.length - dirty.length + discovery.pythonFiles.length - python.analyzed,
     programFiles,
     durationMs: performance.now() - t0,
   });
