@@ -208,7 +208,8 @@ function python2Statement(root: PyNode, text: string): PythonSyntaxProblem | und
     const found = findPython2(node);
     if (found) {
       const where = lineAndColumn(text, found.start);
-      return { ...where, message: `Python 2 syntax (${found.type === 'print_statement' ? 'print statement' : 'exec statement'}): loop-audit analyses Python 3` };
+      const what = found.type === 'print_statement' ? 'print statement' : found.type === 'exec_statement' ? 'exec statement' : '`except X, e:`';
+      return { ...where, message: `Python 2 syntax (${what}): loop-audit analyses Python 3` };
     }
   }
   return undefined;
@@ -216,6 +217,8 @@ function python2Statement(root: PyNode, text: string): PythonSyntaxProblem | und
 
 function findPython2(node: PyNode): PyNode | undefined {
   if (node.type === 'print_statement' || node.type === 'exec_statement') return node;
+  // `except ValueError, e:` parses as an except clause with two values.
+  if (node.type === 'except_clause' && node.children.filter((c) => c.field === 'value').length > 1) return node;
   for (const c of node.children) {
     const found = findPython2(c);
     if (found) return found;

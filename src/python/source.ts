@@ -19,10 +19,28 @@ export function declaredEncoding(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
+/** Python's codec names that WHATWG's TextDecoder spells otherwise (`cp1252` is `windows-1252`). */
+function whatwgLabel(encoding: string): string {
+  const name = encoding.replace(/_/g, '-');
+  const cp = /^(?:cp|windows-?)(\d{3,4})$/.exec(name);
+  if (cp) return cp[1]!.length === 4 ? `windows-${cp[1]}` : `ibm${cp[1]}`;
+  const iso = /^iso-?8859-?(\d+)$/.exec(name);
+  if (iso) return `iso-8859-${iso[1]}`;
+  return name;
+}
+
 function decodeAs(bytes: Uint8Array, encoding: string): string | undefined {
+  const name = encoding.replace(/_/g, '-');
+  // Latin-1 and ASCII byte for byte, as Python decodes them (WHATWG's TextDecoder maps both to windows-1252).
+  if (['latin-1', 'latin1', 'l1', 'iso-8859-1', 'iso8859-1', '8859', 'cp819', 'ascii', 'us-ascii', '646'].includes(name)) {
+    if (name.includes('ascii') || name === '646') if (bytes.some((b) => b > 0x7f)) return undefined;
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return stripBom(text);
+  }
   let decoder: InstanceType<typeof TextDecoder>;
   try {
-    decoder = new TextDecoder(encoding, { fatal: true });
+    decoder = new TextDecoder(whatwgLabel(encoding), { fatal: true });
   } catch {
     return undefined;
   }
