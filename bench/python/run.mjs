@@ -67,7 +67,7 @@ function setup(subject) {
   const debs = path.join(work, 'debs');
   mkdirSync(debs, { recursive: true });
   try {
-    sh('apt-get', ['download', `${subject.package}=${subject.version}`], { cwd: debs });
+    sh('apt-get', ['-o', 'APT::Sandbox::User=root', 'download', `${subject.package}=${subject.version}`], { cwd: debs });
   } catch {
     throw new Error(`cannot download ${subject.package}=${subject.version} with apt-get (run 'apt-get update' first; the version is pinned, Debian 12 'bookworm')`);
   }
@@ -116,7 +116,7 @@ const range = (values) => `${Math.min(...values).toFixed(2)}–${Math.max(...val
 
 function ours(stdout) {
   const report = JSON.parse(stdout);
-  return { files: report.files.length, errors: report.errors.length, findings: report.findings.map((f) => ({ file: f.path, line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })) };
+  return { files: report.summary.files, errors: report.errors.length, findings: report.findings.map((f) => ({ file: f.path, line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })) };
 }
 
 function overlap(ourFindings, ruffDiagnostics) {

@@ -32,7 +32,26 @@ export class PythonProject {
     private readonly load: (file: string) => PythonFileFacts | undefined,
   ) {
     this.known = new Set(files);
-    for (const file of files) for (const name of moduleNames(file, roots, this.known)) if (!this.byModule.has(name)) this.byModule.set(name, file);
+    for (const file of files) {
+      for (const { name, base } of moduleNames(file, roots, this.known)) {
+        if (!this.byModule.has(name)) this.byModule.set(name, file);
+        this.bases.add(base);
+      }
+    }
+  }
+
+  /** Directories module names are relative to (package roots, scan roots, `src/`): where a module outside the scanned paths is looked for. */
+  private readonly bases = new Set<string>();
+  private readonly onDisk = new Map<string, boolean>();
+
+  private exists(file: string): boolean {
+    if (this.known.has(file)) return true;
+    let found = this.onDisk.get(file);
+    if (found === undefined) {
+      found = existsSync(file);
+      this.onDisk.set(file, found);
+    }
+    return found;
   }
 
   startRecording(): Set<string> {
@@ -61,8 +80,18 @@ export class PythonProject {
     this.factsCache.delete(file);
   }
 
+  /** The file of an absolute module name: a scanned file, or one beside them that the scan did not include (`scan src/services` still sees `src/lib`). */
   moduleFile(dotted: string): string | undefined {
-    return this.byModule.get(dotted);
+    const known = this.byModule.get(dotted);
+    if (known || !/^[A-Za-z_][\w.]*$/.test(dotted)) return known;
+    for (const base of this.bases) {
+      const file = this.fileFor(path.join(base, ...dotted.split('.')));
+      if (file) {
+        this.byModule.set(dotted, file);
+        return file;
+      }
+    }
+    return undefined;
   }
 
   /** The file of `from <level dots><module> import ...` written in `fromFile`. */
@@ -74,7 +103,7 @@ export class PythonProject {
   }
 
   private fileFor(base: string): string | undefined {
-    for (const candidate of [`${base}.py`, path.join(base, '__init__.py')]) if (this.known.has(candidate)) return candidate;
+    for (const candidate of [`${base}.py`, path.join(base, '__init__.py')]) if (this.exists(candidate)) return candidate;
     return undefined;
   }
 
@@ -306,8 +335,8 @@ function relativeBase(file: string, level: number): string {
  * The dotted names a file can be imported as: from its package root (the first directory up
  * without an `__init__.py`), from each scan root it is under, and from a `src/` directory above it.
  */
-export function moduleNames(file: string, roots: readonly string[], known: ReadonlySet<string>): string[] {
-  const names = new Set<string>();
+export function moduleNames(file: string, roots: readonly string[], known: ReadonlySet<string>): { name: string; base: string }[] {
+  const names = new Map<string, string>();
   const hasInit = (dir: string): boolean => known.has(path.join(dir, '__init__.py')) || existsSync(path.join(dir, '__init__.py'));
   const add = (base: string): void => {
     const relative = path.relative(base, file);
@@ -315,7 +344,7 @@ export function moduleNames(file: string, roots: readonly string[], known: Reado
     const parts = relative.replace(/\.py$/, '').split(path.sep);
     if (parts[parts.length - 1] === '__init__') parts.pop();
     if (parts.length === 0 || parts.some((part) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(part))) return;
-    names.add(parts.join('.'));
+    if (!names.has(parts.join('.'))) names.set(parts.join('.'), base);
   };
   let packageRoot = path.dirname(file);
   while (hasInit(packageRoot) && path.dirname(packageRoot) !== packageRoot) packageRoot = path.dirname(packageRoot);
@@ -327,5 +356,5 @@ export function moduleNames(file: string, roots: readonly string[], known: Reado
       break;
     }
   }
-  return [...names];
+  return [...names].map(([name, base]) => ({ name, base }));
 }

@@ -114,6 +114,23 @@ describe('Python: scan of the legacy app, every format', () => {
     expect(run.stdout).toContain('| `loop-audit/no-sync-wrapper` | 0 | 7 |');
   });
 
+  it('a scan of one layer still resolves the helpers and siblings of the modules it did not include', async () => {
+    const { report } = await scanJson(root, 'orders_app/repositories');
+    expect(report.summary.files).toBe(3);
+    expect(report.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`)).toEqual(markers(root).filter((m) => m.startsWith('orders_app/repositories/')));
+  });
+
+  it('a tree of TypeScript and Python files: one report for both', async () => {
+    const mixed = makeProject({
+      'package.json': '{"type":"module"}',
+      'web/handler.ts': "import { Worker } from 'node:worker_threads';\nexport function handle(): void {\n  new Worker('./w.js');\n}\n",
+      'jobs/poll.py': 'import asyncio\n\nasync def tick():\n    asyncio.create_task(poll())\n',
+    });
+    const { report } = await scanJson(mixed);
+    expect(report.summary.files).toBe(2);
+    expect(report.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['jobs/poll.py loop-audit/no-floating-promise', 'web/handler.ts loop-audit/no-loop-per-call']);
+  });
+
   it('configuration: a rule turned off, and an option (allowForKnownSafeCalls) applied to Python', async () => {
     write(root, 'loop-audit.config.json', JSON.stringify({ rules: { 'no-sync-wrapper': 'off', 'no-floating-promise': ['error', { allowForKnownSafeCalls: ['asyncio.ensure_future'] }] } }));
     try {
