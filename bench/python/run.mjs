@@ -62,7 +62,12 @@ function setup(subject) {
   const into = path.join(work, `${subject.package}_${subject.version.replace(/[:]/g, '%3a')}`);
   const site = path.join(into, 'usr/lib/python3/dist-packages');
   const dirs = subject.dirs.map((dir) => path.join(site, dir));
-  if (dirs.every((dir) => existsSync(dir))) return dirs;
+  // A repository of its own, as the installed tree would be: this repository's .gitignore (which
+  // ignores bench/.work) must not apply to it.
+  if (dirs.every((dir) => existsSync(dir))) {
+    if (!existsSync(path.join(into, '.git'))) sh('git', ['init', '-q', into]);
+    return dirs;
+  }
   mkdirSync(into, { recursive: true });
   const debs = path.join(work, 'debs');
   mkdirSync(debs, { recursive: true });
@@ -75,6 +80,7 @@ function setup(subject) {
   if (!deb) throw new Error(`apt-get download left no .deb for ${subject.package}`);
   sh('dpkg', ['-x', path.join(debs, deb), into]);
   for (const dir of dirs) if (!existsSync(dir)) throw new Error(`${subject.package}: ${dir} is not in the package`);
+  sh('git', ['init', '-q', into]);
   return dirs;
 }
 
