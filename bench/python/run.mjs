@@ -100,7 +100,7 @@ function countPy(dirs) {
 function timed(command, args) {
   const start = performance.now();
   const full = gnuTime ? [gnuTime, ['-f', '__TIME__ %U %S %M', command, ...args]] : [command, args];
-  const result = spawnSync(full[0], full[1], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const result = spawnSync(full[0], full[1], { cwd: repo, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   const wall = (performance.now() - start) / 1000;
   const line = (result.stderr ?? '').split('\n').find((l) => l.startsWith('__TIME__'));
   const [user, sys, rss] = line ? line.split(' ').slice(1).map(Number) : [NaN, NaN, NaN];
@@ -110,7 +110,7 @@ function timed(command, args) {
 
 function loopAuditScan(dirs) {
   // One scan root per directory, no cache: a cold run. JSON on stdout; exit 1 only means findings.
-  return timed(process.execPath, [bin, 'scan', ...dirs, '--format', 'json', '--fail-on', 'off']);
+  return timed(process.execPath, [bin, 'scan', ...dirs, '--include', '**/*.py', '--format', 'json', '--fail-on', 'off']);
 }
 
 function ruff(dirs) {
@@ -122,12 +122,12 @@ const range = (values) => `${Math.min(...values).toFixed(2)}–${Math.max(...val
 
 function ours(stdout) {
   const report = JSON.parse(stdout);
-  return { files: report.summary.files, errors: report.errors.length, findings: report.findings.map((f) => ({ file: f.path, line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })) };
+  return { files: report.summary.files, errors: report.errors.length, findings: report.findings.map((f) => ({ file: path.resolve(repo, f.file), line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })) };
 }
 
 function overlap(ourFindings, ruffDiagnostics) {
   const key = (file, line) => `${file}:${line}`;
-  const ourDropped = new Set(ourFindings.filter((f) => f.ruleId === 'no-floating-promise').map((f) => key(f.file, f.line)));
+  const ourDropped = new Set(ourFindings.filter((f) => f.ruleId.endsWith('no-floating-promise')).map((f) => key(f.file, f.line)));
   const ourAll = new Set(ourFindings.map((f) => key(f.file, f.line)));
   const ruf006 = new Set(ruffDiagnostics.filter((d) => d.code === 'RUF006').map((d) => key(d.file, d.line)));
   const asyncLines = new Set(ruffDiagnostics.filter((d) => d.code.startsWith('ASYNC')).map((d) => key(d.file, d.line)));
@@ -190,12 +190,14 @@ function main() {
     const row = (name, list, n) => {
       const walls = list.map((r) => r.wall);
       const wall = median(walls);
-      return `| ${name} | ${n} | ${wall.toFixed(2)} s (${range(walls)}) | ${(n / wall).toFixed(0)} | ${median(list.map((r) => r.cpu)).toFixed(2)} s | ${median(list.map((r) => r.rss)).toFixed(0)} MB |`;
+      const cpu = median(list.map((r) => r.cpu));
+      return `| ${name} | ${n} | ${wall.toFixed(2)} s (${range(walls)}) | ${(n / wall).toFixed(0)} | ${cpu.toFixed(2)} s | ${(n / cpu).toFixed(0)} | ${median(list.map((r) => r.rss)).toFixed(0)} MB |`;
     };
-    console.log('\n| tool | files | wall (median, range) | files/s | CPU | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: |');
+    console.log('\n| tool | files | wall (median, range) | files/s (wall) | CPU | files/CPU-s | peak RSS |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
     console.log(row(`loop-audit scan (cold)`, runs.loopAudit, ourReport.files));
     console.log(row(`ruff ${ruffReport.version} wasm --select ASYNC,RUF006`, runs.ruff, ruffReport.files));
-    console.log(`\nratio (loop-audit wall / ruff wall): ${(median(runs.loopAudit.map((r) => r.wall)) / median(runs.ruff.map((r) => r.wall))).toFixed(2)}; loop-audit errors entries: ${ourReport.errors}`);
+    const ratio = (key) => (median(runs.loopAudit.map((r) => r[key])) / median(runs.ruff.map((r) => r[key]))).toFixed(2);
+    console.log(`\nratio loop-audit / ruff: wall ${ratio('wall')}, CPU ${ratio('cpu')}; loop-audit errors entries: ${ourReport.errors}`);
     console.log(`overlap on ${SPEED_SUBJECT.package}: ${JSON.stringify(overlap(ourReport.findings, ruffReport.diagnostics), null, 1)}`);
   }
 

@@ -366,6 +366,10 @@ class Server:
     name: "a loop made only when the thread has none, then kept as the thread's loop",
     code: `\nimport asyncio\ndef run_sync(coro):\n    try:\n        loop = asyncio.get_event_loop()\n    except RuntimeError:\n        loop = asyncio.new_event_loop()\n        asyncio.set_event_loop(loop)\n    return loop.run_until_complete(coro)\n`,
   },
+  {
+    name: 'a fallback loop behind a flag, kept as the thread loop',
+    code: `\nimport asyncio\ndef run_sync(coro):\n    create = False\n    try:\n        loop = asyncio.get_event_loop()\n    except RuntimeError:\n        create = True\n    if create:\n        loop = asyncio.new_event_loop()\n        asyncio.set_event_loop(loop)\n    return loop.run_until_complete(coro)\n`,
+  },
   { name: "a runner class's run method", code: `\nimport trio\nclass TrioRunner:\n    def run(self):\n        trio.run(self.main)\n` },
   { name: 'a conftest hook', file: 'tests/conftest.py', code: `\nimport asyncio\ndef pytest_sessionstart(session):\n    asyncio.run(create_schema())\n` },
 ];

@@ -211,29 +211,30 @@ function executorPurpose(ctx: PythonContext, call: PyNode, fn: PyFunction): stri
 
 /**
  * `try: loop = asyncio.get_event_loop() except RuntimeError: loop = asyncio.new_event_loop();
- * asyncio.set_event_loop(loop)`: a loop made only when the thread has none, and then kept as the
- * thread's loop, is the thread's one loop, not one per call.
+ * asyncio.set_event_loop(loop)` (or the same behind an `if` on a flag or `loop.is_closed()`): a
+ * loop made only when the thread has none, then kept as the thread's loop, is the thread's one
+ * loop, not one per call. An unconditional `set_event_loop(new_event_loop())` is one per call.
  */
 function isFallbackLoop(ctx: PythonContext, call: PyNode): boolean {
-  for (let current = call.parent; current && !isFunction(current); current = current.parent) {
-    if (current.type !== 'except_clause') continue;
-    const attempt = current.parent?.type === 'try_statement' ? child(current.parent, 'body') : undefined;
-    let looksUp = false;
-    if (attempt) {
-      walk(attempt, (node) => {
-        if (looksUp) return false;
-        if (node.type === 'call' && (OWN_LOOP.has(qualifiedCallee(ctx, node) ?? '') || calleeName(node) === 'get_event_loop')) looksUp = true;
-        return true;
-      });
-    }
-    if (!looksUp) return false;
-    let kept = false;
-    walk(current, (node) => {
-      if (kept) return false;
-      if (node.type === 'call' && (qualifiedCallee(ctx, node) === 'asyncio.set_event_loop' || calleeName(node) === 'set_event_loop')) kept = true;
+  const fn = ctx.facts.enclosing(call);
+  if (!fn) return false;
+  let conditional = false;
+  for (let current = call.parent; current && current !== fn.node; current = current.parent) {
+    if (current.type === 'except_clause' || current.type === 'if_statement' || current.type === 'elif_clause' || current.type === 'else_clause') conditional = true;
+  }
+  if (!conditional) return false;
+  let looksUp = false;
+  let kept = false;
+  let closed = false;
+  for (const statement of fn.body) {
+    walk(statement, (node) => {
+      if (node.type !== 'call') return true;
+      const name = calleeName(node);
+      if (OWN_LOOP.has(qualifiedCallee(ctx, node) ?? '') || name === 'get_event_loop') looksUp = true;
+      if (name === 'set_event_loop') kept = true;
+      if (name === 'close' && unwrap(receiverOf(node))?.type === 'identifier') closed = true;
       return true;
     });
-    return kept;
   }
-  return false;
+  return looksUp && kept && !closed;
 }
