@@ -8,7 +8,7 @@ import { PACKAGE } from '../version.js';
 import { isPythonFile } from '../python/files.js';
 import { readPythonManifest } from '../python/manifests.js';
 import { readPythonText } from '../python/source.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   compareWithBaseline,
   DEFAULT_BASELINE_FILE,

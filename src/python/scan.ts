@@ -1,28 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RuleSelection } from '../core/analyze.js';
-import type { CachedFinding, CachedResult, Fingerprints, StatMemo } from '../scan/cache.js';
+import type { CachedResult, Fingerprints, PythonCacheData, PythonCachedResult } from '../scan/cache.js';
 import { hashParts, hashText } from '../scan/hash.js';
 import type { ScanProgress } from '../scan/types.js';
-
-/**
- * What the scan cache keeps of the Python files: a result is reused when the file's text and the
- * texts of the project files its analysis consulted (imported helpers, siblings, classes) are
- * unchanged, and the set of Python files and the manifests declaring entry points are too.
- */
-export interface PythonCacheData {
-  structure: string;
-  files: Record<string, PythonCachedResult>;
-}
-
-export interface PythonCachedResult {
-  hash: string;
-  stat?: StatMemo;
-  /** Files consulted → their hash when analysed. */
-  deps: Record<string, string>;
-  findings: CachedFinding[];
-  errors: CachedResult['errors'];
-}
 
 export interface PythonScanInput {
   /** Every discovered Python file (absolute, sorted). */

@@ -372,16 +372,6 @@ export interface HelperInfo {
 const helperMemo = new WeakMap<PyFunction, HelperInfo | null>();
 const helperInProgress = new WeakSet<PyFunction>();
 
-/** `.result()` on a future, looking through `asyncio.wrap_future`. */
-function resultOf(call: PyNode): PyNode | undefined {
-  const { parent } = outerParent(call);
-  if (parent?.type === 'attribute' && child(parent, 'attribute')?.text === 'result') {
-    const outer = parent.parent;
-    if (outer?.type === 'call' && child(outer, 'function') === parent) return outer;
-  }
-  return undefined;
-}
-
 /**
  * A bridge call: something that blocks the calling thread until a coroutine finishes. Recognised
  * by what it is (asyncio.run, run_until_complete, run_coroutine_threadsafe(...).result(),

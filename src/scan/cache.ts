@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { PACKAGE } from '../version.js';
 import { hashParts, hashText } from './hash.js';
 import { stripBom } from './source.js';
-import type { PythonCacheData } from '../python/scan.js';
 import type { ScanErrorKind } from './types.js';
 
 /**
@@ -86,6 +86,25 @@ export interface CacheData {
   python?: PythonCacheData;
 }
 
+/**
+ * What the scan cache keeps of the Python files: a result is reused when the file's text and the
+ * texts of the project files its analysis consulted (imported helpers, siblings, classes) are
+ * unchanged, and the set of Python files and the manifests declaring entry points are too.
+ */
+export interface PythonCacheData {
+  structure: string;
+  files: Record<string, PythonCachedResult>;
+}
+
+export interface PythonCachedResult {
+  hash: string;
+  stat?: StatMemo;
+  /** Files consulted → their hash when analysed. */
+  deps: Record<string, string>;
+  findings: CachedFinding[];
+  errors: CachedResult['errors'];
+}
+
 export function resolveCacheFile(cwd: string, location: string | undefined): string {
   if (!location) return path.join(cwd, DEFAULT_CACHE_DIR, DEFAULT_CACHE_FILE);
   const absolute = path.resolve(cwd, location);
@@ -112,17 +131,9 @@ export function readCache(file: string): CacheData | undefined {
   return cache as CacheData;
 }
 
-/** Written to a temporary file beside the target and renamed over it: a reader never sees half a cache. */
+/** Written atomically (a reader never sees half a cache), without a flush: a cache lost to a crash is rebuilt. */
 export function writeCache(file: string, data: CacheData): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, JSON.stringify(data));
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, JSON.stringify(data), { durable: false });
 }
 
 function statMemoOf(stats: Stats): StatMemo {

@@ -42,7 +42,7 @@ export function detectLoopPerCall(ctx: PythonContext, options: PythonLoopPerCall
   return findings;
 }
 
-function report(ctx: PythonContext, call: PyNode, messageId: string, data: Record<string, string>): Finding {
+function report(call: PyNode, messageId: string, data: Record<string, string>): Finding {
   return { ruleId: 'no-loop-per-call', messageId, data, start: call.start, end: call.end };
 }
 
@@ -57,32 +57,32 @@ function check(ctx: PythonContext, call: PyNode, additional: ReadonlySet<string>
   if (callee === undefined) return undefined;
   if (LOOP_RUNNERS.has(callee) || FUNCTION_LOOP_RUNNERS.has(callee) || LOOP_CONTEXTS.has(callee)) {
     const enclosing = ctx.facts.enclosing(call);
-    if (enclosing?.isAsync) return report(ctx, call, 'loopInCoroutine', { what: what(ctx, call), fn: describeFunction(enclosing) });
+    if (enclosing?.isAsync) return report(call, 'loopInCoroutine', { what: what(ctx, call), fn: describeFunction(enclosing) });
     const fn = perCallFunction(ctx, call);
-    return fn ? report(ctx, call, 'loopPerCall', { what: what(ctx, call), fn: describeFunction(fn) }) : undefined;
+    return fn ? report(call, 'loopPerCall', { what: what(ctx, call), fn: describeFunction(fn) }) : undefined;
   }
   if (NEW_LOOP.has(callee)) {
     const fn = perCallFunction(ctx, call);
-    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(ctx, fn) || ownsLoopLifecycle(fn) || isFallbackLoop(ctx, call)) return undefined;
-    return report(ctx, call, 'newLoopPerCall', { what: what(ctx, call), fn: describeFunction(fn) });
+    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(fn) || ownsLoopLifecycle(fn) || isFallbackLoop(ctx, call)) return undefined;
+    return report(call, 'newLoopPerCall', { what: what(ctx, call), fn: describeFunction(fn) });
   }
   const client = CLIENTS.get(callee);
   if (client) {
     const fn = perCallFunction(ctx, call);
     if (!fn || fn.isLambda) return undefined;
-    const closer = closedInSameCall(ctx, call, fn);
-    return closer ? report(ctx, call, 'clientPerCall', { what: what(ctx, call), fn: describeFunction(fn), closer }) : undefined;
+    const closer = closedInSameCall(call, fn);
+    return closer ? report(call, 'clientPerCall', { what: what(ctx, call), fn: describeFunction(fn), closer }) : undefined;
   }
   if (EXECUTORS.has(callee)) {
     const fn = perCallFunction(ctx, call);
     if (!fn || storedOutside(ctx, call, fn)) return undefined;
     const purpose = executorPurpose(ctx, call, fn);
-    return purpose ? report(ctx, call, 'executorPerCall', { what: what(ctx, call), fn: describeFunction(fn), purpose }) : undefined;
+    return purpose ? report(call, 'executorPerCall', { what: what(ctx, call), fn: describeFunction(fn), purpose }) : undefined;
   }
   if (additional.has(callee)) {
     const fn = perCallFunction(ctx, call);
     if (!fn || storedOutside(ctx, call, fn)) return undefined;
-    return report(ctx, call, 'resourcePerCall', { what: what(ctx, call), fn: describeFunction(fn) });
+    return report(call, 'resourcePerCall', { what: what(ctx, call), fn: describeFunction(fn) });
   }
   return undefined;
 }
@@ -99,7 +99,7 @@ function walkOwn(fn: PyFunction, visit: (node: PyNode) => void): void {
 }
 
 /** A function that runs a loop to completion (`run_until_complete`) rather than forever (the runner's thread). */
-function runsToCompletion(ctx: PythonContext, fn: PyFunction): boolean {
+function runsToCompletion(fn: PyFunction): boolean {
   let complete = false;
   let forever = false;
   walkOwn(fn, (node) => {
@@ -108,7 +108,6 @@ function runsToCompletion(ctx: PythonContext, fn: PyFunction): boolean {
     if (name === 'run_until_complete') complete = true;
     else if (name === 'run_forever') forever = true;
   });
-  void ctx;
   return complete && !forever;
 }
 
@@ -155,7 +154,7 @@ function storedOutside(ctx: PythonContext, value: PyNode, fn: PyFunction): boole
  * How the client is closed within the same call: the end of the `with` / `async with` block that
  * opens it, or `client.close()` / `await client.aclose()` on the variable that holds it.
  */
-function closedInSameCall(ctx: PythonContext, call: PyNode, fn: PyFunction): string | undefined {
+function closedInSameCall(call: PyNode, fn: PyFunction): string | undefined {
   const { parent, child: c } = outerParent(call);
   const withItem = parent?.type === 'as_pattern' ? parent.parent : parent;
   if (withItem?.type === 'with_item' && (parent === withItem || namedChildren(parent!)[0] === c)) {
@@ -201,7 +200,7 @@ function executorPurpose(ctx: PythonContext, call: PyNode, fn: PyFunction): stri
   const { parent } = outerParent(call);
   const inWith = parent?.type === 'with_item' || (parent?.type === 'as_pattern' && parent.parent?.type === 'with_item');
   if (inWith) return undefined;
-  if (closedInSameCall(ctx, call, fn)) return undefined;
+  if (closedInSameCall(call, fn)) return undefined;
   const target = assignedTo(call);
   // Used once inline (`ThreadPoolExecutor().submit(job)`), or held in a local that is never shut down.
   const { parent: holder, child: held } = outerParent(call);
