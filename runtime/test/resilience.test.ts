@@ -13,7 +13,7 @@ import {
   wrap,
 } from 'cockatiel';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunnerCrashedError, RunnerLoadError, RunnerTimeoutError, createRunner } from '../../dist/src/runtime/index.js';
+import { RunnerCrashedError, RunnerLoadError, RunnerTimeoutError, createRunner } from '@loop-audit/runtime';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunnerError, RunnerLoadError, createRunner, type Runner } from '../../dist/src/runtime/index.js';
+import { RunnerError, RunnerLoadError, createRunner, type Runner } from '@loop-audit/runtime';
 import { fixture, fixturePath } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -92,7 +92,7 @@ describe('error propagation', () => {
     expect(error.details).toEqual({ field: 'email', rules: ['format'] });
     // The worker's frames, then the caller's.
     expect(error.stack).toMatch(/failWithCause \(.*fixtures\/math\.mjs:\d+:\d+\)/);
-    expect(error.stack).toContain('<loop-audit/runtime sync call>');
+    expect(error.stack).toContain('<@loop-audit/runtime sync call>');
     expect(error.stack).toContain('bridge.test.ts');
     expect(error.cause).toBeInstanceOf(RangeError);
     expect(error.cause.message).toBe('root cause');

@@ -9,9 +9,8 @@ import {
   RunnerLoadError,
   RunnerStoppedError,
   RunnerTimeoutError,
-  fromWire,
-  type WireThrown,
 } from './errors.js';
+import { fromWire, type WireThrown } from './wire.js';
 import {
   CALL,
   CONTROL_WORDS,
@@ -33,6 +32,7 @@ import {
   type ExitNotice,
   type WorkerBoot,
 } from './protocol.js';
+import { WORKER_SOURCE } from './worker-source.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFunction = (...args: any[]) => unknown;
@@ -45,12 +45,23 @@ type Untyped = (...args: any[]) => any;
 
 /** What a bridged function looks like to its caller: same parameters, the awaited result, no promise. */
 export type SyncFunction<F extends AnyFunction> = (...args: Parameters<F>) => Awaited<ReturnType<F>>;
+
+/**
+ * Anything with a `then(onFulfilled, onRejected)` method: what `spawn` adopts, like `await`
+ * does. Query builders, lazy requests and other promise look-alikes qualify.
+ */
+export interface Thenable<T> {
+  then(onfulfilled: (value: T) => unknown, onrejected: (reason: unknown) => unknown): unknown;
+}
+
+/** What `spawn` takes: a promise or thenable, a function that starts the work, or nothing at all (`undefined`/`null`, as an optional call yields). */
+export type Spawnable<T> = PromiseLike<T> | Thenable<T> | (() => T | PromiseLike<T>) | null | undefined;
 /** The `{ default }` (safe) variant: the default instead of any error or timeout. */
 export type SafeSyncFunction<F extends AnyFunction, D> = (...args: Parameters<F>) => Awaited<ReturnType<F>> | D;
 
 export interface SyncOptions {
   /** Per-call timeout for this function. Defaults to the runner's `timeoutMs` (30 s). `Infinity` disables it. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface SafeSyncOptions<D> extends SyncOptions {
@@ -64,7 +75,7 @@ export interface TaskInfo {
 
 export interface SpawnOptions {
   /** Shown in error reports; defaults to the function's name, else "anonymous task". */
-  name?: string;
+  name?: string | undefined;
 }
 
 export interface DrainResult {
@@ -76,25 +87,35 @@ export interface DrainResult {
 
 export interface RunnerOptions {
   /** Default per-call timeout of bridged functions, in ms. Default 30 000 (the seeds' `run_async`). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
-   * Receives the error of every failed `spawn`ed task, exactly once. Default: log the task's name
-   * and stack on stderr and set `process.exitCode = 1`.
+   * Receives the error of every failed `spawn`ed task, exactly once, and thereby handles it. If
+   * it throws or rejects, the failure counts as unhandled. Default: none, so every task failure
+   * is unhandled: its name and stack go to stderr and `exitOnTaskFailure` applies.
    */
-  onTaskError?: (error: unknown, task: TaskInfo) => void | Promise<void>;
+  onTaskError?: ((error: unknown, task: TaskInfo) => void | Promise<void>) | undefined;
+  /**
+   * What an unhandled task failure does after it is reported. `true` (default): the process is
+   * failing: `process.exitCode = 1`, the other tasks get `exitGraceMs` to settle, then the process
+   * exits with code 1 even if servers, watchers or timers would keep it alive (under `runMain`,
+   * `main`'s signal is aborted first, as on SIGTERM). `false`: only `process.exitCode = 1`.
+   */
+  exitOnTaskFailure?: boolean | undefined;
+  /** How long the other tasks may take to settle after an unhandled task failure before the process exits. Default 10 000 ms. */
+  exitGraceMs?: number | undefined;
   /** Restarts allowed within `restartWindowMs`; past it calls fail fast with `RunnerCrashedError`. Default 5. */
-  maxRestarts?: number;
+  maxRestarts?: number | undefined;
   /** Window for `maxRestarts`, in ms. Default 60 000. */
-  restartWindowMs?: number;
+  restartWindowMs?: number | undefined;
   /**
    * After a crash that follows another crash with no successful call in between, the next restart
    * waits this long, doubling each time (calls fail fast meanwhile). Default 100 ms.
    */
-  restartBackoffMs?: number;
+  restartBackoffMs?: number | undefined;
   /** Cap of the doubling backoff. Default 5 000 ms. */
-  maxRestartBackoffMs?: number;
+  maxRestartBackoffMs?: number | undefined;
   /** V8 heap limits of the worker (see `worker_threads`). Default: Node's. */
-  resourceLimits?: ResourceLimits;
+  resourceLimits?: ResourceLimits | undefined;
 }
 
 export interface RunnerHealth {
@@ -127,7 +148,6 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** How long a timed-out worker gets to prove its event loop still turns before it is replaced. */
 const WEDGE_GRACE_MS = 1_000;
-const WORKER_URL = new URL('./worker.js', import.meta.url);
 
 /**
  * One function the worker can run. Shared by every `defineSync` of the same export (and every
@@ -165,12 +185,12 @@ interface TaskRecord {
 
 function toModuleUrl(spec: string | URL): string {
   if (typeof spec === 'object' && spec !== null && typeof (spec as URL).href === 'string') return (spec as URL).href;
-  if (typeof spec !== 'string') throw new TypeError(`loop-audit/runtime: expected a module path or URL, got ${typeof spec}`);
+  if (typeof spec !== 'string') throw new TypeError(`@loop-audit/runtime: expected a module path or URL, got ${typeof spec}`);
   // Checked before the URL test so a Windows drive letter is not read as a URL scheme.
   if (isAbsolute(spec)) return pathToFileURL(spec).href;
   if (/^[a-z][a-z0-9+.-]+:/i.test(spec)) return spec;
   throw new TypeError(
-    `loop-audit/runtime: '${spec}' is relative, and relative to what is ambiguous. Pass an absolute path or a URL: ` +
+    `@loop-audit/runtime: '${spec}' is relative, and relative to what is ambiguous. Pass an absolute path or a URL: ` +
       `new URL('${spec}', import.meta.url) in ESM, path.join(__dirname, '${spec}') in CommonJS.`,
   );
 }
@@ -178,7 +198,7 @@ function toModuleUrl(spec: string | URL): string {
 function checkTimeout(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
-    throw new RangeError(`loop-audit/runtime: timeoutMs must be a positive number or Infinity, got ${String(value)}`);
+    throw new RangeError(`@loop-audit/runtime: timeoutMs must be a positive number or Infinity, got ${String(value)}`);
   }
   return value;
 }
@@ -201,10 +221,6 @@ function describe(error: unknown): { name: string; message: string } {
   return { name: typeof error, message: inspect(error, { depth: 2, breakLength: Infinity }) };
 }
 
-function defaultTaskError(error: unknown, task: TaskInfo): void {
-  console.error(`loop-audit/runtime: task "${task.name}" failed: ${inspect(error)}`);
-  process.exitCode = 1;
-}
 
 // One process 'exit' listener for all runners: a task still pending at exit did not fail, but it
 // did not finish either, and that should not pass in silence.
@@ -227,7 +243,13 @@ function registerRunner(runner: Runner): WeakRef<Runner> {
 
 export class Runner {
   private readonly timeoutMs: number;
-  private readonly onTaskError: (error: unknown, task: TaskInfo) => void | Promise<void>;
+  private readonly onTaskError: ((error: unknown, task: TaskInfo) => void | Promise<void>) | undefined;
+  private readonly exitOnTaskFailure: boolean;
+  private readonly exitGraceMs: number;
+  /** Set once an unhandled task failure has started the process's exit. */
+  private failed = false;
+  /** Set by runMain: it takes over the exit after an unhandled task failure (abort, drain, shut down). */
+  private failureExit: (() => void) | undefined;
   private readonly maxRestarts: number;
   private readonly restartWindowMs: number;
   private readonly restartBackoffMs: number;
@@ -266,7 +288,9 @@ export class Runner {
 
   constructor(options: RunnerOptions = {}) {
     this.timeoutMs = checkTimeout(options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.onTaskError = options.onTaskError ?? defaultTaskError;
+    this.onTaskError = options.onTaskError;
+    this.exitOnTaskFailure = options.exitOnTaskFailure ?? true;
+    this.exitGraceMs = options.exitGraceMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
     this.maxRestarts = options.maxRestarts ?? 5;
     this.restartWindowMs = options.restartWindowMs ?? 60_000;
     this.restartBackoffMs = options.restartBackoffMs ?? 100;
@@ -285,7 +309,7 @@ export class Runner {
   defineSync<F extends AnyFunction = Untyped, D = unknown>(module: string | URL, exportName: string, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
   defineSync(module: string | URL, exportName = 'default', options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
     const url = toModuleUrl(module);
-    if (typeof exportName !== 'string' || exportName === '') throw new TypeError('loop-audit/runtime: exportName must be a non-empty string');
+    if (typeof exportName !== 'string' || exportName === '') throw new TypeError('@loop-audit/runtime: exportName must be a non-empty string');
     return this.bridge(`m ${exportName} ${url}`, { url, name: exportName }, shortLabel(url, exportName), options);
   }
 
@@ -293,13 +317,14 @@ export class Runner {
    * Drop-in for `makeSynchronous(fn)`: the function's source is shipped to the runner's worker
    * once, so it must be self-contained (no closure variables; import what it needs inside).
    */
-  syncFunction<F extends AnyFunction>(fn: F, options?: SyncOptions): SyncFunction<F>;
-  syncFunction<F extends AnyFunction, D>(fn: F, options: SafeSyncOptions<D>): SafeSyncFunction<F, D>;
+  // Parameters and result as separate type parameters: a generic `fn` keeps its type parameters.
+  syncFunction<A extends unknown[], R>(fn: (...args: A) => R, options?: SyncOptions): (...args: A) => Awaited<R>;
+  syncFunction<A extends unknown[], R, D>(fn: (...args: A) => R, options: SafeSyncOptions<D>): (...args: A) => Awaited<R> | D;
   syncFunction(fn: AnyFunction, options: SyncOptions | SafeSyncOptions<unknown> = {}): AnyFunction {
-    if (typeof fn !== 'function') throw new TypeError('loop-audit/runtime: syncFunction expects a function');
+    if (typeof fn !== 'function') throw new TypeError('@loop-audit/runtime: syncFunction expects a function');
     const src = Function.prototype.toString.call(fn);
     if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
-      throw new TypeError('loop-audit/runtime: syncFunction cannot ship a native or bound function; pass its source function');
+      throw new TypeError('@loop-audit/runtime: syncFunction cannot ship a native or bound function; pass its source function');
     }
     const name = fn.name || 'anonymous';
     return this.bridge(`s ${src}`, { src, name }, `${name}() via syncFunction`, options);
@@ -342,7 +367,7 @@ export class Runner {
     if (this.inCall) {
       // Only reachable from code that runs inside a sync call on this thread: a getter that
       // structured clone invokes on an argument. It would overwrite the call in flight.
-      throw new RunnerError(`loop-audit/runtime: ${record.target.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
+      throw new RunnerError(`@loop-audit/runtime: ${record.target.label} was called re-entrantly during another sync call`, 'ERR_RUNNER_REENTRANT');
     }
     this.inCall = true;
     try {
@@ -449,7 +474,7 @@ export class Runner {
             ? `crashed (uncaught ${inspect(cause)})`
             : `exited with code ${notice.code}`;
     const error = new RunnerCrashedError(
-      `loop-audit/runtime: the worker ${how} while running ${record.target.label}; the next call starts a fresh worker`,
+      `@loop-audit/runtime: the worker ${how} while running ${record.target.label}; the next call starts a fresh worker`,
       { cause, exitCode: notice?.code },
     );
     return this.noteFailure(error, 'crash');
@@ -488,7 +513,7 @@ export class Runner {
         this.heldBack = true;
         throw this.noteFailure(
           new RunnerCrashedError(
-            `loop-audit/runtime: restart limit reached (${this.maxRestarts} restarts within ${this.restartWindowMs} ms); ` +
+            `@loop-audit/runtime: restart limit reached (${this.maxRestarts} restarts within ${this.restartWindowMs} ms); ` +
               `not restarting the worker until ${new Date(this.restartTimes[0]! + this.restartWindowMs).toISOString()}`,
           ),
           'crash',
@@ -500,7 +525,7 @@ export class Runner {
           this.heldBack = true;
           throw this.noteFailure(
             new RunnerCrashedError(
-              `loop-audit/runtime: the worker crashed ${this.consecutiveCrashes} times in a row; ` +
+              `@loop-audit/runtime: the worker crashed ${this.consecutiveCrashes} times in a row; ` +
                 `backing off ${delay} ms before restarting it`,
             ),
             'crash',
@@ -515,7 +540,10 @@ export class Runner {
     const data = new MessageChannel();
     const ctl = new MessageChannel();
     const boot: WorkerBoot = { control, latency: this.latency, data: data.port2, ctl: ctl.port2 };
-    const worker = new Worker(WORKER_URL, {
+    // The worker is one self-contained script held as a string (see scripts/embed-worker.mjs):
+    // nothing to locate on disk, so bundling this package cannot separate the two.
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
       workerData: boot,
       transferList: [data.port2, ctl.port2],
       ...(this.resourceLimits ? { resourceLimits: this.resourceLimits } : {}),
@@ -575,11 +603,13 @@ export class Runner {
   // ---------------------------------------------------------------- tracked tasks
 
   /**
-   * Track a fire-and-forget task. Its error goes to `onTaskError` exactly once and never becomes
-   * an unhandled rejection. The returned promise never rejects: it resolves to the task's value,
-   * or to `undefined` if the task failed.
+   * Track a fire-and-forget task. Its error is reported exactly once (to `onTaskError`, else on
+   * stderr, and then `exitOnTaskFailure` applies) and never becomes an unhandled rejection. The
+   * returned promise never rejects: it resolves to the task's value, or to `undefined` if the task
+   * failed. `undefined` or `null` (what `maybe?.save()` floats) is nothing to track.
    */
-  spawn<T>(task: PromiseLike<T> | (() => T | PromiseLike<T>), options: SpawnOptions = {}): Promise<Awaited<T> | undefined> {
+  spawn<T = undefined>(task: Spawnable<T>, options: SpawnOptions = {}): Promise<Awaited<T> | undefined> {
+    if (task === undefined || task === null) return Promise.resolve(undefined);
     const name = options.name ?? (typeof task === 'function' && task.name ? task.name : 'anonymous task');
     let running: Promise<Awaited<T>>;
     if (typeof task === 'function') {
@@ -589,7 +619,8 @@ export class Runner {
         running = Promise.reject(error);
       }
     } else {
-      running = Promise.resolve(task) as Promise<Awaited<T>>;
+      // Adopts any thenable, as `await` would; a `then` that throws becomes the task's failure.
+      running = Promise.resolve(task as PromiseLike<T>) as Promise<Awaited<T>>;
     }
     const record: TaskRecord = { name };
     this.tasks.add(record);
@@ -624,13 +655,19 @@ export class Runner {
   private reportTask(error: unknown, task: TaskInfo): void {
     this.taskFailures++;
     this.lastError = { source: 'task', ...describe(error), at: new Date().toISOString() };
+    const handler = this.onTaskError;
+    if (handler === undefined) {
+      console.error(`@loop-audit/runtime: task "${task.name}" failed: ${inspect(error)}`);
+      this.unhandledFailure(task);
+      return;
+    }
     const handlerFailed = (failure: unknown): void => {
-      console.error(`loop-audit/runtime: onTaskError threw while reporting task "${task.name}": ${inspect(failure)}`);
-      console.error(`loop-audit/runtime: the task's own error: ${inspect(error)}`);
-      process.exitCode = 1;
+      console.error(`@loop-audit/runtime: onTaskError threw while reporting task "${task.name}": ${inspect(failure)}`);
+      console.error(`@loop-audit/runtime: the task's own error: ${inspect(error)}`);
+      this.unhandledFailure(task);
     };
     try {
-      const handled = this.onTaskError(error, { name: task.name });
+      const handled = handler(error, { name: task.name });
       if (handled !== undefined && typeof (handled as Promise<void>).then === 'function') {
         (handled as Promise<void>).then(undefined, handlerFailed);
       }
@@ -639,8 +676,35 @@ export class Runner {
     }
   }
 
+  /**
+   * A task failed and nothing handled its error. The original floating promise would have been
+   * an unhandled rejection, which ends a Node process with code 1, so by default this ends it
+   * too, but in order: the other tasks get `exitGraceMs` to settle (their failures are reported
+   * as well), then the process exits, whatever handles are still open. A failed CLI must not sit
+   * there with a file watcher or a server holding it alive.
+   */
+  private unhandledFailure(task: TaskInfo): void {
+    process.exitCode = 1;
+    if (!this.exitOnTaskFailure || this.failed) return;
+    this.failed = true;
+    console.error(
+      `@loop-audit/runtime: exiting with code 1 because task "${task.name}" failed and nothing handled its error ` +
+        `(give the runner an onTaskError to handle task failures)`,
+    );
+    if (this.failureExit !== undefined) {
+      this.failureExit();
+      return;
+    }
+    void this.drain({ timeoutMs: this.exitGraceMs }).then((result) => {
+      if (!result.drained) {
+        console.error(`@loop-audit/runtime: ${result.pendingTasks} task(s) still running after ${this.exitGraceMs} ms; exiting anyway`);
+      }
+      process.exit(1);
+    });
+  }
+
   /** Wait until every tracked task (including ones spawned while waiting) has settled, or the timeout passes. */
-  drain(options: { timeoutMs?: number } = {}): Promise<DrainResult> {
+  drain(options: { timeoutMs?: number | undefined } = {}): Promise<DrainResult> {
     if (this.tasks.size === 0) return Promise.resolve({ drained: true, pendingTasks: 0 });
     const timeoutMs = options.timeoutMs;
     return new Promise((resolve) => {
@@ -668,7 +732,7 @@ export class Runner {
    * stopping), then terminate the worker. Sync calls keep working while tasks drain and throw
    * `RunnerStoppedError` afterwards. Idempotent: every call returns the first call's promise.
    */
-  shutdown(options: { timeoutMs?: number } = {}): Promise<DrainResult> {
+  shutdown(options: { timeoutMs?: number | undefined } = {}): Promise<DrainResult> {
     this.stopping ??= (async () => {
       const result = await this.drain({ timeoutMs: options.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS });
       this.stopped = true;
@@ -722,7 +786,7 @@ export class Runner {
     const names = [...this.tasks].slice(0, 10).map((t) => `"${t.name}"`);
     const more = this.tasks.size > names.length ? ` and ${this.tasks.size - names.length} more` : '';
     process.stderr.write(
-      `loop-audit/runtime: process exiting with ${this.tasks.size} spawned task(s) unfinished: ${names.join(', ')}${more}\n`,
+      `@loop-audit/runtime: process exiting with ${this.tasks.size} spawned task(s) unfinished: ${names.join(', ')}${more}\n`,
     );
   }
 }

@@ -2,7 +2,7 @@
 // defineSync(...)(args) with { timeoutMs }, run_async_safe is the { default } option.
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunnerTimeoutError, createRunner } from '../../dist/src/runtime/index.js';
+import { RunnerTimeoutError, createRunner } from '@loop-audit/runtime';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');

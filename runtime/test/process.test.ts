@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runNode } from './helpers.js';
 
-// Each fixture imports the package by name ('loop-audit/runtime'), resolved through the exports
+// Each fixture imports the package by name ('@loop-audit/runtime'), resolved through the exports
 // map to the build in dist/, so these also check the published entry point.
 describe('real node processes', () => {
   it('a process that uses the runner exits on its own, without shutdown()', async () => {
@@ -15,10 +15,10 @@ describe('real node processes', () => {
   it('names the spawned tasks still unfinished when the process exits', async () => {
     const result = await runNode('pending-at-exit.mjs');
     expect(result.code).toBe(0);
-    expect(result.stderr.trim()).toBe('loop-audit/runtime: process exiting with 1 spawned task(s) unfinished: "never-ends"');
+    expect(result.stderr.trim()).toBe('@loop-audit/runtime: process exiting with 1 spawned task(s) unfinished: "never-ends"');
   });
 
-  it('works from CommonJS: require("loop-audit/runtime") with modules given as paths', async () => {
+  it('works from CommonJS: require("@loop-audit/runtime") with modules given as paths', async () => {
     const result = await runNode('cjs-caller.cjs');
     // No top-level await in the module graph: require(esm) loads it without a warning.
     expect(result.stderr).toBe('');
@@ -58,7 +58,7 @@ describe('real node processes', () => {
   it('runMain: a rejected main prints a clear message and exits 1 even with the loop held open', async () => {
     const result = await runNode('runmain-reject.mjs');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('loop-audit/runtime: main failed: Error: config file missing');
+    expect(result.stderr).toContain('@loop-audit/runtime: main failed: Error: config file missing');
     expect(result.stderr).toMatch(/runmain-reject\.mjs:\d+:\d+/);
   });
 

@@ -1,6 +1,8 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RunnerStoppedError, createRunner, type Runner, type RunnerOptions, type TaskInfo } from '../../dist/src/runtime/index.js';
+import { RunnerStoppedError, createRunner, type Runner, type RunnerOptions, type TaskInfo } from '@loop-audit/runtime';
 import { fixture, runNode } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -112,13 +114,15 @@ describe('spawn', () => {
     const exitCode = process.exitCode;
     console.error = (...args: unknown[]) => void logged.push(args.join(' '));
     try {
+      // A broken handler leaves the failure unhandled; exitOnTaskFailure: false keeps this test process alive.
       const throwing = make({
+        exitOnTaskFailure: false,
         onTaskError: () => {
           throw new Error('handler broke');
         },
       });
       await throwing.spawn(Promise.reject(new Error('task broke')), { name: 'first' });
-      const rejecting = make({ onTaskError: async () => Promise.reject(new Error('async handler broke')) });
+      const rejecting = make({ exitOnTaskFailure: false, onTaskError: async () => Promise.reject(new Error('async handler broke')) });
       await rejecting.spawn(Promise.reject(new Error('task broke too')), { name: 'second' });
       await sleep(10);
       expect(process.exitCode).toBe(1);
@@ -132,15 +136,83 @@ describe('spawn', () => {
     expect(text).toMatch(/"second".*async handler broke/s);
   });
 
-  it('default onTaskError logs the task name and stack and sets exit code 1 (child process)', async () => {
+  it('with no onTaskError, reports each failure with the task name and stack, then exits 1 despite an interval (child process)', async () => {
     const result = await runNode('default-task-error.mjs');
+    expect(result.signal).toBeNull();
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('still running after the failures');
+    expect(result.stderr).toContain('exiting with code 1 because task "named-task" failed and nothing handled its error');
     expect(result.stderr).toContain('task "nightlySync" failed: Error: remote refused');
     expect(result.stderr).toMatch(/at nightlySync \(.*default-task-error\.mjs:\d+:\d+\)/);
     expect(result.stderr).toContain('ECONNREFUSED');
     expect(result.stderr).toContain('task "named-task" failed: TypeError: explicitly named');
     expect(result.stderr.match(/failed:/g)).toHaveLength(2);
+  });
+});
+
+/**
+ * A task failure nobody handles ends the process, in order, whatever keeps its event loop alive:
+ * what the floating promise the task replaced would have done (an unhandled rejection exits 1).
+ * Each child waits for the test's signal (a file written, a request), never for time; the
+ * runNode guard only kills a hung child, and a killed child fails the `signal`/`code` checks.
+ */
+describe('unhandled task failures', () => {
+  const writeWhenWatching = (name: string) => (text: string): void => {
+    const match = /watching (.+)\n/.exec(text);
+    if (match && !existsSync(path.join(match[1]!, name))) writeFileSync(path.join(match[1]!, name), '{');
+  };
+
+  it('a failed task exits 1 while a fs.watch handle is open, after the other task settles', async () => {
+    const result = await runNode('task-failure-watcher.mjs', { onStdout: writeWhenWatching('job.json') });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('task "onChange" failed: Error: cannot parse job.json');
+    expect(result.stderr).toContain('exiting with code 1 because task "onChange" failed');
+    expect(result.stdout).toContain('other task finished');
+  });
+
+  it('a failed task exits 1 while a server is listening', async () => {
+    let answered = '';
+    const result = await runNode('task-failure-server.mjs', {
+      onStdout(text) {
+        const match = /listening (\d+)/.exec(text);
+        if (match && answered === '') {
+          answered = 'pending';
+          void fetch(`http://127.0.0.1:${match[1]}/orders/7`).then(
+            (response) => response.text().then((body) => (answered = `${response.status} ${body}`)),
+            (error: unknown) => (answered = String(error)),
+          );
+        }
+      },
+    });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('task "auditLog" failed: Error: audit log unavailable for /orders/7');
+    expect(answered).toBe('202 accepted');
+  });
+
+  it('under runMain, a failed task aborts main\'s signal (which closes the watcher), drains and exits 1', async () => {
+    const result = await runNode('runmain-task-failure.mjs', { onStdout: writeWhenWatching('job.json') });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('aborted: a spawned task failed');
+    expect(result.stderr).toContain('task "onChange" failed: Error: cannot parse job.json');
+  });
+
+  it('exitOnTaskFailure: false only reports and sets the exit code; the program decides when to stop', async () => {
+    const result = await runNode('task-failure-report-only.mjs', { onStdout: writeWhenWatching('job.json') });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('still running, exitCode 1');
+    expect(result.stderr).not.toContain('exiting with code 1');
+  });
+
+  it('an onTaskError that handles the failure keeps the process and its exit code as they were', async () => {
+    const { reports, onTaskError } = collector();
+    const runner = make({ onTaskError });
+    const exitCode = process.exitCode;
+    await runner.spawn(Promise.reject(new Error('handled')), { name: 'handled' });
+    expect(reports).toHaveLength(1);
+    expect(process.exitCode).toBe(exitCode);
   });
 });
 

@@ -4,7 +4,7 @@
  * The wire protocol is described in protocol.ts.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { toWire } from './errors.js';
+import { toWire } from './wire.js';
 import {
   CALL,
   CURRENT,

@@ -10,7 +10,7 @@ import {
   createRunner,
   type Runner,
   type RunnerOptions,
-} from '../../dist/src/runtime/index.js';
+} from '@loop-audit/runtime';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');

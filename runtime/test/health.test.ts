@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createRunner, type RunnerHealth } from '../../dist/src/runtime/index.js';
+import { createRunner, type RunnerHealth } from '@loop-audit/runtime';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');
