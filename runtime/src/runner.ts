@@ -195,6 +195,9 @@ function toModuleUrl(spec: string | URL): string {
   );
 }
 
+/** Module helpers bundlers and transpilers put into functions (webpack/ncc, esbuild, Babel, TypeScript's CommonJS output): they exist only in the bundle. */
+const BUNDLER_HELPER = /\b(?:__nccwpck_require__|__webpack_require__|__toESM|__require|_interopRequireWildcard|_interopRequireDefault|__importStar|__importDefault)\b/;
+
 function checkTimeout(value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value > 0)) {
@@ -325,6 +328,13 @@ export class Runner {
     const src = Function.prototype.toString.call(fn);
     if (/\{\s*\[native code\]\s*\}\s*$/.test(src)) {
       throw new TypeError('@loop-audit/runtime: syncFunction cannot ship a native or bound function; pass its source function');
+    }
+    const helper = BUNDLER_HELPER.exec(src);
+    if (helper) {
+      throw new TypeError(
+        `@loop-audit/runtime: syncFunction got a function a bundler or transpiler has rewritten (it calls ${helper[0]}, which does not exist in the worker). ` +
+          `Load built-ins with process.getBuiltinModule('node:…') instead of import(), or move the function into a module and use defineSync.`,
+      );
     }
     const name = fn.name || 'anonymous';
     return this.bridge(`s ${src}`, { src, name }, `${name}() via syncFunction`, options);

@@ -179,6 +179,11 @@ describe('syncFunction (makeSynchronous drop-in)', () => {
     expect(runner.syncFunction(holder.method)('up')).toBe('UP');
   });
 
+  it('rejects a function a bundler rewrote (its module helpers do not exist in the worker), saying what to do instead', () => {
+    const bundled = new Function('id', 'return __nccwpck_require__(612).lookup(id)') as (id: string) => unknown;
+    expect(() => runner.syncFunction(bundled)).toThrow(/rewritten \(it calls __nccwpck_require__.*process\.getBuiltinModule/);
+  });
+
   it('rejects bound and native functions up front', () => {
     expect(() => runner.syncFunction(Math.max)).toThrow(TypeError);
     expect(() => runner.syncFunction((async (x: number) => x).bind(null))).toThrow(/native or bound/);
