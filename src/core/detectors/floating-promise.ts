@@ -1,5 +1,5 @@
 import { defineDetector } from '../detector.js';
-import { spawnFix } from './floating-promise-fix.js';
+import { floatingFixes } from './floating-promise-fix.js';
 import { type FileFacts, type FunctionLike, normalizeModule, propertyNameText, skipOuterExpressions } from '../facts.js';
 import type { Finding, Suggestion, TextEdit, TS } from '../types.js';
 
@@ -595,6 +595,7 @@ export const noFloatingPromise = defineDetector<NoFloatingPromiseOptions>({
       addAwait: 'Await it.',
       addVoid: 'Mark it as deliberately detached with `void` (a rejection stays unhandled).',
       awaitAll: 'Await them all with `await Promise.all(...)`.',
+      spawnWithRuntime: 'Track it with `spawn()` from @loop-audit/runtime (this package would then depend on @loop-audit/runtime).',
     },
     defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true },
     optionsSchema: {
@@ -635,14 +636,16 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   const where = describeWhere(facts, floating.enclosingFunction, floating.kind === 'statement' ? floating.discarded : floating.call);
   if (floating.kind === 'statement') {
     const reported: TS.Node = floating.statement ?? floating.discarded;
+    const { fix, suggestion } = floatingFixes(facts, floating);
+    const suggestions = [...(statementSuggestions(facts, floating, options) ?? []), ...(suggestion ? [suggestion] : [])];
     return {
       ruleId: 'no-floating-promise',
       messageId: STATEMENT_MESSAGES[floating.reason],
       data: { what: describeExpression(facts, floating.node), where },
       start: reported.getStart(sourceFile),
       end: reported.getEnd(),
-      suggestions: statementSuggestions(facts, floating, options),
-      ...withFix(spawnFix(facts, floating)),
+      suggestions: suggestions.length > 0 ? suggestions : undefined,
+      ...withFix(fix),
     };
   }
   const head = callbackHead(facts, floating.node);
@@ -651,7 +654,8 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   }
   const callee = skipOuterExpressions(ts, floating.call.expression);
   const dropper = `\`${ts.isNewExpression(floating.call) ? 'new ' : ''}${shorten(facts, callee)}\``;
-  const suggestions = iterationSuggestions(facts, floating);
+  const { fix, suggestion } = floatingFixes(facts, floating);
+  const suggestions = [...iterationSuggestions(facts, floating), ...(suggestion ? [suggestion] : [])];
   return {
     ruleId: 'no-floating-promise',
     messageId: 'asyncCallback',
@@ -659,7 +663,7 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
     start: head.start,
     end: head.end,
     ...(suggestions.length > 0 ? { suggestions } : {}),
-    ...withFix(spawnFix(facts, floating)),
+    ...withFix(fix),
   };
 }
 

@@ -2,7 +2,7 @@ import { launchesNode, functionLocals } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
 import type { Finding, TS } from '../types.js';
-import { perCallFactoryRewrite, type RunnerRewrite } from './runner-fix.js';
+import { perCallFactoryRewrite, runtimeGated, type RunnerRewrite } from './runner-fix.js';
 
 export interface NoLoopPerCallOptions {
   /** Extra constructors or factories (`module#export` or a global name) that build a per-call resource. */
@@ -128,6 +128,7 @@ export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
         '{{what}} is opened in {{fn}} and closed by {{closer}}() before the call ends: every call pays for a new connection. Create the client once and share it.',
       resourcePerCall:
         '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
+      runnerWithRuntime: "Move it onto @loop-audit/runtime's runner (this package would then depend on @loop-audit/runtime).",
       hoistBridge: 'Build the bridge once: hoist {{what}} to a module-level const {{name}} (its worker then starts when the module loads).',
     },
     defaultOptions: { additionalResources: [] },
@@ -199,7 +200,7 @@ const REWRITABLE_FACTORIES: ReadonlyMap<string, 'make-synchronous' | 'synckit'> 
 function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite {
   const factory = REWRITABLE_FACTORIES.get(key);
   if (!factory) return {};
-  const { fix, suggestions } = perCallFactoryRewrite(facts, call, fn, factory);
+  const { fix, suggestions } = runtimeGated(facts, perCallFactoryRewrite(facts, call, fn, factory));
   return { ...(fix ? { fix } : {}), ...(suggestions && suggestions.length > 0 ? { suggestions } : {}) };
 }
 

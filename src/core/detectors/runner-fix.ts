@@ -17,6 +17,16 @@ export interface RunnerRewrite {
   suggestions?: Suggestion[];
 }
 
+/**
+ * Where fixes may not import the runtime (a published library that does not depend on it), a
+ * runner rewrite is offered as a suggestion instead of applied.
+ */
+export function runtimeGated<R extends RunnerRewrite>(facts: FileFacts, rewrite: R): R {
+  if (facts.runtimeDependency || !rewrite.fix) return rewrite;
+  const { fix, ...rest } = rewrite;
+  return { ...rest, suggestions: [{ messageId: 'runnerWithRuntime', edits: fix }, ...(rewrite.suggestions ?? [])] } as R;
+}
+
 // ---------------------------------------------------------------- per-call factories
 
 /**
@@ -569,14 +579,14 @@ function hoistInsertion(facts: FileFacts, statement: string): TextEdit | undefin
   return { start: slot.position, end: slot.position, text: `${newline}${newline}${indent}${statement}${blankAfter}` };
 }
 
-/** Where the last top-level statement requiring loop-audit/runtime ends, if there is one. */
+/** Where the last top-level statement requiring the runtime (either specifier) ends, if there is one. */
 function runtimeRequireEnd(facts: FileFacts): number | undefined {
   const ts = facts.ts;
   let end: number | undefined;
   for (const statement of facts.sourceFile.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]loop-audit\/runtime['"]/.test(facts.text(declaration.initializer))) end = statement.end;
+      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]@?loop-audit\/runtime['"]/.test(facts.text(declaration.initializer))) end = statement.end;
     }
   }
   return end;

@@ -2,7 +2,7 @@ import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../
 import { defineDetector } from '../detector.js';
 import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
-import { deasyncRewrite } from './runner-fix.js';
+import { deasyncRewrite, runtimeGated } from './runner-fix.js';
 
 export interface NoSyncBridgeOptions {
   /** Allow blocking calls through loop-audit/runtime's defineSync/syncFunction (the cure). */
@@ -38,6 +38,7 @@ export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
         '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call: timers, I/O and promise callbacks run in the middle of its synchronous caller (what nest_asyncio does in Python), and nested calls can deadlock. Make the caller async, or use loop-audit/runtime.',
       deasyncClosure:
         '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call, around {{fn}}, a closure: it cannot move to loop-audit/runtime\'s worker, which shares no variables with this code, so there is no autofix. Migrate the callers instead: make them async and await the work (util.promisify turns a callback function into one that returns a promise).',
+      runnerWithRuntime: "Move it onto @loop-audit/runtime's runner (this package would then depend on @loop-audit/runtime).",
       exportAndDefineSync:
         'Export {{fn}} and call it through getRunner().defineSync on loop-audit/runtime\'s worker (the worker loads this module again, without this thread\'s state).',
       loopReentry:
@@ -96,7 +97,7 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding {
   else if (site.kind === 'pseudo-bridge') data = { name: site.label, where };
   else data = { bridge: site.label, library, where };
   if (site.factory && site.kind === 'deasync' && facts.ts.isCallExpression(site.node) && facts.refersTo(site.node.expression, 'deasync')) {
-    const rewrite = deasyncRewrite(facts, site.node);
+    const rewrite = runtimeGated(facts, deasyncRewrite(facts, site.node));
     return {
       ruleId: 'no-sync-bridge',
       messageId: rewrite.closure ? 'deasyncClosure' : 'deasyncFactory',
