@@ -249,7 +249,7 @@ export class FileFacts {
   /** True when `expression` refers to `module` (with `node:` stripped) at exactly `path`. */
   refersTo(expression: TS.Expression, module: string, ...path: string[]): boolean {
     const ref = this.resolve(expression);
-    return ref?.kind === 'module' && ref.module === module && samePath(ref.path, path);
+    return ref?.kind === 'module' && ref.module === normalizeModule(module) && samePath(ref.path, path);
   }
 
   refersToGlobal(expression: TS.Expression, name: string, ...path: string[]): boolean {

@@ -251,6 +251,12 @@ function addMember(text: string, sectionName: string, name: string, value: strin
     return `${text.slice(0, last.valueEnd)}${separator}${entry}${text.slice(last.valueEnd)}`;
   }
   // A new section, after the last member (before `devDependencies` when there is one).
+  if (!text.slice(root.open, root.close).includes('\n')) {
+    // A one-line manifest stays on one line.
+    const block = `${JSON.stringify(sectionName)}: { ${entry} }`;
+    const last = root.members.at(-1);
+    return last ? `${text.slice(0, last.valueEnd)}, ${block}${text.slice(last.valueEnd)}` : `${text.slice(0, root.open)}{ ${block} }${text.slice(root.close + 1)}`;
+  }
   const dev = root.members.find((m) => m.key === 'devDependencies');
   const memberIndent = root.members[0] ? indentationBefore(text, root.members[0].start) : unit;
   const block = `${JSON.stringify(sectionName)}: {${newline}${memberIndent}${unit}${entry}${newline}${memberIndent}}`;

@@ -81,7 +81,7 @@ function entryPointFix(facts: FileFacts, floating: FloatingStatement): TextEdit[
 /** Whether `node` can stand as `await node` or `node.catch(...)` without parentheses. */
 function bindsAsOperand(ts: FileFacts['ts'], node: TS.Expression): boolean {
   const expr = skipOuterExpressions(ts, node);
-  return ts.isCallExpression(expr) || ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isNewExpression(expr) || ts.isParenthesizedExpression(node);
+  return ts.isCallExpression(expr) || ts.isTaggedTemplateExpression(expr) || ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isNewExpression(expr) || ts.isParenthesizedExpression(node);
 }
 
 /**

@@ -18,7 +18,7 @@ const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: string; library: stri
   synckit: { messageId: 'workerBridge', library: 'synckit' },
   'sync-threads': { messageId: 'workerBridge', library: 'sync-threads' },
   'sync-rpc': { messageId: 'rpcBridge', library: 'sync-rpc' },
-  runner: { messageId: 'runnerBridge', library: 'loop-audit/runtime' },
+  runner: { messageId: 'runnerBridge', library: '@loop-audit/runtime' },
   'atomics-wait': { messageId: 'atomicsWait', library: 'Atomics' },
   'exec-node': { messageId: 'execNode', library: 'child_process' },
   fibers: { messageId: 'fibers', library: 'fibers' },
