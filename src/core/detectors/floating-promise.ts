@@ -22,10 +22,12 @@ export interface NoFloatingPromiseOptions {
 /**
  * node:test's `test`/`describe`/`it` return promises that the runner itself tracks, so a
  * top-level `test('...', async () => {})` is not a floating promise. loop-audit/runtime's
- * `spawn` tracks its task, reports the task's error once, and returns a promise that never rejects.
+ * `spawn` tracks its task, reports the task's error once, and returns a promise that never rejects;
+ * `runMain`'s promise never rejects either (a failure ends the process with code 1).
  */
 export const DEFAULT_KNOWN_SAFE_CALLS: readonly string[] = [
   'loop-audit/runtime#spawn',
+  'loop-audit/runtime#runMain',
   'node:test#default',
   'node:test#test',
   'node:test#describe',
