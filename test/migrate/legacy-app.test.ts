@@ -80,11 +80,14 @@ describe('the legacy app, migrated phase by phase', () => {
     if (!existsSync(BIN) || !existsSync(path.join(build, 'dist/src/runtime/index.js'))) throw new Error(`building loop-audit into ${build} produced no CLI`);
     dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-legacy-migrate-'));
     cpSync(LEGACY_APP, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|\.loop-audit|\.loop-audit-cache)([\\/]|$)/.test(source) });
-    // What the app resolves from: this repository's packages, and loop-audit itself (its runtime, once migrate imports it).
+    // What the app resolves from: this repository's packages, and loop-audit itself.
     mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
     for (const pkg of ['commander', 'typescript', 'vitest']) symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
     symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
     symlinkSync(build, path.join(dir, 'node_modules/loop-audit'));
+    // The runtime package the rewritten code imports, as `npm install` of the added dependency links it.
+    mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
+    symlinkSync(path.join(REPO, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
     baseline = typecheck(dir);
   }, STEP_TIMEOUT);
 
