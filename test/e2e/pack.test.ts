@@ -105,6 +105,10 @@ describe('installed from the tarballs into a scratch project', () => {
     const tree = JSON.parse(ok(run(npm, ['ls', '--all', '--json', '@loop-audit/runtime'], app))) as { dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string; invalid?: string; missing?: boolean }> }> };
     expect(tree.dependencies['loop-audit']!.dependencies!['@loop-audit/runtime']).toMatchObject({ version: runtimeManifest.version });
 
+    // loop-audit/runtime is the same module as @loop-audit/runtime: one default runner for both names.
+    const same = run(process.execPath, ['--input-type=module', '-e', "const [a, b] = await Promise.all([import('loop-audit/runtime'), import('@loop-audit/runtime')]); console.log(a.getRunner === b.getRunner && a.getRunner() === b.getRunner() && a.spawn === b.spawn)"], app);
+    expect(same.stdout.trim(), same.stderr).toBe('true');
+
     const fix = run(process.execPath, [path.join(app, 'node_modules/loop-audit/dist/src/cli/bin.js'), 'fix', '--write'], app);
     expect(fix.status, `${fix.stdout}${fix.stderr}`).toBe(0);
     expect(fix.stderr).toContain(`package.json: added @loop-audit/runtime ^${runtimeManifest.version} to dependencies (moved from devDependencies`);

@@ -1,8 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { ESLint } from 'eslint';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
+import plugin from '../../src/eslint-plugin.js';
 import { runtimePolicy, withDependency } from '../../src/fix/dependency.js';
 import { fixProject, formatDiff } from '../../src/fix/run.js';
 import { migrate } from '../../src/migrate/migrate.js';
@@ -234,5 +236,32 @@ export const findUserSync = deasync(callbackify(findUser)) as (id: string) => st
     await migrate({ cwd: root, mode: 'runner', write: true });
     expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies).toEqual({ [RUNTIME]: RANGE, deasync: '^0.1.30' });
     expect(readFileSync(path.join(root, 'src/repo.ts'), 'utf8')).toContain(`from '${RUNTIME}'`);
+  });
+});
+
+describe('eslint --fix follows the same policy', () => {
+  async function lint(root: string, settings: Record<string, unknown> = {}): Promise<{ output: string | undefined; suggestions: string[] }> {
+    const eslint = new ESLint({
+      cwd: root,
+      fix: true,
+      overrideConfigFile: true,
+      overrideConfig: [{ files: ['**/*.js'], plugins: { 'loop-audit': plugin as never }, rules: { 'loop-audit/no-floating-promise': 'error' }, settings }],
+    });
+    const [result] = await eslint.lintText('async function save() {}\nexport function handler() {\n  save();\n}\n', { filePath: path.join(root, 'src/jobs.js') });
+    return { output: result!.output, suggestions: result!.messages.flatMap((m) => (m.suggestions ?? []).map((x) => x.desc)) };
+  }
+
+  it('a published library: no fix, the spawn edit as a suggestion; the setting allows it', async () => {
+    const root = makeProject({ 'package.json': '{ "name": "lib", "main": "index.js", "type": "module" }' });
+    const plain = await lint(root);
+    expect(plain.output).toBeUndefined();
+    expect(plain.suggestions).toContain('Track it with `spawn()` from @loop-audit/runtime (this package would then depend on @loop-audit/runtime).');
+    const allowed = await lint(root, { 'loop-audit': { allowRuntimeDependency: true } });
+    expect(allowed.output).toContain(`import { spawn } from '${RUNTIME}';`);
+  });
+
+  it('an application: the fix', async () => {
+    const root = makeProject({ 'package.json': '{ "name": "app", "private": true, "type": "module" }' });
+    expect((await lint(root)).output).toContain(`spawn(save(), { name: 'handler' })`);
   });
 });
