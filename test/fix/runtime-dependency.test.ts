@@ -260,6 +260,21 @@ describe('eslint --fix follows the same policy', () => {
     expect(allowed.output).toContain(`import { spawn } from '${RUNTIME}';`);
   });
 
+  it('without a program, a .mjs entry point awaits at its top level; a .js one (no options known) gets runMain', async () => {
+    const root = makeProject({ 'package.json': '{ "name": "app", "private": true, "type": "module" }' });
+    const eslint = new ESLint({
+      cwd: root,
+      fix: true,
+      overrideConfigFile: true,
+      overrideConfig: [{ files: ['**/*.{js,mjs}'], plugins: { 'loop-audit': plugin as never }, rules: { 'loop-audit/no-floating-promise': 'error' } }],
+    });
+    const code = 'async function main() {}\nmain();\n';
+    const [mjs] = await eslint.lintText(code, { filePath: path.join(root, 'bin/main.mjs') });
+    expect(mjs!.output).toBe('async function main() {}\nawait main();\n');
+    const [js] = await eslint.lintText(code, { filePath: path.join(root, 'bin/main.js') });
+    expect(js!.output).toBe(`import { runMain } from '${RUNTIME}';\n\nasync function main() {}\nrunMain(() => main());\n`);
+  });
+
   it('an application: the fix', async () => {
     const root = makeProject({ 'package.json': '{ "name": "app", "private": true, "type": "module" }' });
     expect((await lint(root)).output).toContain(`spawn(save(), { name: 'handler' })`);

@@ -35,11 +35,11 @@ export function floatingFixes(facts: FileFacts, floating: FloatingPromise): { fi
   return facts.runtimeDependency ? { fix: edits } : { suggestion: { messageId: 'spawnWithRuntime', edits } };
 }
 
-/** Not inside any function or class body: code that runs when the module is loaded. */
+/** Not inside any function, class body or namespace: code that runs when the module is loaded. */
 function isTopLevel(facts: FileFacts, statement: TS.Statement): boolean {
   const ts = facts.ts;
   for (let node: TS.Node | undefined = statement.parent; node; node = node.parent) {
-    if (ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isClassStaticBlockDeclaration(node)) return false;
+    if (ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isModuleBlock(node)) return false;
   }
   return true;
 }
@@ -94,7 +94,7 @@ function topLevelAwaitAllowed(facts: FileFacts): boolean {
   const file = facts.sourceFile;
   if (/\.c[jt]s$/.test(file.fileName)) return false;
   const options = facts.compilerOptions;
-  if (!options) return /\.mjs$/.test(file.fileName) && ts.isExternalModule(file);
+  if (!options) return /\.mjs$/.test(file.fileName);
   if (options.target === undefined || options.target < ts.ScriptTarget.ES2017 || options.module === undefined) return false;
   if (options.module >= ts.ModuleKind.Node16 && options.module <= ts.ModuleKind.NodeNext) {
     const format = file.impliedNodeFormat ?? ts.getImpliedNodeFormatForFile(file.fileName, undefined, ts.sys, options);
