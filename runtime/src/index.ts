@@ -7,7 +7,8 @@
  * await: CommonJS callers load it with require(esm).
  */
 import { runMainWith, type MainContext, type RunMainOptions } from './main.js';
-import { Runner, createRunner, type SpawnOptions, type Spawnable } from './runner.js';
+import { Runner, createRunner } from './runner.js';
+import type { SpawnOptions, Spawnable } from './types.js';
 
 export {
   RunnerCrashedError,
@@ -29,7 +30,7 @@ export type {
   SyncOptions,
   TaskInfo,
   Thenable,
-} from './runner.js';
+} from './types.js';
 export type { MainContext, RunMainOptions } from './main.js';
 
 let defaultRunner: Runner | undefined;

@@ -1,3 +1,4 @@
+import { diskModuleFacts } from './module-facts.js';
 import type { AnalysisInput, ModuleFacts, TS, TypeScriptApi } from './types.js';
 import { RUNTIME_PACKAGE, RUNTIME_REEXPORT } from './runtime-package.js';
 
@@ -74,6 +75,15 @@ export class FileFacts {
     this.runtimeDependency = input.runtimeDependency ?? true;
     this.collect();
     this.isWorkerFile = this.detectWorkerFile();
+  }
+
+  /**
+   * Another file of the project (a synckit worker, a relative import's module), parsed from disk
+   * with this file's TypeScript through the one disk cache (module-facts.ts).
+   */
+  otherFile(file: string): FileFacts | undefined {
+    const sourceFile = (this.moduleFacts ?? diskModuleFacts(this.ts)).sourceFile(file);
+    return sourceFile && FileFacts.of({ ts: this.ts, sourceFile });
   }
 
   // ---------------------------------------------------------------- collection

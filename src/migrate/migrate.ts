@@ -3,7 +3,8 @@ import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
 import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
 import { runtimeDependencyChanges, withDependency } from '../fix/dependency.js';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../fix/write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
 import { deleteUnusedHelpers, pruneDeadPrivates, removeUnusedPackages, settleImports } from './cleanup.js';
 import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js';
@@ -25,7 +26,6 @@ import type { TypeScriptApi } from '../core/types.js';
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
-  const { ts } = project;
   const scope = resolveScope(project.config, root, options.phase, options.paths);
   const phase = scope.phase;
   const bridgeOnly = phase !== undefined && !phase.rules.includes('no-sync-wrapper') && (phase.rules.includes('no-sync-bridge') || phase.rules.includes('no-loop-per-call'));

@@ -82,7 +82,7 @@ describe('npm pack', () => {
         'LICENSE',
         'README.md',
         'package.json',
-        ...['errors', 'index', 'main', 'protocol', 'runner', 'wire', 'worker-source'].flatMap((name) => [`dist/${name}.d.ts`, `dist/${name}.js`]),
+        ...['errors', 'index', 'main', 'protocol', 'runner', 'types', 'wire', 'worker-source'].flatMap((name) => [`dist/${name}.d.ts`, `dist/${name}.js`]),
       ].sort(),
     );
     expect(runtimeManifest.dependencies).toBeUndefined();

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { skipOuterExpressions, type FileFacts } from '../facts.js';
-import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from '../fix-imports.js';
+import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from './imports.js';
 import type { Suggestion, TextEdit, TS } from '../types.js';
-import type { FloatingCallback, FloatingPromise, FloatingStatement } from './floating-promise.js';
+import type { FloatingCallback, FloatingPromise, FloatingStatement } from '../floating-promises.js';
 
 /** Statement reasons whose promise `spawn` can take over as it is. */
 const SPAWNABLE_REASONS = new Set(['promise', 'thenable', 'then-without-rejection-handler', 'void', 'promise-array']);
@@ -22,7 +22,7 @@ const WRAPPABLE_DROPPERS = new Set(['event', 'timer', 'observable', 'scheduler',
  *
  * A fix that needs the runtime where `facts.runtimeDependency` is false becomes a suggestion.
  */
-export function floatingFixes(facts: FileFacts, floating: FloatingPromise): { fix?: TextEdit[]; suggestion?: Suggestion } {
+export function floatingFixes(facts: FileFacts, floating: FloatingPromise): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime'> } {
   if (floating.inAsyncContext) return {};
   if (floating.kind === 'statement' && floating.statement && isTopLevel(facts, floating.statement)) {
     const fix = entryPointFix(facts, floating);

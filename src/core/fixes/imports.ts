@@ -1,6 +1,6 @@
-import { normalizeModule, type FileFacts } from './facts.js';
-import { RUNTIME_PACKAGE } from './runtime-package.js';
-import type { TextEdit, TS } from './types.js';
+import { normalizeModule, type FileFacts } from '../facts.js';
+import { RUNTIME_PACKAGE } from '../runtime-package.js';
+import type { TextEdit, TS } from '../types.js';
 
 /** The module specifier fixes import the runtime by. */
 export const RUNTIME_MODULE = RUNTIME_PACKAGE;
