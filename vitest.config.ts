@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'runtime/test/**/*.test.ts'],
     // dist/ is built once here, never inside a test file (test/support/global-setup.ts).
     globalSetup: ['test/support/global-setup.ts'],
     // Real worker threads, child processes, npm installs, ESLint and TypeScript programs, on CI

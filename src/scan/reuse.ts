@@ -12,6 +12,7 @@ import {
   type CacheData,
   type CachedResult,
   type GraphNode,
+  type PythonCacheData,
   type ToolIdentity,
 } from './cache.js';
 import { findGitRoot } from './discover.js';
@@ -132,6 +133,8 @@ export class CacheSession {
   private configInputs: ConfigInputs | undefined;
   /** A warm run that changed nothing leaves the cache file alone. */
   private changed = false;
+  /** The Python files' section of the previous run (same tool and settings), kept whatever happens to the TypeScript layout. */
+  readonly previousPython: PythonCacheData | undefined;
 
   constructor(
     private readonly cacheFile: string,
@@ -155,6 +158,7 @@ export class CacheSession {
     this.tool = toolIdentity(startedAt, this.knownTool);
     if (previous && (previous.tool !== this.tool.key || previous.settings !== settings)) previous = undefined;
     this.previous = previous;
+    this.previousPython = previous?.python;
   }
 
   /** Whether results of an earlier run are being reused (a warm run). */
@@ -248,9 +252,10 @@ export class CacheSession {
     layout: Pick<CachedLayout, 'files' | 'assignment' | 'projects' | 'broken' | 'outDirFiles' | 'outsideTsconfig'>,
     work: ReusedWork,
     transient: ReadonlySet<string>,
+    python?: { cache: PythonCacheData; changed: boolean },
   ): void {
     const { files, assignment, projects } = layout;
-    if (work.dirty.length > 0) this.changed = true;
+    if (work.dirty.length > 0 || python?.changed) this.changed = true;
     if (this.structure === undefined || this.configInputs === undefined || !this.changed) return;
     const stored: Record<string, CachedResult> = {};
     for (const file of files) {
@@ -274,6 +279,7 @@ export class CacheSession {
       ...(layout.broken.length > 0 ? { brokenProjects: layout.broken } : {}),
       ...(layout.outDirFiles > 0 ? { outDirFiles: layout.outDirFiles } : {}),
       ...(layout.outsideTsconfig > 0 ? { outsideTsconfig: layout.outsideTsconfig } : {}),
+      ...(python && Object.keys(python.cache.files).length > 0 ? { python: python.cache } : {}),
     };
     writeCache(this.cacheFile, data);
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +53,37 @@ export function readTree(root: string): Record<string, string> {
   };
   walk(root);
   return tree;
+}
+
+const LOCK = path.join(tmpdir(), 'loop-audit-dist-build.lock');
+
+/**
+ * Runs `work` while no other test process rebuilds dist/: a lock directory serialises them, and
+ * one left behind by a killed run goes stale after two minutes.
+ */
+export function withBuildLock<T>(work: () => T): T {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmdirSync(LOCK);
+  }
+}
+
+/** `npm run build`'s second half (tsc emits even when another module has a type error), once per test process, under the build lock. */
+export function buildDist(): void {
+  withBuildLock(() => {
+    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+  });
 }
 
 /** Runs the built CLI. */
