@@ -38,26 +38,41 @@ function pruneSiblings(dir: string, prefix: string, keep: string): void {
   }
 }
 
-let tarball: string | undefined;
+const tarballs = new Map<string, string>();
 
-/** The packed package (absolute path), made at most once per content. */
-export function packedTarball(): string {
-  if (tarball) return tarball;
-  ensureBuilt();
-  const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repoRoot, encoding: 'utf8', env: NPM_ENV })) as { files: { path: string }[] }[];
+/** One package folder packed (absolute path of the tarball), made at most once per content. */
+function packFolder(dir: string, prefix: string): string {
+  const known = tarballs.get(dir);
+  if (known) return known;
+  const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', env: NPM_ENV })) as { files: { path: string }[] }[];
   const files = listing[0]!.files.map((file) => file.path).sort();
-  const key = hash(files.flatMap((file) => [file, readFileSync(path.join(repoRoot, file), 'utf8')]));
-  const target = path.join(CACHE, 'tarballs', `loop-audit-${key}.tgz`);
+  const key = hash(files.flatMap((file) => [file, readFileSync(path.join(dir, file), 'utf8')]));
+  const target = path.join(CACHE, 'tarballs', `${prefix}${key}.tgz`);
   if (!existsSync(target)) {
     mkdirSync(path.dirname(target), { recursive: true });
-    pruneSiblings(path.dirname(target), 'loop-audit-', path.basename(target));
+    pruneSiblings(path.dirname(target), prefix, path.basename(target));
     const scratch = mkdtempSync(path.join(path.dirname(target), 'pack-'));
-    const name = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: repoRoot, encoding: 'utf8', env: NPM_ENV }).trim().split('\n').pop()!;
+    const name = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: dir, encoding: 'utf8', env: NPM_ENV }).trim().split('\n').pop()!;
     renameSync(path.join(scratch, name), target);
     rmSync(scratch, { recursive: true, force: true });
   }
-  tarball = target;
+  tarballs.set(dir, target);
   return target;
+}
+
+/** The packed package (absolute path), made at most once per content. */
+export function packedTarball(): string {
+  ensureBuilt();
+  return packFolder(repoRoot, 'loop-audit-');
+}
+
+/**
+ * loop-audit's own workspace dependency, @loop-audit/runtime, packed too: until it is on the
+ * registry, a scratch install gets it from this tarball, as a user gets it from the registry.
+ */
+export function packedRuntimeTarball(): string {
+  ensureBuilt();
+  return packFolder(path.join(repoRoot, 'runtime'), 'loop-audit-runtime-');
 }
 
 /** The files a packed tarball holds (`package/...` stripped). */
@@ -84,7 +99,8 @@ export interface Installed {
 /** The scenario installed for real (once per tarball and scenario), and what npm printed doing it. */
 export function installScenario(scenario: Scenario): Installed {
   const packed = packedTarball();
-  const dir = path.join(CACHE, 'projects', `${scenario.name}-${hash([packed, JSON.stringify(scenario.installs)])}`);
+  const runtime = packedRuntimeTarball();
+  const dir = path.join(CACHE, 'projects', `${scenario.name}-${hash([packed, runtime, JSON.stringify(scenario.installs)])}`);
   const logFile = path.join(dir, 'install-log.json');
   if (!existsSync(logFile)) {
     mkdirSync(path.dirname(dir), { recursive: true });
@@ -94,7 +110,7 @@ export function installScenario(scenario: Scenario): Installed {
     writeFileSync(path.join(scratch, 'package.json'), `${JSON.stringify({ name: `e2e-${scenario.name}`, private: true, type: 'module' }, null, 2)}\n`);
     const logs: Installed['logs'] = [];
     for (const args of scenario.installs) {
-      const real = args.map((arg) => (arg === 'loop-audit' ? packed : arg));
+      const real = args.flatMap((arg) => (arg === 'loop-audit' ? [runtime, packed] : [arg]));
       const run = spawnSync('npm', real, { cwd: scratch, encoding: 'utf8', env: NPM_ENV });
       logs.push({ command: `npm ${args.join(' ')}`, status: run.status ?? -1, output: `${run.stdout}${run.stderr}` });
       if (run.status !== 0) {
