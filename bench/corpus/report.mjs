@@ -119,6 +119,15 @@ export function renderReport({ entries, scored, beforeScored, before, sample, sa
       out.push(`| ${part ?? 'all'} | ${lines.toLocaleString('en-US')} | ${ours} | ${num(perKloc(ours, lines))} | ${theirs} | ${num(perKloc(theirs, lines))} | ${theirs > 0 ? `${num(ours / theirs)}×` : 'n/a'} | ${withDefaults} | ${o.both} | ${o.onlyOurs} | ${o.onlyTheirs} |`);
     }
     out.push('');
+    // Recall against typescript-eslint: its floating statements that loop-audit does not report.
+    const missedStatements = analysed.flatMap((e) => {
+      if (!e.eslint) return [];
+      const ours = new Set(e.findings.filter((f) => f.rule === 'no-floating-promise').map((f) => `${f.file}:${f.line}`));
+      return e.eslint.messages.filter((m) => m.rule === 'no-floating-promises' && !ours.has(`${m.file}:${m.line}`)).map((m) => `${e.id} ${code(`${m.file}:${m.line}`)} (${m.messageId})`);
+    });
+    const theirStatements = analysed.reduce((n, e) => n + (e.eslint?.messages.filter((m) => m.rule === 'no-floating-promises').length ?? 0), 0);
+    out.push(`Of the ${theirStatements} statements typescript-eslint's \`no-floating-promises\` reports, loop-audit does not report ${missedStatements.length}${missedStatements.length > 0 ? `: ${missedStatements.join(', ')}` : ''}. The lines only typescript-eslint reports are \`no-misused-promises\` findings outside this rule's scope (promise-returning functions where a \`void\` return is expected: object properties, inherited methods, conditions; this rule reports those handed to callers known to drop the promise).`);
+    out.push('');
   }
 
   // ---------------------------------------------------------------- per package
