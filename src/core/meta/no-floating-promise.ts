@@ -14,6 +14,12 @@ export interface NoFloatingPromiseOptions {
   allowForKnownSafePromises?: string[];
   /** Also report async functions handed to callers that drop their promise (default true). */
   checkCallbacks?: boolean;
+  /**
+   * Report every thenable, not only promises and thenables whose `then` returns a thenable
+   * (default false, as typescript-eslint's `checkThenables`): a framework's reply whose `then`
+   * returns void, or a type branded safe to float (`__linterBrands`), floats harmlessly.
+   */
+  checkThenables?: boolean;
 }
 
 /**
@@ -51,7 +57,7 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
     addVoid: 'Mark it as deliberately detached with `void` (a rejection stays unhandled).',
     awaitAll: 'Await them all with `await Promise.all(...)`.',
   },
-  defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true },
+  defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true, checkThenables: false },
   optionsSchema: {
     type: 'object',
     properties: {
@@ -63,6 +69,7 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
       },
       allowForKnownSafePromises: { type: 'array', items: { type: 'string' }, description: 'Type names whose values may float (typed mode).' },
       checkCallbacks: { type: 'boolean', description: 'Also report async functions handed to callers that drop their promise.' },
+      checkThenables: { type: 'boolean', description: 'Report every thenable, not only promises and thenables whose `then` returns a thenable.' },
     },
     additionalProperties: false,
   },
