@@ -59,7 +59,9 @@ export function resourceEscapes(facts: FileFacts, resource: TS.Expression, fn: F
   if (ts.isBinaryExpression(holder) && holder.right === node && isAssignment(ts, holder.operatorToken.kind)) {
     if (isOuterTarget(holder.left)) return true;
     const local = skipOuterExpressions(ts, holder.left);
-    return ts.isIdentifier(local) && localEscapes(facts, fn, local.text, isOuterTarget);
+    if (ts.isIdentifier(local) && localEscapes(facts, fn, local.text, isOuterTarget)) return true;
+    // `this.worker = parent = new Worker()`: the assignment's value goes on.
+    return resourceEscapes(facts, holder, fn);
   }
   if (ts.isVariableDeclaration(holder) && holder.initializer === node) {
     return ts.isIdentifier(holder.name) && localEscapes(facts, fn, holder.name.text, isOuterTarget);
@@ -102,7 +104,8 @@ function localEscapes(facts: FileFacts, fn: FunctionLike, name: string, isOuterT
   const visitDeclarations = (node: TS.Node): void => {
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
       const init = skipOuterExpressions(ts, node.initializer);
-      if ((ts.isArrowFunction(init) || ts.isFunctionExpression(init)) && mentions(facts, init, capturing)) capturing.add(node.name.text);
+      const holds = ts.isArrowFunction(init) || ts.isFunctionExpression(init) || ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init);
+      if (holds && mentions(facts, init, capturing)) capturing.add(node.name.text);
     } else if (ts.isFunctionDeclaration(node) && node.name && node !== fn && mentions(facts, node, capturing)) capturing.add(node.name.text);
     ts.forEachChild(node, visitDeclarations);
   };
@@ -129,13 +132,35 @@ function localEscapes(facts: FileFacts, fn: FunctionLike, name: string, isOuterT
       if (!onItself && node.arguments.some((argument) => isCapturing(argument))) {
         // A listener on something that outlives the call, a collection outside it, or a callback of the caller.
         if (method !== undefined && (LISTENER_METHODS.has(method) || COLLECTION_METHODS.has(method))) escapes = receiver === undefined || isOuterTarget(receiver);
-        else if (ts.isIdentifier(callee)) escapes = fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === callee.text);
+        // A callback of the caller: a parameter, or a resolver kept in a local (`let resolveWorker; new Promise((r) => { resolveWorker = r })`).
+        else if (ts.isIdentifier(callee)) escapes = fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === callee.text) || isResolverLocal(facts, fn, callee.text);
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(fn.body);
   return escapes;
+}
+
+/** A `let` of the function assigned a parameter of a `new Promise(...)` executor: the promise's resolver. */
+function isResolverLocal(facts: FileFacts, fn: FunctionLike, name: string): boolean {
+  const ts = facts.ts;
+  if (!fn.body) return false;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left) && node.left.text === name && ts.isIdentifier(node.right)) {
+      const executor = facts.enclosingFunction(node);
+      const created = executor?.parent;
+      if (executor && created && ts.isNewExpression(created) && facts.refersToGlobal(created.expression, 'Promise')) {
+        const target = (node.right as TS.Identifier).text;
+        if (executor.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === target)) found = true;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return found;
 }
 
 /** An arrow that is itself what its enclosing function returns. */

@@ -462,6 +462,21 @@ function computeBuiltResource(facts: FileFacts, fn: FunctionLike, depth: number)
     else if (!facts.isFunctionLike(node)) ts.forEachChild(node, returns);
   };
   ts.forEachChild(fn.body, returns);
+  if (found) return found;
+  // Handed back some other way (resolved through a promise, captured by what is returned): the
+  // caller holds it, with whatever teardown it was given.
+  for (const initializer of holderInitializers(facts, fn.body, holders)) if (resourceEscapes(facts, initializer, fn)) return 'client';
+  return undefined;
+}
+
+function holderInitializers(facts: FileFacts, body: TS.Node, holders: ReadonlyMap<string, ResourceKind>): TS.Expression[] {
+  const ts = facts.ts;
+  const found: TS.Expression[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && holders.has(node.name.text)) found.push(node.initializer);
+    if (!facts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
   return found;
 }
 

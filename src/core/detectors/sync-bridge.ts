@@ -2,7 +2,8 @@ import { bridgeHelpers } from '../bridge-helpers.js';
 import { bridgeModule, bridgeSites, localBridgeCall, type BridgeKind, type BridgeSite } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { noSyncBridgeMeta, type NoSyncBridgeMessageId } from '../meta/no-sync-bridge.js';
-import { propertyNameText, type FileFacts } from '../facts.js';
+import { propertyNameText, skipOuterExpressions, type FileFacts } from '../facts.js';
+import { localFunction } from '../local-modules.js';
 import type { Finding, TS } from '../types.js';
 import { deasyncRewrite } from '../fixes/runner-rewrite.js';
 
@@ -42,7 +43,7 @@ export const noSyncBridge = defineDetector({
     const visit = (node: TS.Node): void => {
       if (ts.isCallExpression(node) && !known.has(node)) {
         const local = localBridgeCall(facts, node);
-        if (local && !bridgeHelpers(local.bridge.facts).byFunction.has(local.bridge.fn)) findings.push(findingOf(facts, local.site));
+        if (local && !(handsOverAsyncWork(facts, node) && bridgeHelpers(local.bridge.facts).byFunction.has(local.bridge.fn))) findings.push(findingOf(facts, local.site));
       }
       ts.forEachChild(node, visit);
     };
@@ -50,6 +51,18 @@ export const noSyncBridge = defineDetector({
     return findings.sort((a, b) => a.start - b.start);
   },
 });
+
+/** The call hands the bridge its async work: a function or a promise (`runSync(loadOrder, id)`, `runAsync(p)`). */
+function handsOverAsyncWork(facts: FileFacts, call: TS.CallExpression): boolean {
+  const ts = facts.ts;
+  return call.arguments.some((argument) => {
+    const expr = skipOuterExpressions(ts, argument);
+    if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return true;
+    if ((ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && localFunction(facts, expr)) return true;
+    if ((ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && facts.imports.has(ts.isIdentifier(expr) ? expr.text : '')) return true;
+    return facts.isPromiseValued(expr);
+  });
+}
 
 function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMessageId> {
   let { messageId, library } = MESSAGE_OF[site.kind];
