@@ -21,11 +21,23 @@ export function callCannotReject(facts: FileFacts, call: TS.CallExpression): boo
 
 /** Whether a function's promise (or what it returns) cannot reject. */
 export function functionCannotReject(facts: FileFacts, fn: TS.Node): boolean {
+  if (inProgress.has(fn)) return false;
+  inProgress.add(fn);
+  try {
+    return judge(facts, fn);
+  } finally {
+    inProgress.delete(fn);
+  }
+}
+const inProgress = new Set<TS.Node>();
+
+function judge(facts: FileFacts, fn: TS.Node): boolean {
   const ts = facts.ts;
   if (!facts.isFunctionLike(fn) || !fn.body) return false;
   const isAsync = facts.isAsyncFunction(fn) && (ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword) ?? false);
-  if (!ts.isBlock(fn.body)) return isCaughtChain(facts, fn.body);
-  const statements = fn.body.statements;
+  if (!ts.isBlock(fn.body)) return isQuietResult(facts, fn.body);
+  // Guard clauses first (`if (disabled) return;`) cannot throw; then one quiet try/catch.
+  const statements = fn.body.statements.filter((statement) => !isGuardClause(facts, statement) && !isBareDeclaration(facts, statement));
   if (isAsync && statements.length === 1) {
     const only = statements[0]!;
     if (ts.isTryStatement(only) && only.catchClause && isQuietBlock(facts, only.catchClause.block) && (!only.finallyBlock || isQuietBlock(facts, only.finallyBlock))) return true;
@@ -35,8 +47,58 @@ export function functionCannotReject(facts: FileFacts, fn: TS.Node): boolean {
   ownNodes(facts, fn.body, (node) => {
     if (ts.isReturnStatement(node)) returns.push(node);
   });
-  if (returns.length === 0 || !returns.every((r) => r.expression !== undefined && isCaughtChain(facts, r.expression))) return false;
+  if (returns.length === 0 || !returns.every((r) => r.expression !== undefined && isQuietResult(facts, r.expression))) return false;
   return !isAsync || statements.length === 1;
+}
+
+/** A returned value that cannot reject: a caught chain, or a call of a function that cannot reject. */
+function isQuietResult(facts: FileFacts, expression: TS.Expression): boolean {
+  const expr = skipOuterExpressions(facts.ts, expression);
+  return isCaughtChain(facts, expr) || (facts.ts.isCallExpression(expr) && callCannotReject(facts, expr));
+}
+
+/** `var _a, _b;` (compiled optional chaining), `let done = false;`: declares without running anything. */
+function isBareDeclaration(facts: FileFacts, statement: TS.Statement): boolean {
+  const ts = facts.ts;
+  return ts.isVariableStatement(statement) && statement.declarationList.declarations.every((d) => !d.initializer || ts.isLiteralExpression(d.initializer) || d.initializer.kind === ts.SyntaxKind.FalseKeyword || d.initializer.kind === ts.SyntaxKind.TrueKeyword || d.initializer.kind === ts.SyntaxKind.NullKeyword);
+}
+
+/** `if (x === false) return;`: a condition without calls, a bare return. */
+function isGuardClause(facts: FileFacts, statement: TS.Statement): boolean {
+  const ts = facts.ts;
+  if (!ts.isIfStatement(statement) || statement.elseStatement) return false;
+  const then = ts.isBlock(statement.thenStatement) && statement.thenStatement.statements.length === 1 ? statement.thenStatement.statements[0]! : statement.thenStatement;
+  if (!ts.isReturnStatement(then) || (then.expression && !ts.isLiteralExpression(then.expression) && then.expression.kind !== ts.SyntaxKind.NullKeyword)) return false;
+  let calls = false;
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node)) calls = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(statement.expression);
+  return !calls;
+}
+
+/** The function literals a function returns (`return async function () { … }`, an arrow's body). */
+export function returnedFunctions(facts: FileFacts, fn: TS.Node): TS.Node[] {
+  const ts = facts.ts;
+  if (!facts.isFunctionLike(fn) || !fn.body) return [];
+  const literal = (expression: TS.Expression | undefined): TS.Node | undefined => {
+    const expr = expression && skipOuterExpressions(ts, expression);
+    return expr && (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) ? expr : undefined;
+  };
+  if (!ts.isBlock(fn.body)) {
+    const only = literal(fn.body);
+    return only ? [only] : [];
+  }
+  const found: TS.Node[] = [];
+  let other = false;
+  ownNodes(facts, fn.body, (node) => {
+    if (!ts.isReturnStatement(node)) return;
+    const returned = literal(node.expression);
+    if (returned) found.push(returned);
+    else other = true;
+  });
+  return other ? [] : found;
 }
 
 /** `p.catch(handler)` or `p.then(a, handler)` as the last link, the handler a function that does not rethrow. */

@@ -1,5 +1,5 @@
 import { type FileFacts, type FunctionLike, normalizeModule, propertyNameText, skipOuterExpressions } from './facts.js';
-import { callCannotReject, functionCannotReject } from './cannot-reject.js';
+import { callCannotReject, functionCannotReject, returnedFunctions } from './cannot-reject.js';
 import { localFunction } from './local-modules.js';
 import { DEFAULT_KNOWN_SAFE_CALLS, type NoFloatingPromiseOptions } from './meta/no-floating-promise.js';
 import type { TS } from './types.js';
@@ -371,6 +371,12 @@ class Finder {
     if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return functionCannotReject(this.facts, expr);
     // `this.handle.bind(this)`, `handle`: the function it names.
     if (ts.isCallExpression(expr) && calledMethod(ts, expr)?.name === 'bind') expr = skipOuterExpressions(ts, calledMethod(ts, expr)!.receiver);
+    else if (ts.isCallExpression(expr)) {
+      // `connectHandler(self)`: a factory of this project; the functions it returns decide.
+      const factory = localFunction(this.facts, expr.expression);
+      const made = factory && returnedFunctions(factory.facts, factory.fn);
+      return made !== undefined && made.length > 0 && made.every((fn) => functionCannotReject(factory!.facts, fn));
+    }
     const local = localFunction(this.facts, expr);
     return local !== undefined && functionCannotReject(local.facts, local.fn);
   }
@@ -383,6 +389,8 @@ class Finder {
       if (!this.returnsPromise(candidate)) continue;
       if (this.expectsPromise(candidate)) continue;
       if (this.callbackCannotReject(candidate)) continue;
+      // A non-async executor's return value is ignored by the Promise, not its thrown errors: only an async one loses them.
+      if (match.kind === 'executor' && !isAsync) continue;
       this.found.push({
         kind: 'callback',
         node: candidate,

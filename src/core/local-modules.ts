@@ -51,6 +51,9 @@ function targetOf(facts: FileFacts, expression: TS.Expression, hops: number): Ta
     if (declared) return { kind: 'function', facts, fn: declared.fn };
     const initializer = constInitializer(facts, expr.text);
     if (initializer && !isRequireOrImport(facts, initializer)) return targetOf(facts, initializer, hops + 1) ?? { kind: 'value', facts, expression: initializer };
+    // `let handler; … handler = async (msg) => { … }`: a function assigned exactly once.
+    const assigned = initializer === undefined ? functionAssignedOnce(facts, expr.text) : undefined;
+    if (assigned) return { kind: 'function', facts, fn: assigned };
   }
   const ref = facts.resolve(expr);
   if (ref?.kind !== 'module' || !ref.module.startsWith('.') || ref.path.length > 1 || hops >= MAX_HOPS) return undefined;
@@ -184,3 +187,25 @@ export function constInitializer(facts: FileFacts, name: string): TS.Expression 
   return table.get(name) ?? undefined;
 }
 const initializerCache = new WeakMap<FileFacts, Map<string, TS.Expression | null>>();
+
+/** The function literal a `let` without initializer is assigned, when the file assigns the name exactly once. */
+function functionAssignedOnce(facts: FileFacts, name: string): FunctionLike | undefined {
+  let table = assignedCache.get(facts);
+  if (!table) {
+    const ts = facts.ts;
+    const found = new Map<string, FunctionLike | null>();
+    const visit = (node: TS.Node): void => {
+      if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(node.left)) {
+        const right = skipOuterExpressions(ts, node.right);
+        const fn = ts.isArrowFunction(right) || ts.isFunctionExpression(right) ? right : null;
+        found.set(node.left.text, found.has(node.left.text) ? null : fn);
+      } else if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) found.set(node.name.text, null);
+      ts.forEachChild(node, visit);
+    };
+    visit(facts.sourceFile);
+    table = found;
+    assignedCache.set(facts, table);
+  }
+  return table.get(name) ?? undefined;
+}
+const assignedCache = new WeakMap<FileFacts, Map<string, FunctionLike | null>>();
