@@ -6,8 +6,8 @@ import type { TS } from './types.js';
 /**
  * Whether a worker or process built inside a function outlives the call: it is returned (also
  * inside a returned object, or captured by a returned function), stored outside the function's
- * locals (`this.worker = ...`, a module or closure variable, a map or list), handed to a caller's
- * callback, or captured by a listener on something that outlives the call. Then the function is a
+ * locals (`this.worker = ...`, a module or closure variable, a map or list), or handed to a
+ * caller's callback (also a promise's resolver). Then the function is a
  * factory or an owner's start-up (a pool's `init`, a supervisor's restart): whoever calls it decides
  * how often, and no-loop-per-call judges that caller instead. A resource that lives and dies with
  * the call (used, awaited, terminated, or just left running with no one holding it) does not escape.
@@ -92,7 +92,6 @@ function isLogical(ts: FileFacts['ts'], kind: TS.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.QuestionQuestionToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.AmpersandAmpersandToken;
 }
 
-const LISTENER_METHODS = new Set(['on', 'once', 'addListener', 'prependListener', 'addEventListener', 'subscribe']);
 const COLLECTION_METHODS = new Set(['push', 'unshift', 'set', 'add', 'splice']);
 
 /** Whether a local holding the resource (or a function capturing it) leaves the function. */
@@ -130,8 +129,9 @@ function localEscapes(facts: FileFacts, fn: FunctionLike, name: string, isOuterT
       const onItself = receiver !== undefined && ts.isIdentifier(receiver) && capturing.has(receiver.text);
       const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
       if (!onItself && node.arguments.some((argument) => isCapturing(argument))) {
-        // A listener on something that outlives the call, a collection outside it, or a callback of the caller.
-        if (method !== undefined && (LISTENER_METHODS.has(method) || COLLECTION_METHODS.has(method))) escapes = receiver === undefined || isOuterTarget(receiver);
+        // A collection outside the call, or a callback of the caller. (A listener that tears the
+        // resource down, `signal.addEventListener('abort', () => worker.terminate())`, keeps nothing.)
+        if (method !== undefined && COLLECTION_METHODS.has(method)) escapes = receiver === undefined || isOuterTarget(receiver);
         // A callback of the caller: a parameter, or a resolver kept in a local (`let resolveWorker; new Promise((r) => { resolveWorker = r })`).
         else if (ts.isIdentifier(callee)) escapes = fn.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === callee.text) || isResolverLocal(facts, fn, callee.text);
       }
