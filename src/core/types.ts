@@ -100,4 +100,15 @@ export interface AnalysisInput {
   sourceFile: TS.SourceFile;
   checker?: TS.TypeChecker;
   moduleFacts?: ModuleFacts;
+  /**
+   * The compiler options of the file's program, when there is one: they decide whether its top
+   * level may `await` (the fix of a floating call there).
+   */
+  compilerOptions?: TS.CompilerOptions;
+  /**
+   * Whether fixes may import the runtime package (default true). False for a published library
+   * that does not depend on it yet: fixes that need it become suggestions, and a dependency-free
+   * fix is used where one exists (docs/fix.md).
+   */
+  runtimeDependency?: boolean;
 }

@@ -77,7 +77,7 @@ const KIND_TEXT: Readonly<Record<WrapperBridgeKind, string>> = {
   'pseudo-bridge': 'a .then() pseudo-bridge',
   'process-wait': 'a loop waiting on a node process',
   'local-bridge': 'the project\'s own bridge',
-  runner: 'loop-audit/runtime',
+  runner: '@loop-audit/runtime',
   configured: 'a configured bridge helper',
 };
 
