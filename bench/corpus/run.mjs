@@ -383,13 +383,16 @@ function main() {
     recordBefore(findings);
   }
   before = readBefore();
+  // Precision before is measured on BEFORE's own seeded sample of floating promises, as now on today's.
+  const beforeSample = before && sampleFindings(before.filter((f) => f.rule === 'no-floating-promise'), SAMPLE.size, SAMPLE.seed);
   const beforeScored = before && !args.only ? score(before, markers, analysed) : undefined;
+  const beforePrecision = before && !args.only ? score(before.filter((f) => f.rule !== 'no-floating-promise' || beforeSample.has(f)), markers, analysed) : undefined;
 
   writeWorksheet(entries, toJudge);
   const summary = { entries: entries.map(({ findings: _f, eslint, root: _r, syntaxErrors: _s, ...rest }) => ({ ...rest, eslintMessages: eslint?.messages.length })), byRule: scored.byRule };
   writeFileSync(path.join(work, 'results.json'), JSON.stringify({ summary, findings, eslint: entries.map((e) => ({ id: e.id, messages: e.eslint?.messages ?? [] })) }, null, 1));
 
-  const markdown = renderReport({ entries, scored, beforeScored, before, sample, sampleSpec: SAMPLE, toJudge, eslintRan: args.eslint, markers, partial: Boolean(args.only) });
+  const markdown = renderReport({ entries, scored, beforeScored, beforePrecision, before, sample, sampleSpec: SAMPLE, toJudge, eslintRan: args.eslint, markers, partial: Boolean(args.only) });
   const out = args.only ? path.join(work, 'accuracy.partial.md') : path.join(repo, 'docs/accuracy.md');
   writeFileSync(out, markdown);
   log(`wrote ${path.relative(repo, out)}; ${toJudge.length} findings still to judge (bench/.work/corpus/worksheet.md)`);
