@@ -127,7 +127,7 @@ export function renderReport({ entries, scored, beforeScored, beforePrecision, b
       return e.eslint.messages.filter((m) => m.rule === 'no-floating-promises' && !ours.has(`${m.file}:${m.line}`)).map((m) => `${e.id} ${code(`${m.file}:${m.line}`)} (${m.messageId})`);
     });
     const theirStatements = analysed.reduce((n, e) => n + (e.eslint?.messages.filter((m) => m.rule === 'no-floating-promises').length ?? 0), 0);
-    out.push(`Of the ${theirStatements} statements typescript-eslint's \`no-floating-promises\` reports, loop-audit does not report ${missedStatements.length}${missedStatements.length > 0 ? `: ${missedStatements.join(', ')}` : ''}. The lines only typescript-eslint reports are \`no-misused-promises\` findings outside this rule's scope (promise-returning functions where a \`void\` return is expected: object properties, inherited methods, conditions; this rule reports those handed to callers known to drop the promise).`);
+    out.push(`Of the ${theirStatements} statements typescript-eslint's \`no-floating-promises\` reports, loop-audit does not report ${missedStatements.length}${missedStatements.length > 0 ? `: ${missedStatements.join(', ')}` : ''}. Before the rule changes it reported every one of them; these are the statements its docs list as skipped on purpose (a call whose promise cannot reject, a rejection handler of unknown type, a promise the block returns afterwards; docs/rules/no-floating-promise.md). The other lines only typescript-eslint reports are \`no-misused-promises\` findings outside this rule's scope (promise-returning functions where a \`void\` return is expected: object properties, inherited methods, conditions; this rule reports those handed to callers known to drop the promise).`);
     out.push('');
   }
 
