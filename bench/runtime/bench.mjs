@@ -46,6 +46,7 @@ function rawFloor(timeoutMs) {
     call(value) {
       const seen = Atomics.load(words, 0);
       port1.postMessage(value);
+      // eslint-disable-next-line loop-audit/no-sync-bridge -- the raw floor this benchmark measures bridges against
       Atomics.wait(words, 0, seen, timeoutMs);
       return receiveMessageOnPort(port1).message;
     },
@@ -58,6 +59,7 @@ function workerPerCall(value) {
   const words = new Int32Array(control);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(here('./per-call-worker.mjs'), { workerData: { control, port: port2, value }, transferList: [port2] });
+  // eslint-disable-next-line loop-audit/no-sync-bridge -- the per-call worker is a contender this benchmark measures
   Atomics.wait(words, 0, 0);
   const result = receiveMessageOnPort(port1).message;
   void worker.terminate();
@@ -81,11 +83,13 @@ const contenders = [
     fast: true,
   },
   { key: 'synckit', label: 'synckit createSyncFn', call: synckitEcho, fast: true },
+  // eslint-disable-next-line loop-audit/no-sync-wrapper -- make-synchronous is a contender this benchmark measures
   { key: 'makeSynchronous', label: 'make-synchronous 2.x (worker cached per function)', call: makeSynchronous(async (value) => value), fast: true },
   { key: 'workerPerCall', label: 'new Worker per call', call: workerPerCall, fast: false },
   {
     key: 'processPerCall',
     label: 'make-synchronous/subprocess (node process per call)',
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- make-synchronous is a contender this benchmark measures
     call: makeSynchronousSubprocess(async (value) => value),
     fast: false,
   },

@@ -46,7 +46,7 @@ export const defineSync: Runner['defineSync'] = ((...args: Parameters<Runner['de
 
 /** `getRunner().syncFunction(...)`. */
 export const syncFunction: Runner['syncFunction'] = ((...args: Parameters<Runner['syncFunction']>) =>
-  getRunner().syncFunction(...args)) as Runner['syncFunction'];
+  getRunner().syncFunction(...args));
 
 /** `getRunner().spawn(...)`. */
 export function spawn<T = undefined>(task: Spawnable<T>, options?: SpawnOptions): Promise<Awaited<T> | undefined> {

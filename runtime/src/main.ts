@@ -51,6 +51,7 @@ export async function runMainWith(defaultRunner: () => Runner, main: (context: M
     }
     stopping = true;
     controller.abort(new Error(`received ${signal}`));
+    // eslint-disable-next-line loop-audit/no-floating-promise -- stop() never rejects: it handles shutdown's rejection and exits the process
     void stop(code);
   };
   // Signal handlers do not keep the process alive, so they can stay for the life of a service.
@@ -61,6 +62,7 @@ export async function runMainWith(defaultRunner: () => Runner, main: (context: M
     if (stopping) return;
     stopping = true;
     controller.abort(new Error('a spawned task failed'));
+    // eslint-disable-next-line loop-audit/no-floating-promise -- stop() never rejects: it handles shutdown's rejection and exits the process
     void stop(1);
   };
 

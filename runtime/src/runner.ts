@@ -75,7 +75,7 @@ interface TaskRecord {
 }
 
 function toModuleUrl(spec: string | URL): string {
-  if (typeof spec === 'object' && spec !== null && typeof (spec as URL).href === 'string') return (spec as URL).href;
+  if (typeof spec === 'object' && spec !== null && typeof (spec).href === 'string') return (spec).href;
   if (typeof spec !== 'string') throw new TypeError(`@loop-audit/runtime: expected a module path or URL, got ${typeof spec}`);
   // Checked before the URL test so a Windows drive letter is not read as a URL scheme.
   if (isAbsolute(spec)) return pathToFileURL(spec).href;
@@ -239,6 +239,7 @@ export class Runner {
       this.targets.set(key, target);
     }
     const record: FnRecord = { target, timeoutMs };
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the returned functions keep their own `this` (a caller's receiver) and reach the runner through this alias
     const runner = this;
     // `arguments` rather than rest parameters: the common single-argument call allocates nothing.
     if ('default' in options) {
@@ -247,6 +248,7 @@ export class Runner {
         try {
           return arguments.length === 1
             ? runner.call(record, arg, true, safe)
+            // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
             : runner.call(record, Array.prototype.slice.call(arguments), false, safe);
         } catch {
           return fallback;
@@ -257,6 +259,7 @@ export class Runner {
     const sync = function (this: unknown, arg: unknown): unknown {
       return arguments.length === 1
         ? runner.call(record, arg, true, sync)
+        // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
         : runner.call(record, Array.prototype.slice.call(arguments), false, sync);
     };
     return sync;
@@ -309,6 +312,7 @@ export class Runner {
     let wait = record.timeoutMs;
     let deadline = Number.NaN;
     for (;;) {
+      // eslint-disable-next-line loop-audit/no-sync-bridge -- the runtime's own bridge: one persistent worker, waited on by design (bounded by the call's timeout)
       const outcome = Atomics.wait(words, REPLIES, seen, wait);
       // Before looking for the reply: a reply posted after this load bumps past it and wakes the next wait.
       seen = Atomics.load(words, REPLIES);
@@ -399,6 +403,7 @@ export class Runner {
     while (Atomics.load(words, PONGS) === before) {
       const left = deadline - performance.now();
       if (left <= 0 || Atomics.load(words, STATE) === DEAD) return false;
+      // eslint-disable-next-line loop-audit/no-sync-bridge -- the runtime's own bridge: one persistent worker, waited on by design (bounded by WEDGE_GRACE_MS)
       Atomics.wait(words, PONGS, before, left);
     }
     return Atomics.load(words, STATE) !== DEAD;
@@ -515,13 +520,14 @@ export class Runner {
     let running: Promise<Awaited<T>>;
     if (typeof task === 'function') {
       try {
-        running = Promise.resolve(task()) as Promise<Awaited<T>>;
+        running = Promise.resolve(task());
       } catch (error) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the task's own throw, passed on unchanged to whoever handles it
         running = Promise.reject(error);
       }
     } else {
       // Adopts any thenable, as `await` would; a `then` that throws becomes the task's failure.
-      running = Promise.resolve(task as PromiseLike<T>) as Promise<Awaited<T>>;
+      running = Promise.resolve(task as PromiseLike<T>);
     }
     const record: TaskRecord = { name };
     this.tasks.add(record);
@@ -569,8 +575,8 @@ export class Runner {
     };
     try {
       const handled = handler(error, { name: task.name });
-      if (handled !== undefined && typeof (handled as Promise<void>).then === 'function') {
-        (handled as Promise<void>).then(undefined, handlerFailed);
+      if (handled !== undefined && typeof (handled).then === 'function') {
+        (handled).then(undefined, handlerFailed);
       }
     } catch (failure) {
       handlerFailed(failure);
@@ -596,6 +602,7 @@ export class Runner {
       this.failureExit();
       return;
     }
+    // eslint-disable-next-line loop-audit/no-floating-promise -- drain() never rejects (it resolves on settle or timeout) and the handler only logs and exits
     void this.drain({ timeoutMs: this.exitGraceMs }).then((result) => {
       if (!result.drained) {
         console.error(`@loop-audit/runtime: ${result.pendingTasks} task(s) still running after ${this.exitGraceMs} ms; exiting anyway`);

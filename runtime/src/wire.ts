@@ -83,6 +83,7 @@ export function toWire(value: unknown, seen: Set<unknown> = new Set(), depth = 0
 
 function safeString(value: unknown, fallback: string): string {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- any thrown value is described as best String() can; a throwing toString falls back
     return typeof value === 'string' ? value : value === undefined ? fallback : String(value);
   } catch {
     return fallback;

@@ -160,8 +160,10 @@ describe('syncFunction (makeSynchronous drop-in)', () => {
   it('ships a self-contained async function to the same worker', () => {
     // No import() here: vitest rewrites it in this file's functions, and the worker runs the
     // rewritten source. A plain node caller using import() is covered by exits-alone.mjs.
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
     const threadOf = runner.syncFunction(async () => process.getBuiltinModule('node:worker_threads').threadId);
     expect(threadOf()).toBe(runner.health().workerThreadId);
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
     const hash = runner.syncFunction(async (text: string) => {
       const { createHash } = process.getBuiltinModule('node:crypto');
       return createHash('sha256').update(text).digest('hex').slice(0, 8);
@@ -179,10 +181,12 @@ describe('syncFunction (makeSynchronous drop-in)', () => {
       },
     };
     expect(runner.syncFunction(named)(6, 7)).toBe(42);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- a method handed over on its own is the case under test
     expect(runner.syncFunction(holder.method)('up')).toBe('UP');
   });
 
   it('rejects a function a bundler rewrote (its module helpers do not exist in the worker), saying what to do instead', () => {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- builds the bundler-rewritten function this test needs
     const bundled = new Function('id', 'return __nccwpck_require__(612).lookup(id)') as (id: string) => unknown;
     expect(() => runner.syncFunction(bundled)).toThrow(/rewritten \(it calls __nccwpck_require__.*process\.getBuiltinModule/);
   });
@@ -194,6 +198,7 @@ describe('syncFunction (makeSynchronous drop-in)', () => {
 
   it('reports a closure over a caller variable as the error it is in the worker', () => {
     const outside = 3;
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
     const usesClosure = runner.syncFunction(async (x: number) => x * outside);
     expect(() => usesClosure(2)).toThrow(/outside is not defined/);
   });

@@ -160,6 +160,7 @@ describe('crashes and recovery', () => {
     expect(runner.defineSync(math, 'exitSoon')(0)).toBe('bye');
     // No await: the 'exit' event cannot have been delivered; the shared state word tells.
     const deadline = Date.now() + 20_000;
+    // eslint-disable-next-line loop-audit/no-sync-bridge -- a sync test polling the runner's state word: blocking the thread is the point
     while (runner.health().workerThreadId !== null && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
     expect(runner.health().workerThreadId).toBeNull();
     expect(runner.defineSync(math, 'add')(1, 1)).toBe(2);
@@ -231,6 +232,7 @@ describe('crashes and recovery', () => {
 
   it('replaces a worker that runs out of memory (detected by the timeout)', () => {
     const runner = make({ resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
     const hog = runner.syncFunction(async () => {
       const hoard: number[][] = [];
       for (;;) hoard.push(new Array(100_000).fill(1));

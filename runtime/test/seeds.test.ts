@@ -25,6 +25,7 @@ describe('ported seed tests (TestAsyncRunner)', () => {
   });
 
   it('test_exception_propagation', () => {
+    // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
     const failingOperation = runner.syncFunction(async () => {
       class ValueError extends Error {
         override name = 'ValueError';

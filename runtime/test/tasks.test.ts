@@ -224,9 +224,11 @@ describe('drain', () => {
   it('waits for tasks spawned while draining', async () => {
     const runner = make();
     const order: string[] = [];
+    // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: drain() is what waits for it here
     runner.spawn(async () => {
       await sleep(20);
       order.push('first');
+      // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: drain() is what waits for it here
       runner.spawn(async () => {
         await sleep(20);
         order.push('second');
@@ -239,7 +241,9 @@ describe('drain', () => {
 
   it('gives up at the timeout and says how many are left', async () => {
     const runner = make();
+    // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: drain() is what waits for it here
     runner.spawn(new Promise(() => {}), { name: 'never settles' });
+    // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: drain() is what waits for it here
     runner.spawn(sleep(5));
     const result = await runner.drain({ timeoutMs: 100 });
     expect(result).toEqual({ drained: false, pendingTasks: 1 });
@@ -253,6 +257,7 @@ describe('shutdown', () => {
     const add = runner.defineSync(math, 'add');
     const done: number[] = [];
     for (let i = 0; i < 200; i++) {
+      // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: drain() is what waits for it here
       runner.spawn(async () => {
         await sleep(i % 20);
         done.push(add(i, 1));
@@ -275,6 +280,7 @@ describe('shutdown', () => {
   it('returns after its timeout when a task never settles, and still stops the worker', async () => {
     const runner = make();
     runner.defineSync(math, 'add')(1, 1);
+    // eslint-disable-next-line loop-audit/no-floating-promise -- spawn's promise never rejects: shutdown() is what waits for it here
     runner.spawn(new Promise(() => {}), { name: 'stuck' });
     await expect(runner.shutdown({ timeoutMs: 100 })).resolves.toEqual({ drained: false, pendingTasks: 1 });
     expect(runner.health().workerThreadId).toBeNull();

@@ -76,7 +76,7 @@ function validateRuleEntry(key: string, entry: unknown, path: string, problems: 
     problems.push(`${path}: unknown rule "${key}" (known: ${RULE_IDS.join(', ')})`);
     return;
   }
-  const severity = Array.isArray(entry) ? entry[0] : entry;
+  const severity: unknown = Array.isArray(entry) ? entry[0] : entry;
   const severityPath = Array.isArray(entry) ? keyPath(path, 0) : path;
   if (typeof severity !== 'string' || !SEVERITIES.includes(severity as Severity)) {
     problems.push(`${severityPath}: severity must be one of "off", "warn", "error" (or [severity, options]), got ${describe(severity)}`);
@@ -84,7 +84,7 @@ function validateRuleEntry(key: string, entry: unknown, path: string, problems: 
   if (!Array.isArray(entry)) return;
   if (entry.length > 2) problems.push(`${path}: must be [severity] or [severity, options], got ${entry.length} items`);
   if (entry.length >= 2) {
-    const options = entry[1];
+    const options: unknown = entry[1];
     if (!isPlainObject(options)) problems.push(`${keyPath(path, 1)}: options must be an object, got ${describe(options)}`);
     else for (const error of optionsErrors(ruleId, options)) problems.push(ajvErrorToMessage(keyPath(path, 1), error));
   }
@@ -166,7 +166,7 @@ export function validateConfig(raw: unknown, source: string): LoopAuditConfig {
   if (problems.length > 0) {
     throw new ConfigError(`invalid configuration in ${source}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return raw as LoopAuditConfig;
+  return raw;
 }
 
 export function ruleEntryParts(entry: RuleEntry): { severity: Severity; options: Record<string, unknown> } {

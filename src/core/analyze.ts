@@ -3,6 +3,7 @@ import { noFloatingPromise } from './detectors/floating-promise.js';
 import { noLoopPerCall } from './detectors/loop-per-call.js';
 import { noSyncBridge } from './detectors/sync-bridge.js';
 import { noSyncWrapper } from './detectors/sync-wrapper.js';
+import { withoutDisabled } from './directives.js';
 import { FileFacts } from './facts.js';
 import { diskModuleFacts } from './module-facts.js';
 import type { MessageIdOf, OptionsOf } from './meta/index.js';
@@ -22,7 +23,7 @@ export type RuleSelection = Partial<Record<RuleId, object | false>>;
 export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id, options?: object): Finding<MessageIdOf<Id>>[] {
   // Each detector takes its own options; the caller's are merged over its defaults, as ESLint does.
   // (TypeScript cannot tie DETECTORS[ruleId] to Id: the detector of `ruleId` reports `ruleId`'s messages.)
-  const detector = DETECTORS[ruleId] as Detector<object, string> as Detector<object, MessageIdOf<Id>>;
+  const detector = DETECTORS[ruleId] as Detector as Detector<object, MessageIdOf<Id>>;
   const merged = { ...detector.meta.defaultOptions, ...options };
   if (!input.checker) return detector.detect(FileFacts.of(input), merged);
   try {
@@ -42,7 +43,11 @@ function isTypeScriptInternalError(error: unknown): boolean {
   return firstFrame !== undefined && /[\\/]typescript(?:\.js|[\\/]lib[\\/])/.test(firstFrame);
 }
 
-/** Runs the selected rules (all by default) on a file, findings in source order. This is what the scanner calls. */
+/**
+ * Runs the selected rules (all by default) on a file, findings in source order, without those its
+ * inline `eslint-disable` comments turn off (ESLint drops them itself). This is what the scanner,
+ * `fix` and `migrate` call.
+ */
 export function analyzeFile(input: AnalysisInput, rules: RuleSelection = {}): Finding[] {
   const findings: Finding[] = [];
   for (const ruleId of Object.keys(DETECTORS) as RuleId[]) {
@@ -50,5 +55,5 @@ export function analyzeFile(input: AnalysisInput, rules: RuleSelection = {}): Fi
     if (options === false) continue;
     findings.push(...analyzeRule(input, ruleId, options));
   }
-  return findings.sort((a, b) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId));
+  return withoutDisabled(input.ts, input.sourceFile, findings).sort((a, b) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId));
 }

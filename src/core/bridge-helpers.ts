@@ -64,7 +64,7 @@ const helperCache = new WeakMap<FileFacts, Map<string, FileBridgeHelpers>>();
 export function bridgeHelpers(facts: FileFacts, options: HelperOptions = {}): FileBridgeHelpers {
   const key = (options.bridgeHelpers ?? []).join('\0');
   let perOptions = helperCache.get(facts);
-  if (!perOptions) helperCache.set(facts, (perOptions = new Map()));
+  if (!perOptions) helperCache.set(facts, (perOptions = new Map<string, FileBridgeHelpers>()));
   const cached = perOptions.get(key);
   if (cached) return cached;
   // A placeholder while computing, so mutually importing modules don't recurse forever.

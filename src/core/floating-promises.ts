@@ -323,7 +323,7 @@ class Finder {
       const expr = skipOuterExpressions(ts, current);
       if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) break;
       const declaration = checker.getResolvedSignature(expr)?.getDeclaration();
-      const returnType = declaration && 'type' in declaration ? (declaration.type as TS.TypeNode | undefined) : undefined;
+      const returnType = declaration && 'type' in declaration ? (declaration.type) : undefined;
       if (!returnType || returnType.kind !== ts.SyntaxKind.ThisType) return false;
       current = expr.expression.expression;
     }
@@ -636,5 +636,5 @@ function isBuiltinPromise(ts: FileFacts['ts'], checker: TS.TypeChecker, type: TS
   if (symbol.name === 'Promise') return true;
   const target = (type as TS.TypeReference).target ?? type;
   if (!(target.flags & ts.TypeFlags.Object) || !((target as TS.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)) return false;
-  return (checker.getBaseTypes(target as TS.InterfaceType) ?? []).some((base) => isBuiltinPromise(ts, checker, base, depth + 1));
+  return (checker.getBaseTypes(target) ?? []).some((base) => isBuiltinPromise(ts, checker, base, depth + 1));
 }

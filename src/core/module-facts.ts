@@ -109,7 +109,7 @@ function asyncExportNames(ts: TypeScriptApi, file: TS.SourceFile): ReadonlySet<s
   const isExported = (node: TS.Node): boolean =>
     ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
   const returnsPromise = (fn: TS.SignatureDeclarationBase): boolean => {
-    if (ts.getCombinedModifierFlags(fn as TS.Declaration) & ts.ModifierFlags.Async) return true;
+    if (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) return true;
     return fn.type !== undefined && ts.isTypeReferenceNode(fn.type) && /^(Promise|PromiseLike)$/.test(fn.type.typeName.getText(file));
   };
   const isAsyncValue = (expr: TS.Expression | undefined): boolean =>

@@ -54,7 +54,7 @@ export function resourceEscapes(facts: FileFacts, resource: TS.Expression, fn: F
     }
     break;
   }
-  const holder = node.parent!;
+  const holder = node.parent;
   if (ts.isReturnStatement(holder) || (ts.isArrowFunction(holder) && holder.body === node)) return handedBack(facts, fn);
   if (ts.isBinaryExpression(holder) && holder.right === node && isAssignment(ts, holder.operatorToken.kind)) {
     if (isOuterTarget(holder.left)) return true;
@@ -153,7 +153,7 @@ function isResolverLocal(facts: FileFacts, fn: FunctionLike, name: string): bool
       const executor = facts.enclosingFunction(node);
       const created = executor?.parent;
       if (executor && created && ts.isNewExpression(created) && facts.refersToGlobal(created.expression, 'Promise')) {
-        const target = (node.right as TS.Identifier).text;
+        const target = (node.right).text;
         if (executor.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === target)) found = true;
       }
     }

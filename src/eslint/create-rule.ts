@@ -41,15 +41,15 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
   const cached = parsedBySourceCode.get(sourceCode);
   if (cached) return cached;
   const ts = loadTypeScript();
-  const services = sourceCode.parserServices as Partial<ReturnType<typeof ESLintUtils.getParserServices>> | undefined;
+  const services = sourceCode.parserServices;
   let input: AnalysisInput | undefined;
   const nodeMap = services?.esTreeNodeToTSNodeMap;
   if (nodeMap) {
     const program = services.program ?? undefined;
     const sourceFile = (program?.getSourceFile(context.filename) ?? nodeMap.get(sourceCode.ast as never)) as TS.SourceFile | undefined;
     if (sourceFile && ts.isSourceFile(sourceFile) && sourceFile.text === sourceCode.text) {
-      const checker = program?.getTypeChecker() as TS.TypeChecker | undefined;
-      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : diskModuleFacts(ts), ...(program ? { compilerOptions: program.getCompilerOptions() as TS.CompilerOptions } : {}) };
+      const checker = program?.getTypeChecker();
+      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : diskModuleFacts(ts), ...(program ? { compilerOptions: program.getCompilerOptions() } : {}) };
     }
   }
   if (!input) {

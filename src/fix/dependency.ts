@@ -128,7 +128,7 @@ export function withDependency(text: string, name: string, range: string): { tex
   }
   const newline = body.includes('\r\n') ? '\r\n' : '\n';
   const unit = /\n([ \t]+)"/.exec(body)?.[1] ?? '  ';
-  const expected = structuredClone(json) as Record<string, Record<string, unknown> | unknown>;
+  const expected = structuredClone<Record<string, unknown>>(json);
   let current = body;
   let movedFrom: string | undefined;
   for (const other of ['devDependencies', 'optionalDependencies'] as const) {
@@ -141,7 +141,7 @@ export function withDependency(text: string, name: string, range: string): { tex
   }
   const added = addMember(current, 'dependencies', name, range, unit, newline);
   if (added === undefined) return undefined;
-  const deps = (section(expected as Record<string, unknown>, 'dependencies') ?? {}) as Record<string, unknown>;
+  const deps = (section(expected, 'dependencies') ?? {});
   deps[name] = range;
   expected.dependencies = deps;
   try {

@@ -164,5 +164,5 @@ export function referenceExpression(ts: TypeScriptApi, identifier: TS.Node): TS.
  */
 export function impliedFormat(project: MigrationProject, sourceFile: TS.SourceFile): TS.ResolutionMode {
   const { ts, compilerOptions } = project;
-  return sourceFile.impliedNodeFormat ?? ts.getImpliedNodeFormatForFile(sourceFile.fileName as TS.Path, undefined, ts.sys, compilerOptions);
+  return sourceFile.impliedNodeFormat ?? ts.getImpliedNodeFormatForFile(sourceFile.fileName, undefined, ts.sys, compilerOptions);
 }

@@ -525,7 +525,7 @@ export class AsyncPlanner {
       } else if (ts.isReturnStatement(parent) || (ts.isArrowFunction(parent) && parent.body === outer)) {
         let fn: TS.Node | undefined = parent;
         while (fn && !isFunctionNode(ts, fn)) fn = fn.parent;
-        const name = fn ? callableNameNode(ts, fn as FunctionNode) : undefined;
+        const name = fn ? callableNameNode(ts, fn) : undefined;
         if (!name) continue;
         for (const ref of this.referencesOf(name)) {
           const call = callOfCallee(ts, referenceExpression(ts, ref));
@@ -535,8 +535,8 @@ export class AsyncPlanner {
         const index = parent.arguments.indexOf(outer as TS.Expression);
         const target = resolveAlias(ts, this.checker, this.checker.getSymbolAtLocation(skipOuterExpressions(ts, parent.expression)))?.valueDeclaration;
         const fn = target && ts.isVariableDeclaration(target) && target.initializer ? skipOuterExpressions(ts, target.initializer) : target;
-        if (fn && (ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[index] && ts.isIdentifier(fn.parameters[index]!.name)) {
-          work.push(...this.referencesOf(fn.parameters[index]!.name));
+        if (fn && (ts.isFunctionDeclaration(fn) || ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[index] && ts.isIdentifier(fn.parameters[index].name)) {
+          work.push(...this.referencesOf(fn.parameters[index].name));
         }
       }
     }

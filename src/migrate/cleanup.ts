@@ -346,7 +346,7 @@ export function removeUnusedPackages(plan: Plan, packages: readonly string[], te
     removed.push(pkg);
   }
   if (removed.length === 0) return undefined;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = isDeepStrictEqual(JSON.parse(after), expected);
   } catch {

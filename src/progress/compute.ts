@@ -14,7 +14,7 @@ export type DependencyField = (typeof DEPENDENCY_FIELDS)[number];
 export interface DeclaredPackage {
   name: string;
   /** The package.json field, or for Python the manifest and table (`pyproject.toml [project.dependencies]`, `requirements.txt`). */
-  field: DependencyField | string;
+  field: string;
 }
 
 export interface PhaseProgress {

@@ -1,4 +1,5 @@
 import type { RuleSelection } from '../core/analyze.js';
+import type { OptionsOf } from '../core/meta/index.js';
 import type { Finding, RuleId } from '../core/types.js';
 import { detectFloating } from './detectors/floating.js';
 import { detectLoopPerCall } from './detectors/loop-per-call.js';
@@ -7,7 +8,7 @@ import { detectSyncWrapper } from './detectors/sync-wrapper.js';
 import type { PythonContext } from './semantics.js';
 
 /** One detector per rule family, as for TypeScript; each takes the rule's own options. */
-export const PYTHON_DETECTORS: { readonly [Id in RuleId]: (ctx: PythonContext, options: any) => Finding[] } = {
+export const PYTHON_DETECTORS: { readonly [Id in RuleId]: (ctx: PythonContext, options: OptionsOf<Id>) => Finding[] } = {
   'no-loop-per-call': detectLoopPerCall,
   'no-sync-bridge': detectSyncBridge,
   'no-sync-wrapper': detectSyncWrapper,

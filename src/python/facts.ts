@@ -250,7 +250,7 @@ export class PythonFileFacts {
     const moduleNode = child(node, 'module_name');
     if (!moduleNode) return;
     let level = 0;
-    let module = '';
+    let module: string;
     if (moduleNode.type === 'relative_import') {
       const prefix = namedChildren(moduleNode).find((c) => c.type === 'import_prefix');
       level = prefix ? prefix.end - prefix.start : 0;

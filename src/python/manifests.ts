@@ -62,7 +62,7 @@ export function readPythonManifest(dir: string): PythonManifest {
   if (pyproject !== undefined) {
     let data: Record<string, unknown> | undefined;
     try {
-      data = parseToml(pyproject) as Record<string, unknown>;
+      data = parseToml(pyproject);
     } catch {
       data = undefined;
     }

@@ -125,7 +125,7 @@ export class PythonProject {
     return this.resolveBinding(facts, bindings[bindings.length - 1]!, name, depth + 1);
   }
 
-  resolveBinding(facts: PythonFileFacts, binding: Binding, name: string, depth: number): Resolved | undefined {
+  resolveBinding(facts: PythonFileFacts, binding: Binding, _name: string, depth: number): Resolved | undefined {
     if (depth > MAX_DEPTH) return undefined;
     switch (binding.kind) {
       case 'def':
@@ -143,7 +143,6 @@ export class PythonProject {
           if (decorators.includes('classmethod')) return { kind: 'class', facts, cls: binding.fn.cls };
           return { kind: 'instance', facts, cls: binding.fn.cls };
         }
-        void name;
         return undefined;
       }
     }
@@ -296,7 +295,7 @@ export class PythonProject {
 const selfAssignmentMemo = new WeakMap<PyClass, Map<string, PyNode[]>>();
 
 /** Values assigned to `self.<name>` in the methods of a class (all attributes worked out once per class). */
-export function selfAssignments(facts: PythonFileFacts, cls: PyClass, name: string): PyNode[] {
+export function selfAssignments(_facts: PythonFileFacts, cls: PyClass, name: string): PyNode[] {
   let byName = selfAssignmentMemo.get(cls);
   if (!byName) {
     const found = new Map<string, PyNode[]>();
@@ -309,7 +308,7 @@ export function selfAssignments(facts: PythonFileFacts, cls: PyClass, name: stri
           const left = child(node, 'left');
           const right = child(node, 'right');
           const attribute = left?.type === 'attribute' ? child(left, 'attribute')?.text : undefined;
-          if (attribute && right && unwrap(child(left!, 'object'))?.text === self) {
+          if (attribute && right && unwrap(child(left, 'object'))?.text === self) {
             const list = found.get(attribute);
             if (list) list.push(right);
             else found.set(attribute, [right]);
@@ -321,7 +320,6 @@ export function selfAssignments(facts: PythonFileFacts, cls: PyClass, name: stri
     }
     selfAssignmentMemo.set(cls, found);
   }
-  void facts;
   return byName.get(name) ?? [];
 }
 

@@ -137,7 +137,7 @@ export function isOwnLoop(ctx: PythonContext, expression: PyNode | undefined, se
     if (callee !== undefined && OWN_LOOP.has(callee)) return true;
     // asyncio.get_event_loop_policy().get_event_loop()
     const name = calleeName(expr);
-    return name === 'get_event_loop' && ctx.facts.qualify(unwrap(receiverOf(expr))?.type === 'call' ? child(unwrap(receiverOf(expr))!, 'function') : undefined) === 'asyncio.get_event_loop_policy';
+    return name === 'get_event_loop' && ctx.facts.qualify(unwrap(receiverOf(expr))?.type === 'call' ? child(unwrap(receiverOf(expr)), 'function') : undefined) === 'asyncio.get_event_loop_policy';
   }
   if (expr.type === 'identifier' && ctx.facts.isLocalName(expr.text!, expr)) {
     const values = ctx.facts.valuesOf(expr);

@@ -37,6 +37,7 @@ export function hasToken(node: PyNode, token: string): boolean {
 }
 
 /** Visits `node` and its descendants depth-first; return `false` from `visit` to skip a node's children. */
+// eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- most visitors return nothing; `false` alone skips the children
 export function walk(node: PyNode, visit: (node: PyNode) => boolean | void): void {
   const stack: PyNode[] = [node];
   while (stack.length > 0) {

@@ -228,7 +228,7 @@ export class CacheSession {
         if (!sameMemo(stat, node.stat)) {
           this.changed = true;
           graph[file] = { ...graph[file]!, ...(stat ? { stat } : {}) };
-          if (!stat) delete graph[file]!.stat;
+          if (!stat) delete graph[file].stat;
         }
       }
       return { globalChanged, affected: affectedBy(graph, changed) };

@@ -32,7 +32,7 @@ function fixtureExpectations(root: string): { files: Set<string>; triples: strin
   for (const name of readdirSync(root)) {
     const configPath = path.join(root, name, 'tsconfig.json');
     if (!existsSync(configPath)) continue;
-    const config = ts.readConfigFile(configPath, ts.sys.readFile);
+    const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
     const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, path.dirname(configPath), undefined, configPath);
     for (const file of parsed.fileNames) {
       if (file.endsWith('.d.ts')) continue;

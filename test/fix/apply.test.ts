@@ -1,4 +1,4 @@
-import { Linter } from 'eslint';
+import { Linter, type Rule } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { Finding, TextEdit } from '../../src/core/types.js';
@@ -36,14 +36,14 @@ function eslintFix(source: string, driver: FixDriver): string {
   const linter = new Linter({ configType: 'flat' });
   const rule = {
     meta: { type: 'problem' as const, fixable: 'code' as const, schema: [], messages: { m: 'm' } },
-    create(context: any) {
+    create(context: Rule.RuleContext) {
       return {
         Program() {
           for (const finding of driver.analyze(context.sourceCode.text)) {
             context.report({
               messageId: 'm',
               loc: context.sourceCode.getLocFromIndex(finding.start),
-              fix: (fixer: any) => finding.fix!.map((e) => fixer.replaceTextRange([e.start, e.end], e.text)),
+              fix: (fixer: Rule.RuleFixer) => finding.fix!.map((e) => fixer.replaceTextRange([e.start, e.end], e.text)),
             });
           }
         },

@@ -69,6 +69,7 @@ export function withBuildLock<T>(work: () => T): T {
     } catch {
       const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
+      // eslint-disable-next-line loop-audit/no-sync-bridge -- a sync sleep between lock attempts in a sync helper (tests only)
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }

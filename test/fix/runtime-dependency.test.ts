@@ -205,7 +205,7 @@ describe('entry points keep their crash', () => {
     });
     linkRuntime(root);
     const result = await fixProject({ cwd: root, write: true });
-    expect(readFileSync(path.join(root, 'bin/tool.cjs'), 'utf8')).toMatch(/\nmain\(\)\.catch\(\(error\) => \{\n  console\.error\(error\);\n  process\.exit\(1\);\n\}\);\n$/);
+    expect(readFileSync(path.join(root, 'bin/tool.cjs'), 'utf8')).toMatch(/\nmain\(\)\.catch\(\(error\) => \{\n {2}console\.error\(error\);\n {2}process\.exit\(1\);\n\}\);\n$/);
     expect(result.dependencies).toEqual([]);
     expect(typeErrors(root)).toEqual([]);
     const run = runNode(path.join(root, 'bin/tool.cjs'));

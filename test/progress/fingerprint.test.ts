@@ -9,6 +9,7 @@ import { contextPath, fingerprintFindings, normalizeText, offsetOf, type Progres
 /** Findings straight from the core (no type checker), located the way the scanner reports them. */
 function findingsOf(file: string, text: string): ProgressFinding[] {
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment -- the test's typescript module is the TypeScriptApi the core takes; only its enum declarations differ
   return analyzeFile({ ts: ts as unknown as TypeScriptApi, sourceFile }).map((f) => {
     const start = sourceFile.getLineAndCharacterOfPosition(f.start);
     const end = sourceFile.getLineAndCharacterOfPosition(f.end);
@@ -139,7 +140,7 @@ describe('fingerprint helpers', () => {
   it('name scopes: classes, methods, accessors, object properties, assigned and passed callbacks', () => {
     const text = `class A { get b() { return X; } m() { const h = { k: () => X }; this.cb = function () { X; }; run(() => X, 1); } }`;
     const sf = ts.createSourceFile('s.ts', text, ts.ScriptTarget.Latest, true);
-    const spans = [...text.matchAll(/X/g)].map((m) => contextPath(sf, m.index!, m.index! + 1));
+    const spans = [...text.matchAll(/X/g)].map((m) => contextPath(sf, m.index, m.index + 1));
     expect(spans).toEqual(['A > b', 'A > m > h > k', 'A > m > this.cb', 'A > m > run()']);
   });
 });

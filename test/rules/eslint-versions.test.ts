@@ -18,8 +18,8 @@ type ESLintClass = new (options: {
 }) => { lintFiles(patterns: string[]): Promise<{ filePath: string; messages: { ruleId: string | null; line: number; fatal?: boolean; message: string }[] }[]> };
 
 const versions: [string, ESLintClass][] = [
-  ['ESLint 10', ESLint10 as unknown as ESLintClass],
-  ['ESLint 9', ESLint9 as unknown as ESLintClass],
+  ['ESLint 10', ESLint10],
+  ['ESLint 9', ESLint9],
 ];
 
 const parsers: { name: string; patterns: string[]; config: Linter.Config[] }[] = [
@@ -33,7 +33,7 @@ const parsers: { name: string; patterns: string[]; config: Linter.Config[] }[] =
     // The `recommended` set-up: the TypeScript parser's AST, no program.
     name: '@typescript-eslint/parser without type information',
     patterns: ['src/**/*.ts', 'src/**/*.js', 'test/**/*.ts'],
-    config: [{ files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser as Linter.Parser } }],
+    config: [{ files: ['**/*.ts', '**/*.js'], languageOptions: { parser: tseslint.parser } }],
   },
   {
     name: '@typescript-eslint/parser with type information',
@@ -42,7 +42,7 @@ const parsers: { name: string; patterns: string[]; config: Linter.Config[] }[] =
       {
         files: ['**/*.ts', '**/*.js'],
         languageOptions: {
-          parser: tseslint.parser as Linter.Parser,
+          parser: tseslint.parser,
           parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot },
         },
       },

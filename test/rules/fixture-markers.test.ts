@@ -22,7 +22,7 @@ const projects = readdirSync(fixturesRoot)
 
 function projectFiles(root: string): { options: ts.CompilerOptions; files: string[] } {
   const configPath = path.join(root, 'tsconfig.json');
-  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root, undefined, configPath);
   return { options: parsed.options, files: parsed.fileNames.filter((file) => !file.endsWith('.d.ts')).sort() };
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ESLint, type Linter } from 'eslint';
+import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/core/analyze.js';
@@ -73,7 +73,7 @@ beforeAll(async () => {
       {
         files: ['**/*.ts', '**/*.js'],
         languageOptions: {
-          parser: tseslint.parser as Linter.Parser,
+          parser: tseslint.parser,
           parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot },
         },
         plugins: {

@@ -44,7 +44,7 @@ export default function setup(): void {
     ...['src', 'rules'].map((dir) => newestMtime(path.join(repoRoot, dir), (file) => file.endsWith('.ts'))),
     statSync(path.join(repoRoot, 'tsconfig.build.json')).mtimeMs,
   );
-  let built = 0;
+  let built: number;
   try {
     built = oldestMtime(dist);
   } catch {

@@ -107,7 +107,7 @@ const wrapperCache = new WeakMap<FileFacts, Map<string, SyncWrapper[]>>();
 export function findSyncWrappers(facts: FileFacts, options: NoSyncWrapperOptions = {}): SyncWrapper[] {
   const key = (options.bridgeHelpers ?? []).join('\0');
   let perOptions = wrapperCache.get(facts);
-  if (!perOptions) wrapperCache.set(facts, (perOptions = new Map()));
+  if (!perOptions) wrapperCache.set(facts, (perOptions = new Map<string, SyncWrapper[]>()));
   const cached = perOptions.get(key);
   if (cached) return cached;
   const found = new SyncWrapperFinder(facts, options).find();

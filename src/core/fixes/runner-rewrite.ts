@@ -151,7 +151,7 @@ function staticModulePath(facts: FileFacts, argument: TS.Expression): string | u
   if ((facts.refersTo(expr.expression, 'path', 'join') || facts.refersTo(expr.expression, 'path', 'resolve')) && expr.arguments.length >= 2) {
     const [first, ...rest] = expr.arguments;
     if (!facts.refersToGlobal(first!, '__dirname') || !rest.every((part) => ts.isStringLiteralLike(part))) return undefined;
-    const parts = rest.map((part) => (part as TS.StringLiteralLike).text);
+    const parts = rest.map((part) => (part).text);
     if (parts.some((part) => path.isAbsolute(part))) return undefined;
     return path.join(dir, ...parts);
   }

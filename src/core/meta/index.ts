@@ -14,7 +14,7 @@ export const RULE_META = {
   'no-sync-bridge': noSyncBridgeMeta,
   'no-sync-wrapper': noSyncWrapperMeta,
   'no-floating-promise': noFloatingPromiseMeta,
-} as const satisfies { readonly [Id in RuleId]: RuleMeta<object, string> };
+} as const satisfies { readonly [Id in RuleId]: RuleMeta };
 
 export type RuleMetaOf<Id extends RuleId> = (typeof RULE_META)[Id];
 export type MessageIdOf<Id extends RuleId> = RuleMetaOf<Id> extends RuleMeta<object, infer MessageId> ? MessageId : never;
@@ -22,7 +22,7 @@ export type OptionsOf<Id extends RuleId> = RuleMetaOf<Id>['defaultOptions'];
 
 /** One rule's meta, typed by its id. (TypeScript cannot tie `RULE_META[id]` to `Id` by itself: an indexed union.) */
 export function ruleMeta<Id extends RuleId>(id: Id): RuleMeta<OptionsOf<Id>, MessageIdOf<Id>> {
-  return RULE_META[id] as RuleMeta<object, string> as RuleMeta<OptionsOf<Id>, MessageIdOf<Id>>;
+  return RULE_META[id] as RuleMeta;
 }
 
 const RULE_IDS_IN_ORDER = Object.keys(RULE_META) as RuleId[];

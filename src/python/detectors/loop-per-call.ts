@@ -157,7 +157,7 @@ function storedOutside(ctx: PythonContext, value: PyNode, fn: PyFunction): boole
 function closedInSameCall(call: PyNode, fn: PyFunction): string | undefined {
   const { parent, child: c } = outerParent(call);
   const withItem = parent?.type === 'as_pattern' ? parent.parent : parent;
-  if (withItem?.type === 'with_item' && (parent === withItem || namedChildren(parent!)[0] === c)) {
+  if (withItem?.type === 'with_item' && (parent === withItem || namedChildren(parent)[0] === c)) {
     const statement = withItem.parent?.parent;
     return statement?.type === 'with_statement' && statement.children.some((t) => !t.named && t.type === 'async') ? 'the end of its `async with` block' : 'the end of its `with` block';
   }

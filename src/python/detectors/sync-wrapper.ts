@@ -57,7 +57,7 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   let inline: PyFunction | undefined;
   let statements = body;
   if (body.length >= 2) {
-    const first = body[0]!.type === 'decorated_definition' ? child(body[0]!, 'definition') : body[0]!;
+    const first = body[0]!.type === 'decorated_definition' ? child(body[0], 'definition') : body[0]!;
     const nested = first ? ctx.facts.functionOf(first) : undefined;
     if (nested?.isAsync && !nested.isGenerator) {
       inline = nested;
@@ -125,8 +125,8 @@ function bridgedExpression(statements: PyNode[]): PyNode | undefined {
     return undefined;
   }
   if (statements.length === 2 && statements[0]!.type === 'expression_statement' && statements[1]!.type === 'return_statement') {
-    const assignment = namedChildren(statements[0]!)[0];
-    const returned = unwrap(namedChildren(statements[1]!)[0]);
+    const assignment = namedChildren(statements[0])[0];
+    const returned = unwrap(namedChildren(statements[1])[0]);
     if (assignment?.type !== 'assignment') return undefined;
     const left = child(assignment, 'left');
     if (left?.type === 'identifier' && returned?.type === 'identifier' && returned.text === left.text) return child(assignment, 'right');
