@@ -4,7 +4,7 @@ import { Linter } from 'eslint';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { RULE_META } from '../../src/core/meta/index.js';
-import { RULE_IDS, type RuleId } from '../../src/core/types.js';
+import { RULE_IDS } from '../../src/core/types.js';
 import plugin from '../../src/eslint-plugin.js';
 import { PYTHON_MESSAGES } from '../../src/python/messages.js';
 import { analyzeSources } from '../python/helpers.js';
@@ -210,5 +210,3 @@ for (const ruleId of RULE_IDS) {
     }
   });
 }
-
-export type { RuleId };
