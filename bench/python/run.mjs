@@ -304,6 +304,7 @@ function main() {
     const tally = Object.fromEntries(SETS.map((set) => [set, { tp: 0, fp: 0, found: 0, known: 0, floating: { tp: 0, fp: 0 }, other: { tp: 0, fp: 0 }, packages: 0 }]));
     const unjudged = [];
     const missed = [];
+    const falsePositives = [];
     const ourAll = [];
     const ruffAll = [];
     for (const subject of ACCURACY_SUBJECTS) {
@@ -328,6 +329,7 @@ function main() {
         } else {
           group.fp++;
           family.fp++;
+          falsePositives.push(`${set}\t${key}\t${judged.reason}`);
         }
       }
       for (const [key, judged] of judgements) {
@@ -351,6 +353,8 @@ function main() {
     }
     console.log(`\n${unjudged.length} findings not judged yet`);
     for (const line of unjudged) console.log(`  unjudged: ${line}`);
+    console.log(`${falsePositives.length} false positives`);
+    for (const line of falsePositives) console.log(`  FP: ${line}`);
     console.log(`${missed.length} known positives not reported`);
     for (const line of missed) console.log(`  missed: ${line}`);
     if (!args.has('--no-ruff')) console.log(`overlap with ruff on these packages: ${JSON.stringify(overlap(ourAll, ruffAll), null, 1)}`);
