@@ -2,7 +2,6 @@ import type { Finding } from '../../core/types.js';
 import type { PyFunction } from '../facts.js';
 import {
   bridgeAt,
-  bridgesUntilShutdown,
   calleeName,
   CLIENTS,
   CLOSERS,
@@ -13,13 +12,11 @@ import {
   LOOP_RUNNERS,
   NEW_LOOP,
   OWN_LOOP,
-  ownsLoopLifecycle,
-  perCallFunction,
   qualifiedCallee,
   receiverOf,
-  runsUntilShutdown,
   type PythonContext,
 } from '../semantics.js';
+import { bridgesUntilShutdown, ownsLoopLifecycle, perCallFunction, runsUntilShutdown } from '../once.js';
 import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonLoopPerCallOptions {

@@ -1,5 +1,6 @@
 import type { Finding } from '../../core/types.js';
-import { ASYNC_TO_SYNC, bridgeAt, bridgesUntilShutdown, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, ownsLoopLifecycle, perCallFunction, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
+import { ASYNC_TO_SYNC, bridgeAt, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
+import { bridgesUntilShutdown, ownsLoopLifecycle, perCallFunction } from '../once.js';
 import type { PyFunction } from '../facts.js';
 import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from '../tree.js';
 

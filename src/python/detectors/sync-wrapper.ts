@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/types.js';
 import type { PyFunction } from '../facts.js';
-import { ASYNC_TO_SYNC, bridgeAt, bridgesUntilShutdown, calleeName, isEntryPoint, perCallFunction, qualifiedCallee, type Bridge, type PythonContext } from '../semantics.js';
+import { ASYNC_TO_SYNC, bridgeAt, calleeName, qualifiedCallee, type Bridge, type PythonContext } from '../semantics.js';
+import { bridgesUntilShutdown, isEntryPoint, perCallFunction } from '../once.js';
 import { callArguments, child, namedChildren, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonSyncWrapperOptions {
