@@ -35,6 +35,8 @@ const ENTRY_FUNCTIONS = new Set(['main', '_main', 'cli', 'run_app', 'run_server'
 /** The main method of a server, worker, thread or app class: it runs once for the object's whole life. */
 const ENTRY_METHODS = new Set(['run', 'serve', 'main', 'run_forever']);
 const ENTRY_CLASS = /(?:Server|Worker|Thread|Process|App|Application|Command|Daemon|Runner)$/;
+/** Command-line application classes. */
+const APP_CLASS = /(?:App|Application|Command)$/;
 const TEST_CLASS = /^Test|Test(?:Case|Runner|Suite)$/;
 const CACHE_DECORATORS = /^(?:functools\.)?(?:lru_cache|cache|cached_property)(?:\(.*\))?$|^(?:async_lru\.)?alru_cache(?:\(.*\))?$/s;
 const ONCE_DECORATORS = /^(?:pytest\.fixture|pytest_asyncio\.fixture|atexit\.register)(?:\(.*\))?$/s;
@@ -62,6 +64,8 @@ export function isEntryPoint(ctx: PythonContext, fn: PyFunction): boolean {
   // pytest hooks, wherever a plugin defines them.
   if (!fn.cls && /^pytest_/.test(fn.name)) return true;
   if (fn.cls && ENTRY_METHODS.has(fn.name) && (ENTRY_CLASS.test(fn.cls.name) || fn.cls.bases.some((base) => ENTRY_CLASS.test(facts.textOf(base))))) return true;
+  // A command-line application's `start()` (traitlets' Application, a CLI subcommand): its main.
+  if (fn.cls && fn.name === 'start' && (APP_CLASS.test(fn.cls.name) || fn.cls.bases.some((base) => APP_CLASS.test(facts.textOf(base))))) return true;
   if (fn.cls && TEST_CLASS.test(fn.cls.name)) return true;
   for (const decorator of fn.decorators) {
     const text = facts.textOf(decorator).replace(/\s+/g, '');

@@ -1,4 +1,4 @@
-import type { PyFunction, PythonFileFacts } from './facts.js';
+import { isStatic, type PyFunction, type PythonFileFacts } from './facts.js';
 import type { PythonProject, Resolved } from './project.js';
 import { callArguments, child, namedChildren, unwrap, walk, type PyNode } from './tree.js';
 
@@ -268,7 +268,8 @@ export function bridgeAt(ctx: PythonContext, expression: PyNode | undefined, bri
   if (resolved?.kind === 'function') {
     const helper = helperInfo(ctx, resolved.facts, resolved.fn);
     if (helper) {
-      const offset = resolved.bound || isSelfCall(ctx, expr) ? 1 : 0;
+      // `self.helper(coro)` passes `self` only to an instance method, not to a staticmethod.
+      const offset = (resolved.bound || isSelfCall(ctx, expr)) && !isStatic(resolved.facts, resolved.fn) ? 1 : 0;
       const index = helper.param - offset;
       const param = resolved.fn.params[helper.param] ?? '';
       const carried = args.keywords.get(param.replace(/^\*+/, '')) ?? args.positional[index];
@@ -423,9 +424,11 @@ const syncMakingMemo = new WeakMap<PyFunction, boolean>();
  * function written in it) runs a loop or a bridge (`asyncio.run`, `run_until_complete`,
  * `run_sync`), as test decorators such as `@gen_test` and `@blocking` do.
  */
-function runsWhatItDecorates(facts: PythonFileFacts, fn: PyFunction): boolean {
+function runsWhatItDecorates(project: PythonProject, facts: PythonFileFacts, fn: PyFunction, depth = 0): boolean {
   const memo = syncMakingMemo.get(fn);
   if (memo !== undefined) return memo;
+  if (depth > 3) return false;
+  syncMakingMemo.set(fn, false);
   let found = false;
   for (const statement of fn.body) {
     walk(statement, (node) => {
@@ -434,6 +437,11 @@ function runsWhatItDecorates(facts: PythonFileFacts, fn: PyFunction): boolean {
         const name = calleeName(node);
         const qualified = facts.qualify(child(node, 'function'));
         if (name === 'run_until_complete' || name === 'run_sync' || (qualified !== undefined && (LOOP_RUNNERS.has(qualified) || FUNCTION_LOOP_RUNNERS.has(qualified) || ASYNC_TO_SYNC.has(qualified)))) found = true;
+        else if (qualified === undefined) {
+          // Through a helper of the project that runs the loop (`_run_and_close(async_fn)`).
+          const helper = project.resolve(facts, child(node, 'function'));
+          if (helper?.kind === 'function' && !helper.fn.isAsync && runsWhatItDecorates(project, helper.facts, helper.fn, depth + 1)) found = true;
+        }
       }
       return true;
     });
@@ -450,7 +458,7 @@ export function keepsCoroutine(project: PythonProject, facts: PythonFileFacts, f
     const qualified = facts.qualify(callee);
     if (qualified !== undefined && SYNC_MAKING_DECORATORS.has(qualified)) return false;
     const resolved = project.resolve(facts, callee);
-    if (resolved?.kind === 'function' && !resolved.fn.isAsync && runsWhatItDecorates(resolved.facts, resolved.fn)) return false;
+    if (resolved?.kind === 'function' && !resolved.fn.isAsync && runsWhatItDecorates(project, resolved.facts, resolved.fn)) return false;
   }
   return true;
 }

@@ -83,6 +83,19 @@ class Plugin:
             self.decrypt(message)  # expect: coroutineNotAwaited
 `,
   },
+  {
+    name: "a coroutine function handed to an executor the instance keeps (self._pool = ThreadPoolExecutor())",
+    code: `
+from concurrent.futures import ThreadPoolExecutor
+class Exporter:
+    def __init__(self):
+        self._workers = ThreadPoolExecutor(4)
+    async def push(self, rows):
+        pass
+    def export(self, rows):
+        self._workers.submit(self.push, rows)  # expect: asyncCallback
+`,
+  },
 ];
 
 const valid: RuleCase[] = [
@@ -152,6 +165,69 @@ class Plugin:
   },
   { name: 'ensure_future of an executor future: no task is made', code: `\nimport asyncio\ndef save_later(path, data):\n    asyncio.ensure_future(asyncio.get_event_loop().run_in_executor(None, write, path, data))\n` },
   { name: 'a coroutine function handed to an emitter (emitters such as pyee and slixmpp await it)', code: `\nasync def handle(message):\n    pass\ndef wire(emitter):\n    emitter.on("message", handle)\n` },
+  {
+    name: "the project's own task group: its call_soon schedules the coroutine function itself",
+    code: `
+import asyncio
+class TaskGroup:
+    def __init__(self):
+        self._tasks = set()
+    def call_soon(self, afunc, *args):
+        task = asyncio.create_task(afunc(*args))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+class Server:
+    def __init__(self):
+        self._background = TaskGroup()
+    async def _handle(self, comm):
+        pass
+    def handle_comm(self, comm):
+        self._background.call_soon(self._handle, comm)
+`,
+  },
+  {
+    name: "tornado's IOLoop (assigned in a base class) runs a coroutine callback",
+    code: `
+from tornado.ioloop import IOLoop
+class Node:
+    def __init__(self):
+        self.io_loop = IOLoop.current()
+class Worker(Node):
+    async def close_gracefully(self):
+        pass
+    def schedule_retirement(self, lifetime):
+        self.io_loop.call_later(lifetime, self.close_gracefully)
+`,
+  },
+  {
+    name: 'submit on something that is not an executor (a cluster client runs coroutine functions)',
+    code: `
+async def inc(x):
+    return x + 1
+def run_on_cluster(client):
+    return client.submit(inc, 10)
+`,
+  },
+  {
+    name: "a test decorator of the project that runs the coroutine through a helper",
+    code: `
+import asyncio
+def _run_and_close(async_fn, *args):
+    return asyncio.run(async_fn(*args))
+def gen_cluster(**options):
+    def decorator(func):
+        def test_func(*args):
+            return _run_and_close(func, *args)
+        return test_func
+    return decorator
+def check_scatter():
+    @gen_cluster(client=True)
+    async def scenario(client):
+        pass
+    scenario()
+`,
+  },
+  { name: 'a task kept under one of two names (a = b = create_task(...))', code: `\nimport asyncio\nasync def check(var):\n    pending = probe = asyncio.ensure_future(var.get())\n    await asyncio.sleep(0)\n    return await pending\n` },
 ];
 
 describe(`Python: ${RULE}`, () => {

@@ -237,6 +237,18 @@ class StreamTestCase(unittest.TestCase):
         return asyncio.get_event_loop().run_until_complete(coro)
 `,
   },
+  {
+    name: "a command-line application's start(): a CLI subcommand's main",
+    code: `
+import asyncio
+from traitlets.config import Application
+class ClusterStop(Application):
+    def start(self):
+        async def stop_all():
+            await asyncio.gather(*[c.stop() for c in self.clusters])
+        asyncio.get_event_loop().run_until_complete(stop_all())
+`,
+  },
 ];
 
 describe(`Python: ${RULE}`, () => {

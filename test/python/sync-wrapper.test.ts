@@ -148,6 +148,23 @@ class Tickets:
         return asyncio.run(self.afetch_closed())
 `,
   },
+  {
+    name: 'a wrapper through a staticmethod helper that runs a private loop',
+    code: `
+import asyncio
+class SocketWrapper:
+    def __init__(self, url):
+        self.loop = asyncio.new_event_loop()
+    def recv(self, *args):  # expect: syncWrapper
+        return self.run_with_loop(self.conn.recv(*args), self.loop)
+    @staticmethod
+    def run_with_loop(main, loop):
+        try:
+            return loop.run_until_complete(main)
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+`,
+  },
 ];
 
 const valid: RuleCase[] = [

@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/types.js';
 import type { PyFunction } from '../facts.js';
-import { calleeName, describeWhere, GATHER, isProjectCoroutine, isTaskGroup, qualifiedCallee, receiverOf, STDLIB_COROUTINES, TASK_CREATORS, type PythonContext } from '../semantics.js';
+import { selfAssignments } from '../project.js';
+import { calleeName, describeWhere, EXECUTORS, GATHER, isProjectCoroutine, isTaskGroup, qualifiedCallee, receiverOf, STDLIB_COROUTINES, TASK_CREATORS, type PythonContext } from '../semantics.js';
 import { callArguments, child, namedChildren, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonFloatingOptions {
@@ -75,7 +76,9 @@ export function detectFloating(ctx: PythonContext, options: PythonFloatingOption
     } else if (node.type === 'assignment') {
       const left = child(node, 'left');
       const right = unwrap(child(node, 'right'));
-      if (left?.type === 'identifier' && right?.type === 'call') {
+      // `a = b = create_task(...)`: the task is kept if any of the names is read.
+      const chained = node.parent?.type === 'assignment' && child(node.parent, 'right') === node;
+      if (left?.type === 'identifier' && right?.type === 'call' && !chained) {
         const kind = droppedKind(ctx, right);
         if (kind && !isSafe(right) && neverUsed(ctx, left, node)) report(right, kind);
       }
@@ -145,6 +148,23 @@ function guardedAsSync(ctx: PythonContext, call: PyNode): boolean {
   return false;
 }
 
+/** A receiver that is an executor: built from one (a local, or `self.x` assigned one), or named as one (`executor`, `self._pool`). */
+function isExecutor(ctx: PythonContext, receiver: PyNode): boolean {
+  const r = unwrap(receiver)!;
+  if (/(?:executor|pool)$/i.test(ctx.facts.textOf(r))) return true;
+  const values = r.type === 'identifier' ? ctx.facts.valuesOf(r) : [];
+  if (r.type === 'attribute') {
+    const cls = ctx.facts.selfClass(child(r, 'object'));
+    const attribute = child(r, 'attribute')?.text;
+    if (cls && attribute) values.push(...selfAssignments(ctx.facts, cls, attribute));
+  }
+  if (r.type === 'call') values.push(r);
+  return values.some((value) => {
+    const v = unwrap(value);
+    return v?.type === 'call' && EXECUTORS.has(qualifiedCallee(ctx, v) ?? '');
+  });
+}
+
 /** `loop`, `self._loop`, `asyncio.get_running_loop()`: a receiver whose `create_task` is the loop's. */
 function isLoopLike(ctx: PythonContext, receiver: PyNode): boolean {
   if (receiver.type === 'call') {
@@ -176,7 +196,16 @@ function dropperOf(ctx: PythonContext, call: PyNode): { positions: number[]; key
   const name = calleeName(call);
   if (name === undefined || receiverOf(call) === undefined) return undefined;
   const method = METHOD_DROPPERS.get(name);
-  if (method) return method;
+  if (method) {
+    // A method the project writes itself (a task group's `call_soon`) is judged by its own code, not by asyncio's contract.
+    const resolved = ctx.project.resolve(ctx.facts, child(call, 'function'));
+    if (resolved?.kind === 'function') return undefined;
+    // Tornado's IOLoop runs a callback's coroutine and logs its failure.
+    if (resolved?.kind === 'external' && /^tornado\.ioloop\.IOLoop\b/.test(resolved.qualified)) return undefined;
+    // `submit` is an executor's only where the receiver is one (dask's `Client.submit` runs coroutine functions).
+    if (name === 'submit' && !isExecutor(ctx, receiverOf(call)!)) return undefined;
+    return method;
+  }
   const emitter = EMITTER_DROPPERS.get(name);
   return emitter ? { ...emitter, lambdasOnly: true } : undefined;
 }
