@@ -39,7 +39,8 @@ const SPEED_SUBJECT = { package: 'python3-django', version: '3:3.2.25-0+deb12u7'
  * - `fresh`: 26 packages added for the second round (libraries and applications: a wallet, chat
  *   clients and bots, a hub, CLI tools, REPLs), judged before any change, then split by a seeded
  *   random draw (`FRESH_SEED`) into `fresh-tuning` (read while changing the detectors) and
- *   `fresh-held-out` (judged, never read while tuning).
+ *   `fresh-held-out` (judged, never read while tuning);
+ * - `unseen`: 16 packages added after the last change to the detectors, judged once.
  */
 export const ACCURACY_SUBJECTS = [
   { package: 'python3-aiohttp', version: '3.8.4-1+deb12u2', dirs: ['aiohttp'], set: 'tuned' },
@@ -97,6 +98,23 @@ export const ACCURACY_SUBJECTS = [
   { package: 'python3-textual', version: '0.1.13-1', dirs: ['textual'], set: 'fresh' },
   { package: 'python3-prompt-toolkit', version: '3.0.36-2', dirs: ['prompt_toolkit'], set: 'fresh' },
   { package: 'python3-ipython', version: '8.5.0-4', dirs: ['IPython'], set: 'fresh' },
+  // Unseen: added after the last change to the detectors and judged once, never read while changing them.
+  { package: 'python3-daphne', version: '4.0.0-1', dirs: ['daphne'], set: 'unseen' },
+  { package: 'python3-apscheduler', version: '3.9.1-2', dirs: ['apscheduler'], set: 'unseen' },
+  { package: 'python3-sentry-sdk', version: '1.9.10-2+deb12u1', dirs: ['sentry_sdk'], set: 'unseen' },
+  { package: 'python3-nbconvert', version: '6.5.3-3', dirs: ['nbconvert'], set: 'unseen' },
+  { package: 'python3-scrapy', version: '2.8.0-2', dirs: ['scrapy'], set: 'unseen' },
+  { package: 'python3-pyroute2', version: '0.7.2-2', dirs: ['pyroute2', 'pr2modules'], set: 'unseen' },
+  { package: 'python3-aiorpcx', version: '0.22.1-2', dirs: ['aiorpcx'], set: 'unseen' },
+  { package: 'python3-asyncio-mqtt', version: '0.16.1-3', dirs: ['asyncio_mqtt'], set: 'unseen' },
+  { package: 'python3-pytest-asyncio', version: '0.20.3-1', dirs: ['pytest_asyncio'], set: 'unseen' },
+  { package: 'python3-miio', version: '0.5.0.1-2', dirs: ['miio'], set: 'unseen' },
+  { package: 'python3-databases', version: '0.7.0-1', dirs: ['databases'], set: 'unseen' },
+  { package: 'python3-aiosmtplib', version: '2.0.0-1', dirs: ['aiosmtplib'], set: 'unseen' },
+  { package: 'python3-celery', version: '5.2.6-5', dirs: ['celery'], set: 'unseen' },
+  { package: 'python3-kombu', version: '5.2.4-1', dirs: ['kombu'], set: 'unseen' },
+  { package: 'python3-httpcore', version: '0.16.3-1', dirs: ['httpcore'], set: 'unseen' },
+  { package: 'python3-aiormq', version: '6.4.2-1', dirs: ['aiormq'], set: 'unseen' },
 ];
 
 /** The seed of the draw that split the fresh packages, fixed before any of their findings was read. */
@@ -249,7 +267,7 @@ function readJudgements() {
   return map;
 }
 
-const SETS = ['tuned', 'held-out', 'fresh-tuning', 'fresh-held-out'];
+const SETS = ['tuned', 'held-out', 'fresh-tuning', 'fresh-held-out', 'unseen'];
 
 function main() {
   const argv = process.argv.slice(2);
