@@ -25,7 +25,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = path.join(repo, 'bench/.work/python');
-const bin = path.join(repo, 'dist/src/cli/bin.js');
+// LOOP_AUDIT_BIN: another build's CLI (a before/after comparison with the same judgements).
+const bin = process.env.LOOP_AUDIT_BIN ? path.resolve(process.env.LOOP_AUDIT_BIN) : path.join(repo, 'dist/src/cli/bin.js');
 const ruffCheck = path.join(repo, 'bench/python/ruff-check.mjs');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
