@@ -266,7 +266,7 @@ function calledOnlyOnce(ctx: PythonContext, fn: PyFunction, seen: Set<PyFunction
       if (['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression'].includes(current.type)) return false;
     }
     if (perCallFunction(ctx, site, seen) !== undefined) return false;
-    if (!facts.enclosing(site) || facts.mainBlocks.some((block) => block.start <= site!.start && site!.end <= block.end)) topLevel = true;
+    if (!facts.enclosing(site) || facts.mainBlocks.some((block) => block.start <= site.start && site.end <= block.end)) topLevel = true;
   }
   if (!fn.outer && !fn.cls && !topLevel && !fn.name.startsWith('_')) return false;
   return true;
