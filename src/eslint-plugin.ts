@@ -3,6 +3,8 @@ import noFloatingPromise from '../rules/no-floating-promise.js';
 import noLoopPerCall from '../rules/no-loop-per-call.js';
 import noSyncBridge from '../rules/no-sync-bridge.js';
 import noSyncWrapper from '../rules/no-sync-wrapper.js';
+import { sharedConfigEntries } from './core/meta/index.js';
+import { RULE_IDS, type Severity, type SharedConfig } from './core/types.js';
 import { PACKAGE } from './version.js';
 
 export const rules = {
@@ -12,7 +14,6 @@ export const rules = {
   'no-floating-promise': noFloatingPromise,
 };
 
-type Severity = 'off' | 'warn' | 'error';
 type RuleEntry = Severity | [Severity, Record<string, unknown>];
 type RulesConfig = Record<`loop-audit/${keyof typeof rules}`, RuleEntry>;
 
@@ -34,13 +35,18 @@ export interface LoopAuditPlugin {
   };
 }
 
-const recommendedRules: RulesConfig = {
-  'loop-audit/no-loop-per-call': 'error',
-  'loop-audit/no-sync-bridge': 'error',
-  // Sync wrappers are migration debt, not a bug by themselves: visible, not blocking.
-  'loop-audit/no-sync-wrapper': 'warn',
-  'loop-audit/no-floating-promise': 'error',
-};
+/** A shared config's rules, from each rule's meta (`configs`), as typescript-eslint generates its configs. */
+function rulesOf(config: SharedConfig): RulesConfig {
+  const entries = sharedConfigEntries(config);
+  const rulesConfig = {} as RulesConfig;
+  for (const id of RULE_IDS) {
+    const entry = entries[id];
+    rulesConfig[`loop-audit/${id}`] = typeof entry === 'string' ? entry : [entry[0], { ...entry[1] }];
+  }
+  return rulesConfig;
+}
+
+const recommendedRules = rulesOf('recommended');
 
 const plugin: LoopAuditPlugin = {
   meta: { name: PACKAGE.name, version: PACKAGE.version, namespace: 'loop-audit' },
@@ -58,27 +64,9 @@ plugin.configs['recommended-type-checked'] = {
   // Type information makes no-floating-promise see every thenable, as typescript-eslint does.
   languageOptions: { parserOptions: { projectService: true } },
 };
-plugin.configs.strict = {
-  name: 'loop-audit/strict',
-  plugins,
-  rules: {
-    ...recommendedRules,
-    'loop-audit/no-sync-wrapper': 'error',
-    // The seeds' lesson: a task dropped with `void` loses its error just the same.
-    'loop-audit/no-floating-promise': ['error', { allowVoid: false }],
-  },
-};
-plugin.configs.migration = {
-  name: 'loop-audit/migration',
-  plugins,
-  // Mid-migration: stabilise first (no loop per call, no re-entering bridge), report the rest.
-  rules: {
-    'loop-audit/no-loop-per-call': 'error',
-    'loop-audit/no-sync-bridge': 'error',
-    'loop-audit/no-sync-wrapper': 'warn',
-    'loop-audit/no-floating-promise': 'warn',
-  },
-};
+plugin.configs.strict = { name: 'loop-audit/strict', plugins, rules: rulesOf('strict') };
+// Mid-migration: stabilise first (no loop per call, no re-entering bridge), report the rest.
+plugin.configs.migration = { name: 'loop-audit/migration', plugins, rules: rulesOf('migration') };
 
 export default plugin;
 export type { TSESLint };

@@ -2,8 +2,8 @@ export { analyzeFile, analyzeRule, DETECTORS, type RuleSelection } from './core/
 export { FileFacts, type Reference } from './core/facts.js';
 export { createDiskModuleFacts } from './core/module-facts.js';
 export type { Detector } from './core/detector.js';
+export { FAMILY_OF_RULE, RULE_META } from './core/meta/index.js';
 export {
-  FAMILY_OF_RULE,
   RULE_IDS,
   type AnalysisInput,
   type Family,

@@ -1,5 +1,6 @@
 import { FORMATS } from '../report/formats.js';
-import { cliErrorCode, EXIT_OK, runScanCommand, type CliIo, type FailOn, type ScanCliOptions } from './scan-command.js';
+import { EXIT_OK, type CliIo, type FailOn } from './io.js';
+import { cliErrorCode, runScanCommand, type ScanCliOptions } from './scan-command.js';
 
 /**
  * The start-up fast path of `loop-audit scan`. A warm cached scan that finds nothing changed takes

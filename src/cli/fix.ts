@@ -1,10 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { FixResult } from '../fix/run.js';
-import type { CliIo, FailOn } from './main.js';
-
-// The scan command's exit codes (main.ts), repeated here so this module does not import main.ts back.
-const EXIT_OK = 0;
-const EXIT_FINDINGS = 1;
+import { EXIT_FINDINGS, EXIT_OK, type CliIo, type FailOn } from './io.js';
 
 interface FixCliOptions {
   write?: boolean;

@@ -3,13 +3,15 @@ import { FORMATS } from '../report/formats.js';
 import { PACKAGE } from '../version.js';
 import { registerFixCommand } from './fix.js';
 import { registerMigrateCommand } from './migrate.js';
-import { cliErrorCode, EXIT_OK, EXIT_USAGE, runScanCommand, type CliIo, type ScanCliOptions } from './scan-command.js';
+import { EXIT_OK, EXIT_USAGE, type CliIo } from './io.js';
+import { cliErrorCode, runScanCommand, type ScanCliOptions } from './scan-command.js';
 
 type ProgressCli = typeof import('../progress/cli.js');
 
 // The scan command's work and the CLI's shared types live in scan-command.ts, which the start-up
 // fast path (fast-scan.ts) runs without commander; re-exported here for the other commands and tests.
-export { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, exitCodeFor, useColor, type CliIo, type FailOn } from './scan-command.js';
+export { exitCodeFor } from './scan-command.js';
+export { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, useColor, type CliIo, type FailOn } from './io.js';
 
 /**
  * Arguments that need the progress/baseline commands (or the full help). Those load TypeScript for

@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '../config/types.js';
 import { loadFormatter, type ReportFormat } from '../report/formats.js';
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanResult } from '../scan/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, useColor, type CliIo, type FailOn } from './io.js';
 import { ProgressBar } from './progress.js';
 
 /**
@@ -13,19 +14,6 @@ import { ProgressBar } from './progress.js';
  */
 
 type ProgressCli = typeof import('../progress/cli.js');
-
-export const EXIT_OK = 0;
-export const EXIT_FINDINGS = 1;
-export const EXIT_USAGE = 2;
-
-export type FailOn = 'error' | 'warn' | 'off';
-
-export interface CliIo {
-  stdout: { isTTY?: boolean; write(chunk: string): boolean };
-  stderr: { isTTY?: boolean; columns?: number; write(chunk: string): boolean };
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-}
 
 /** The scan command's options, as commander hands them to the action. */
 export interface ScanCliOptions {
@@ -57,27 +45,6 @@ function formatFromOutput(file: string): ReportFormat {
   return 'json';
 }
 
-/** NO_COLOR (any non-empty value) and --no-color turn colours off, and so does anything but a terminal; FORCE_COLOR turns them on. */
-export function useColor(option: boolean, toTerminal: boolean, env: NodeJS.ProcessEnv): boolean {
-  if (!option) return false;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
-  return toTerminal;
-}
-
-/** Written beside the target and renamed over it, so a reader never sees a half-written report. */
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 /** Scans, reports in the chosen format, and sets the exit code. Errors propagate to `cliErrorCode`. */
 export async function runScanCommand(paths: string[], options: ScanCliOptions, io: CliIo, setExit: (code: number) => void, progress?: ProgressCli): Promise<void> {
   const toStdout = options.output === undefined;
@@ -104,7 +71,7 @@ export async function runScanCommand(paths: string[], options: ScanCliOptions, i
   const report = (await loadFormatter(format))(result, { color });
   if (toStdout) io.stdout.write(report);
   else {
-    writeAtomically(path.resolve(io.cwd, options.output!), report);
+    writeFileAtomic(path.resolve(io.cwd, options.output!), report);
     if (!options.quiet) {
       const errors = result.findings.filter((f) => f.severity === 'error').length;
       io.stderr.write(`loop-audit: ${result.findings.length} findings (${errors} errors) in ${result.files.length} files; ${format} report written to ${options.output}\n`);

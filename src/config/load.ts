@@ -1,22 +1,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import type { RuleSelection } from '../core/analyze.js';
+import { DEFAULT_SEVERITIES } from '../core/meta/index.js';
 import { RULE_IDS, type RuleId } from '../core/types.js';
-import { ConfigError, type LoopAuditConfig, type ResolvedConfig, type ResolvedRule, type Severity } from './types.js';
+import { ConfigError, type LoopAuditConfig, type ResolvedConfig, type ResolvedRule } from './types.js';
 
 export const CONFIG_FILE_NAME = 'loop-audit.config.json';
 export const PACKAGE_JSON_KEY = 'loopAudit';
 
-/**
- * The severities of the plugin's `recommended` config: the scanner and `eslint` with
- * `loopAudit.configs.recommended` fail on the same findings. (A test keeps the two equal; the
- * scanner does not import the plugin, which would pull ESLint's utilities into every CLI start.)
- */
-export const DEFAULT_SEVERITIES: Readonly<Record<RuleId, Severity>> = {
-  'no-loop-per-call': 'error',
-  'no-sync-bridge': 'error',
-  'no-sync-wrapper': 'warn',
-  'no-floating-promise': 'error',
-};
+// The severities of the plugin's `recommended` config, from each rule's meta.
+export { DEFAULT_SEVERITIES };
 
 function readText(file: string): string | undefined {
   try {
@@ -126,4 +119,14 @@ export async function loadConfig(cwd: string, explicitFile?: string): Promise<Re
   const { validateConfig } = await import('./validate.js');
   const config = validateConfig(found.raw, found.source);
   return resolveConfig(config, found.file, path.dirname(found.file));
+}
+
+/** The rules to run: the configuration's (rules set to `off` are not run), narrowed to `only` when given. */
+export function ruleSelection(config: ResolvedConfig, only?: ReadonlySet<RuleId>): RuleSelection {
+  const selection: RuleSelection = {};
+  for (const id of RULE_IDS) {
+    const rule = config.rules[id];
+    selection[id] = rule.severity === 'off' || (only && !only.has(id)) ? false : rule.options;
+  }
+  return selection;
 }

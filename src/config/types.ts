@@ -1,6 +1,6 @@
-import type { RuleId } from '../core/types.js';
+import type { RuleId, Severity } from '../core/types.js';
 
-export type Severity = 'off' | 'warn' | 'error';
+export type { Severity };
 
 /** A rule's entry as written: a severity, or `[severity, options]` as in ESLint. */
 export type RuleEntry = Severity | [Severity] | [Severity, Record<string, unknown>];

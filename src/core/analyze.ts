@@ -4,22 +4,25 @@ import { noLoopPerCall } from './detectors/loop-per-call.js';
 import { noSyncBridge } from './detectors/sync-bridge.js';
 import { noSyncWrapper } from './detectors/sync-wrapper.js';
 import { FileFacts } from './facts.js';
-import { createDiskModuleFacts } from './module-facts.js';
+import { diskModuleFacts } from './module-facts.js';
+import type { MessageIdOf, OptionsOf } from './meta/index.js';
 import type { AnalysisInput, Finding, RuleId } from './types.js';
 
-export const DETECTORS: { readonly [Id in RuleId]: Detector<any> } = {
+export const DETECTORS = {
   'no-loop-per-call': noLoopPerCall,
   'no-sync-bridge': noSyncBridge,
   'no-sync-wrapper': noSyncWrapper,
   'no-floating-promise': noFloatingPromise,
-};
+} as const satisfies { readonly [Id in RuleId]: Detector<OptionsOf<Id>, MessageIdOf<Id>> };
 
 /** Rule id → options (merged over the rule's defaults), or `false` to skip the rule. */
 export type RuleSelection = Partial<Record<RuleId, object | false>>;
 
 /** Runs one rule's detector on a file. This is what each ESLint rule calls. */
-export function analyzeRule(input: AnalysisInput, ruleId: RuleId, options?: object): Finding[] {
-  const detector = DETECTORS[ruleId];
+export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id, options?: object): Finding<MessageIdOf<Id>>[] {
+  // Each detector takes its own options; the caller's are merged over its defaults, as ESLint does.
+  // (TypeScript cannot tie DETECTORS[ruleId] to Id: the detector of `ruleId` reports `ruleId`'s messages.)
+  const detector = DETECTORS[ruleId] as Detector<object, string> as Detector<object, MessageIdOf<Id>>;
   const merged = { ...detector.meta.defaultOptions, ...options };
   if (!input.checker) return detector.detect(FileFacts.of(input), merged);
   try {
@@ -29,7 +32,7 @@ export function analyzeRule(input: AnalysisInput, ruleId: RuleId, options?: obje
     // nodenext without baseUrl/paths). One file's type query must not take the whole lint or scan
     // down: that file is analysed without types instead, as it would be without a program.
     if (!isTypeScriptInternalError(error)) throw error;
-    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? createDiskModuleFacts(input.ts) }), merged);
+    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? diskModuleFacts(input.ts) }), merged);
   }
 }
 

@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { bridgeFactoryKind, bridgeSites, type BridgeKind, type BridgeSite } from './bridges.js';
 import { FileFacts, skipOuterExpressions, type FunctionLike } from './facts.js';
-import { resolveRelativeModule, scriptKindOf } from './module-facts.js';
+import { resolveRelativeModule } from './module-facts.js';
 import type { TS } from './types.js';
 
 /**
@@ -58,8 +57,6 @@ export interface HelperOptions {
 
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 const RUNTIME_MODULE = 'loop-audit/runtime';
-/** Don't parse huge generated files just to look for a helper. */
-const MAX_MODULE_BYTES = 2 * 1024 * 1024;
 
 const helperCache = new WeakMap<FileFacts, Map<string, FileBridgeHelpers>>();
 
@@ -482,38 +479,12 @@ function helperFromModule(facts: FileFacts, specifier: string, memberPath: reado
   return target.byMethodName.get(method) ?? (memberPath.length === 2 && !called ? target.byName.get(method) : undefined);
 }
 
-interface ModuleEntry {
-  mtimeMs: number;
-  facts: FileFacts;
-}
-const moduleCache = new Map<string, ModuleEntry>();
-
 function moduleHelpers(facts: FileFacts, specifier: string, options: HelperOptions): FileBridgeHelpers | undefined {
   const fromFile = facts.sourceFile.fileName;
   if (!path.isAbsolute(fromFile)) return undefined;
   const file = resolveRelativeModule(fromFile, specifier);
-  if (!file) return undefined;
-  let stat;
-  try {
-    stat = statSync(file);
-  } catch {
-    return undefined;
-  }
-  if (stat.size > MAX_MODULE_BYTES) return undefined;
-  let entry = moduleCache.get(file);
-  if (!entry || entry.mtimeMs !== stat.mtimeMs) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const ts = facts.ts;
-    const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
-    entry = { mtimeMs: stat.mtimeMs, facts: FileFacts.of({ ts, sourceFile }) };
-    moduleCache.set(file, entry);
-  }
-  return bridgeHelpers(entry.facts, options);
+  const module = file === undefined ? undefined : facts.otherFile(file);
+  return module && bridgeHelpers(module, options);
 }
 
 /** Exported name → local name: `export { run as runAsync }`, `export default runAsync`, `exports.runAsync = run`. */

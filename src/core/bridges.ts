@@ -1,52 +1,21 @@
+import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.js';
 import { skipOuterExpressions, type FileFacts } from './facts.js';
+import { functionLocals } from './scope.js';
 import type { TS } from './types.js';
 
 /**
- * The libraries that turn async work into a blocking call, and how. Shared by no-sync-bridge
- * (which reports the blocking calls), no-loop-per-call (which reports building them per call)
- * and no-sync-wrapper (which recognises functions that only forward to them).
+ * Recognising sync bridges in a file. Shared by no-sync-bridge (which reports the blocking
+ * calls), no-loop-per-call (which reports building them per call) and no-sync-wrapper (which
+ * recognises functions that only forward to them). The libraries themselves are listed in
+ * bridge-libraries.ts.
  */
-export type BridgeKind =
-  | 'deasync' // deasync(fn) / deasync-promise: spins the event loop re-entrantly
-  | 'deasync-loop' // deasync.loopWhile / runLoopOnce / sleep
-  | 'make-synchronous' // 2.x: a worker per makeSynchronous(); /subprocess (and 0.x): a node process per call
-  | 'synckit' // a worker per createSyncFn, blocking calls
-  | 'sync-rpc' // a server process, blocking calls
-  | 'sync-threads' // a worker per call
-  | 'do-sync' // a process per call
-  | 'fibers'
-  | 'atomics-wait'
-  | 'exec-node' // execSync/spawnSync of node to get a result
-  | 'busy-wait'
-  | 'receive-message-poll'
-  | 'pseudo-bridge'
-  | 'runner'; // loop-audit/runtime's own bridge: the cure, still a bridge for no-sync-wrapper
+export type { BridgeKind };
 
 /** Factories whose return value is a blocking function. Keyed `module` or `module#export`. */
-const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map([
-  ['deasync', 'deasync'],
-  ['make-synchronous', 'make-synchronous'],
-  ['make-synchronous/subprocess', 'make-synchronous'],
-  ['synckit#createSyncFn', 'synckit'],
-  ['sync-rpc', 'sync-rpc'],
-  ['sync-threads#createSyncFn', 'sync-threads'],
-  ['do-sync#doSync', 'do-sync'],
-  ['loop-audit/runtime#defineSync', 'runner'],
-  ['loop-audit/runtime#syncFunction', 'runner'],
-]);
+const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'factory').map((e) => [bridgeKey(e), e.kind]));
 
 /** Calls that block on a promise or the loop right where they stand. */
-const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map([
-  ['deasync#loopWhile', 'deasync-loop'],
-  ['deasync#runLoopOnce', 'deasync-loop'],
-  ['deasync#sleep', 'deasync-loop'],
-  ['deasync-promise', 'deasync'],
-  ['synchronized-promise', 'deasync'],
-  ['fibers#yield', 'fibers'],
-  ['fibers/future#wait', 'fibers'],
-  ['wait.for#for', 'fibers'],
-  ['wait.for#forMethod', 'fibers'],
-]);
+const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'blocking').map((e) => [bridgeKey(e), e.kind]));
 
 const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
 
@@ -515,30 +484,6 @@ function writtenKey(facts: FileFacts, node: TS.Node): string | undefined {
   return undefined;
 }
 
-/** Names declared by the function itself (parameters, its own var/let/const/function declarations). */
-export function functionLocals(facts: FileFacts, fn: TS.Node): ReadonlySet<string> {
-  const cached = localsCache.get(fn);
-  if (cached) return cached;
-  const ts = facts.ts;
-  const names = new Set<string>();
-  const add = (name: TS.BindingName): void => {
-    if (ts.isIdentifier(name)) names.add(name.text);
-    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) add(element.name);
-  };
-  if (facts.isFunctionLike(fn)) for (const parameter of fn.parameters) add(parameter.name);
-  const visit = (node: TS.Node): void => {
-    if (ts.isVariableDeclaration(node)) add(node.name);
-    else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) names.add(node.name.text);
-    else if (ts.isCatchClause(node) && node.variableDeclaration) add(node.variableDeclaration.name);
-    if (facts.isFunctionLike(node) || ts.isClassLike(node)) return;
-    ts.forEachChild(node, visit);
-  };
-  const body = facts.isFunctionLike(fn) ? fn.body : undefined;
-  if (body) ts.forEachChild(body, visit);
-  localsCache.set(fn, names);
-  return names;
-}
-const localsCache = new WeakMap<TS.Node, ReadonlySet<string>>();
 
 /** Every assignment and `++`/`--` in the file, by the key it writes. */
 function writesByKey(facts: FileFacts): ReadonlyMap<string, readonly TS.Node[]> {

@@ -1,13 +1,13 @@
 import type { FileFacts } from './facts.js';
 import type { Finding, RuleMeta } from './types.js';
 
-/** One rule family's detection: metadata plus a pure function from file facts to findings. */
-export interface Detector<Options extends object = object> {
-  meta: RuleMeta<Options>;
-  detect(facts: FileFacts, options: Options): Finding[];
+/** One rule family's detection: its meta (src/core/meta/) plus a pure function from file facts to findings. */
+export interface Detector<Options extends object = object, MessageId extends string = string> {
+  meta: RuleMeta<Options, MessageId>;
+  detect(facts: FileFacts, options: Options): Finding<MessageId>[];
 }
 
-/** Types `meta` and `detect` together so a detector's options are checked against its defaults. */
-export function defineDetector<Options extends object>(detector: Detector<Options>): Detector<Options> {
+/** Types `detect` by the meta: its options, and findings that can only name the rule's own messages. */
+export function defineDetector<Options extends object, MessageId extends string>(detector: Detector<Options, MessageId>): Detector<Options, MessageId> {
   return detector;
 }

@@ -1,3 +1,4 @@
+import { diskModuleFacts } from './module-facts.js';
 import type { AnalysisInput, ModuleFacts, TS, TypeScriptApi } from './types.js';
 
 /** What an expression refers to: a member path inside a module, or a global. */
@@ -65,6 +66,15 @@ export class FileFacts {
     this.moduleFacts = input.moduleFacts;
     this.collect();
     this.isWorkerFile = this.detectWorkerFile();
+  }
+
+  /**
+   * Another file of the project (a synckit worker, a relative import's module), parsed from disk
+   * with this file's TypeScript through the one disk cache (module-facts.ts).
+   */
+  otherFile(file: string): FileFacts | undefined {
+    const sourceFile = (this.moduleFacts ?? diskModuleFacts(this.ts)).sourceFile(file);
+    return sourceFile && FileFacts.of({ ts: this.ts, sourceFile });
   }
 
   // ---------------------------------------------------------------- collection

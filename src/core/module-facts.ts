@@ -3,42 +3,72 @@ import path from 'node:path';
 import type { ModuleFacts, TS, TypeScriptApi } from './types.js';
 
 const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'];
-/** Don't parse huge generated files just to learn their async exports. */
+/** Don't parse huge generated files just to learn their async exports or bridge helpers. */
 const MAX_MODULE_BYTES = 2 * 1024 * 1024;
 
+interface CachedModule {
+  mtimeMs: number;
+  size: number;
+  sourceFile: TS.SourceFile | undefined;
+  asyncExports?: ReadonlySet<string>;
+}
+
 /**
- * Async exports of relative imports, read from disk. This is how the untyped mode (ESLint
- * without a program) learns that `import { loadUser } from './db.js'` is a promise-returning
- * function. Cached by path and modification time, so a long ESLint run parses each module once.
+ * Other files of the project, read from disk: the one cache behind ModuleFacts. This is how the
+ * untyped mode (ESLint without a program) learns that `import { loadUser } from './db.js'` is a
+ * promise-returning function, how bridge helpers are found across relative imports, and how the
+ * runner rewrite reads a synckit worker file. Each file is parsed once per size and modification
+ * time (with parent pointers, by the TypeScript of the file being analysed), so a long ESLint run
+ * parses each module once.
  */
 export function createDiskModuleFacts(ts: TypeScriptApi): ModuleFacts {
-  const cache = new Map<string, { mtimeMs: number; names: ReadonlySet<string> }>();
-
-
+  const cache = new Map<string, CachedModule>();
+  const load = (file: string): CachedModule | undefined => {
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch {
+      return undefined;
+    }
+    const cached = cache.get(file);
+    if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached;
+    let sourceFile: TS.SourceFile | undefined;
+    if (stat.isFile() && stat.size <= MAX_MODULE_BYTES) {
+      try {
+        const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+        sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, file));
+      } catch {
+        sourceFile = undefined;
+      }
+    }
+    const entry: CachedModule = { mtimeMs: stat.mtimeMs, size: stat.size, sourceFile };
+    cache.set(file, entry);
+    return entry;
+  };
   return {
     asyncExports(fromFile, specifier) {
       const file = specifier.startsWith('.') ? resolveRelativeModule(fromFile, specifier) : undefined;
-      if (!file) return undefined;
-      let stat;
-      try {
-        stat = statSync(file);
-      } catch {
-        return undefined;
-      }
-      const cached = cache.get(file);
-      if (cached && cached.mtimeMs === stat.mtimeMs) return cached.names;
-      if (stat.size > MAX_MODULE_BYTES) return undefined;
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        return undefined;
-      }
-      const names = asyncExportNames(ts, ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false, scriptKindOf(ts, file)));
-      cache.set(file, { mtimeMs: stat.mtimeMs, names });
-      return names;
+      const entry = file === undefined ? undefined : load(file);
+      if (!entry?.sourceFile) return undefined;
+      entry.asyncExports ??= asyncExportNames(ts, entry.sourceFile);
+      return entry.asyncExports;
+    },
+    sourceFile(file) {
+      return load(file)?.sourceFile;
     },
   };
+}
+
+const shared = new WeakMap<TypeScriptApi, ModuleFacts>();
+
+/** The process's disk cache for one TypeScript instance: what analysis uses when its input brings no ModuleFacts. */
+export function diskModuleFacts(ts: TypeScriptApi): ModuleFacts {
+  let facts = shared.get(ts);
+  if (!facts) {
+    facts = createDiskModuleFacts(ts);
+    shared.set(ts, facts);
+  }
+  return facts;
 }
 
 /** A relative import's file on disk: as written, with a TS extension for a `.js` one, or an index file. */

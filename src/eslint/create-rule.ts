@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
-import { analyzeRule, DETECTORS } from '../core/analyze.js';
-import { createDiskModuleFacts, scriptKindOf } from '../core/module-facts.js';
-import type { AnalysisInput, ModuleFacts, RuleId, TS, TypeScriptApi } from '../core/types.js';
+import { analyzeRule } from '../core/analyze.js';
+import { ruleMeta, type MessageIdOf, type OptionsOf } from '../core/meta/index.js';
+import { diskModuleFacts, scriptKindOf } from '../core/module-facts.js';
+import type { AnalysisInput, RuleId, TS, TypeScriptApi } from '../core/types.js';
 
 export const DOCS_BASE_URL = 'https://github.com/loop-audit/loop-audit/blob/main/docs/rules/';
 
@@ -10,7 +11,6 @@ const createRule = ESLintUtils.RuleCreator((name) => `${DOCS_BASE_URL}${name}.md
 
 const require = createRequire(import.meta.url);
 let typescript: TypeScriptApi | undefined;
-let diskModuleFacts: ModuleFacts | undefined;
 
 /**
  * The `typescript` that @typescript-eslint's parser uses, so SyntaxKind numbers agree with the
@@ -46,22 +46,22 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
     const sourceFile = (program?.getSourceFile(context.filename) ?? nodeMap.get(sourceCode.ast as never)) as TS.SourceFile | undefined;
     if (sourceFile && ts.isSourceFile(sourceFile) && sourceFile.text === sourceCode.text) {
       const checker = program?.getTypeChecker() as TS.TypeChecker | undefined;
-      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : (diskModuleFacts ??= createDiskModuleFacts(ts)) };
+      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : diskModuleFacts(ts) };
     }
   }
   if (!input) {
     // Any other parser (espree, babel): TypeScript parses the same text, so offsets line up.
     const sourceFile = ts.createSourceFile(context.filename, sourceCode.text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, context.filename));
-    input = { ts, sourceFile, moduleFacts: (diskModuleFacts ??= createDiskModuleFacts(ts)) };
+    input = { ts, sourceFile, moduleFacts: diskModuleFacts(ts) };
   }
   parsedBySourceCode.set(sourceCode, input);
   return input;
 }
 
 /** Builds the ESLint rule for one core detector: parse (or borrow the parser's AST), detect, report. */
-export function createLoopAuditRule(ruleId: RuleId) {
-  const { meta } = DETECTORS[ruleId];
-  return createRule<[Record<string, unknown>], string>({
+export function createLoopAuditRule<Id extends RuleId>(ruleId: Id) {
+  const meta = ruleMeta(ruleId);
+  return createRule<[OptionsOf<Id>], MessageIdOf<Id>>({
     name: ruleId,
     meta: {
       type: meta.type,
@@ -71,7 +71,7 @@ export function createLoopAuditRule(ruleId: RuleId) {
       ...(meta.fixable ? { fixable: 'code' as const } : {}),
       ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
     },
-    defaultOptions: [meta.defaultOptions as Record<string, unknown>],
+    defaultOptions: [meta.defaultOptions],
     create(context, [options]) {
       return {
         Program() {

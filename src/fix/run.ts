@@ -1,17 +1,21 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Severity } from '../config/types.js';
-import { analyzeFile } from '../core/analyze.js';
+import { ruleSelection } from '../config/load.js';
+import { analyzeFile, type RuleSelection } from '../core/analyze.js';
 import { formatMessage } from '../core/messages.js';
 import { scriptKindOf } from '../core/module-facts.js';
-import { FAMILY_OF_RULE, RULE_IDS, type Family, type Finding, type RuleId, type TypeScriptApi } from '../core/types.js';
+import { FAMILY_OF_RULE } from '../core/meta/index.js';
+import { RULE_IDS, type Family, type Finding, type RuleId, type TypeScriptApi } from '../core/types.js';
 import { toPosix } from '../scan/discover.js';
 import { parseDiagnostics } from '../scan/program.js';
 import { readSource } from '../scan/source.js';
 import { ScanUsageError } from '../scan/types.js';
+import { loadProject, type LoadOptions } from '../scan/load.js';
+import { loadTsMorph, ProjectPrograms } from '../scan/program.js';
 import { fixText, type FixDriver } from './apply.js';
-import { loadProject, ProjectPrograms, ruleSelection, type LoadOptions } from './project.js';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from './write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from './write.js';
 
 export interface FixOptions extends LoadOptions {
   /** Rule ids or families whose fixes to apply (`no-sync-bridge`, `loop-audit/no-sync-bridge`, `sync-bridge`); all when empty. */
@@ -92,17 +96,20 @@ function locate(text: string, offset: number): { line: number; column: number } 
  */
 export async function fixProject(options: FixOptions): Promise<FixResult> {
   const only = parseRuleFilter(options.rules ?? []);
-  const loaded = await loadProject(options);
-  const { ts, root } = loaded;
+  // ts-morph loads once discovery has found no problem with the paths: a usage error comes first.
+  const loaded = await loadProject(options, { typescript: async () => (await loadTsMorph()).ts as unknown as TypeScriptApi });
+  const morph = await loadTsMorph();
+  const { ts, cwd: root, layout } = loaded;
   const selection = ruleSelection(loaded.config, only);
   const severityOf = (ruleId: RuleId): Exclude<Severity, 'off'> => loaded.config.rules[ruleId].severity as Exclude<Severity, 'off'>;
   const relative = (file: string): string => toPosix(path.relative(root, file)) || path.basename(file);
   const located = (text: string, finding: Finding): FixFinding => ({ ruleId: finding.ruleId, severity: severityOf(finding.ruleId), ...locate(text, finding.start), message: formatMessage(finding) });
 
   const files: FixedFile[] = [];
-  const notices = loaded.notices.map((notice) => ({ file: relative(notice.path), message: notice.message }));
+  const notices = loaded.discovery.notices.map((notice) => ({ file: relative(notice.path), message: notice.message }));
   const byProject = new Map<number, string[]>();
-  for (const { path: file, project } of loaded.files) {
+  for (const file of layout.files) {
+    const project = layout.assignment.get(file)!;
     const list = byProject.get(project);
     if (list) list.push(file);
     else byProject.set(project, [file]);
@@ -122,9 +129,9 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
       raws.set(file, readFileSync(file, 'utf8'));
     }
     if (texts.size === 0) continue;
-    const project = loaded.projects[index]!;
+    const project = layout.projects[index]!;
     const roots = [...new Set([...project.fileNames, ...texts.keys()])];
-    const programs = new ProjectPrograms(loaded.morph, project.options, roots, texts);
+    const programs = new ProjectPrograms(morph, project.options, roots, texts);
     for (const [file, text] of texts) {
       files.push(fixOne(ts, programs, file, relative(file), raws.get(file)!, text, selection, located));
       programs.restore(file);
@@ -170,7 +177,7 @@ function fixOne(
   relativeFile: string,
   raw: string,
   text: string,
-  selection: ReturnType<typeof ruleSelection>,
+  selection: RuleSelection,
   located: (text: string, finding: Finding) => FixFinding,
 ): FixedFile {
   const base: FixedFile = { file: relativeFile, path: file, before: raw, after: raw, fixed: [], dropped: [], remaining: [], written: false };

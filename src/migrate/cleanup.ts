@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
-import { codeStyle, moduleSystemOf, stringLiteral, topStatementSlot } from '../core/fix-imports.js';
+import { codeStyle, moduleSystemOf, stringLiteral, topStatementSlot } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
 import { findReferences, relativeSpecifier } from './ast.js';
-import { removeListElement } from './async.js';
+import { removeListElement } from './plan-edits.js';
 import { declarationRange, type FileEdits } from './edits.js';
 import { factsOf } from './entry-points.js';
 import type { NeededImport, Plan } from './plan.js';

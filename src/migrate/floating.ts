@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { analyzeRule } from '../core/analyze.js';
 import { FileFacts, skipOuterExpressions } from '../core/facts.js';
-import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from '../core/fix-imports.js';
+import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from '../core/fixes/imports.js';
 import { formatMessage } from '../core/messages.js';
 import type { Finding, TextEdit, TS } from '../core/types.js';
 import { fixText } from '../fix/apply.js';

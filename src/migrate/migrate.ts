@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../fix/write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
 import { deleteUnusedHelpers, pruneDeadPrivates, removeUnusedPackages, settleImports } from './cleanup.js';
 import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js';
@@ -23,7 +24,6 @@ import type { TypeScriptApi } from '../core/types.js';
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
-  const { ts } = project;
   const scope = resolveScope(project.config, root, options.phase, options.paths);
   const phase = scope.phase;
   const bridgeOnly = phase !== undefined && !phase.rules.includes('no-sync-wrapper') && (phase.rules.includes('no-sync-bridge') || phase.rules.includes('no-loop-per-call'));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { planImport, RUNTIME_MODULE } from '../core/fix-imports.js';
+import { planImport, RUNTIME_MODULE } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
 import { lineOf } from './ast.js';
 import { FileEdits } from './edits.js';

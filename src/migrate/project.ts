@@ -1,13 +1,14 @@
 import path from 'node:path';
 import type { Project } from 'ts-morph';
-import { loadConfig } from '../config/load.js';
-import { resolveWritableTarget, UnsafeWriteError } from '../fix/write.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
+import { resolveWritableTarget, UnsafeWriteError } from '../fix/write.js';
 import { phaseMatcher, resolvePhases, type Phase } from '../progress/phases.js';
-import { discover, globMatcher, toPosix } from '../scan/discover.js';
-import { loadTsMorph } from '../scan/program.js';
-import { findNearestTsconfig, inferredOptions, isDirectory, parseProjects } from '../scan/project.js';
+import { globMatcher, toPosix } from '../scan/discover.js';
+import { loadProject } from '../scan/load.js';
+import { languageServiceProject, loadTsMorph } from '../scan/program.js';
+import { inferredOptions } from '../scan/project.js';
+import { isDirectory, isUnder } from '../util/paths.js';
 import { ScanUsageError } from '../scan/types.js';
 
 /**
@@ -39,48 +40,52 @@ export interface LoadOptions {
   config?: string;
 }
 
-function isUnder(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+/** Why `file` may not be written by the migration, or undefined when it may. */
+function writeRefusal(root: string, file: string): string | undefined {
+  try {
+    resolveWritableTarget(root, file);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof UnsafeWriteError)) throw error;
+    return error.message;
+  }
 }
 
+/**
+ * The scanner's loader over the whole root (the root is the one path: a `--tsconfig` names the
+ * options, not the files), with the nearest tsconfig only, since one program takes its options.
+ * Write safety is decided before planning, so that no rewrite elsewhere depends on a file that
+ * cannot be written.
+ */
 export async function loadMigrationProject(options: LoadOptions): Promise<MigrationProject> {
   const root = path.resolve(options.cwd);
-  const config = await loadConfig(root, options.config);
+  const loaded = await loadProject(
+    { cwd: root, paths: [root], tsconfig: options.tsconfig, config: options.config },
+    {
+      typescript: async () => (await loadTsMorph()).ts as unknown as TypeScriptApi,
+      nestedTsconfigs: false,
+      unwritable: (file) => writeRefusal(root, file),
+    },
+  );
+  const { ts, layout, config } = loaded;
   const morph = await loadTsMorph();
-  const ts = morph.ts as unknown as TypeScriptApi;
-
-  const tsconfig = options.tsconfig ? path.resolve(root, options.tsconfig) : findNearestTsconfig(root);
-  if (options.tsconfig && !tsconfig) throw new ScanUsageError(`tsconfig not found: ${options.tsconfig}`);
-  const setup = tsconfig ? parseProjects(ts, [tsconfig]) : undefined;
-  const compilerOptions = setup?.projects[0]?.options ?? inferredOptions(ts);
-  const outputDirs = setup?.projects.flatMap((p) => p.outputDirs) ?? [];
-
-  const isIncluded = config.include.length > 0 ? globMatcher(config.include, config.baseDir) : () => true;
-  const isExcluded = globMatcher(config.exclude, config.baseDir);
-  const discovery = discover({ roots: [root], isIncluded, isExcluded });
-  const files = new Set<string>();
-  const unwritable = new Map<string, string>();
-  for (const file of discovery.files) {
-    if (outputDirs.some((dir) => isUnder(file, dir))) continue;
-    // Decided before planning, so that no rewrite elsewhere depends on a file that cannot be written.
-    try {
-      resolveWritableTarget(root, file);
-      files.add(file);
-    } catch (error) {
-      if (!(error instanceof UnsafeWriteError)) throw error;
-      unwritable.set(file, error.message);
-    }
-  }
-
-  const { configFile: _configFile, ...usable } = compilerOptions as TS.CompilerOptions & { configFile?: unknown };
-  const project = new morph.Project({ compilerOptions: usable as never, skipAddingFilesFromTsConfig: true });
-  const roots = new Set([...(setup?.projects.flatMap((p) => p.fileNames) ?? []), ...files, ...unwritable.keys()]);
-  for (const file of roots) project.addSourceFileAtPathIfExists(file);
-  const languageService = project.getLanguageService().compilerObject as unknown as TS.LanguageService;
-  const program = languageService.getProgram();
-  if (!program) throw new Error('loop-audit migrate: the language service built no program');
-  return { root, ts, project, program, checker: program.getTypeChecker(), languageService, files, unwritable, config, tsconfig, compilerOptions };
+  const compilerOptions = layout.projects[0]?.options ?? inferredOptions(ts);
+  const files = new Set(layout.files);
+  const configured = layout.projects.filter((p) => p.configFile !== undefined).flatMap((p) => p.fileNames);
+  const { project, program, languageService } = languageServiceProject(morph, compilerOptions, new Set([...configured, ...files, ...layout.unwritable.keys()]));
+  return {
+    root,
+    ts,
+    project,
+    program,
+    checker: program.getTypeChecker(),
+    languageService,
+    files,
+    unwritable: layout.unwritable,
+    config,
+    tsconfig: loaded.tsconfigs[0],
+    compilerOptions,
+  };
 }
 
 export interface Scope {

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { codeStyle, moduleSystemOf, stringLiteral } from '../core/fix-imports.js';
+import { codeStyle, moduleSystemOf, stringLiteral } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
 import { impliedFormat, relativeSpecifier, resolveAlias } from './ast.js';
-import { noteBridgeHelper } from './async.js';
+import { noteBridgeHelper } from './plan-edits.js';
 import { factsOf } from './entry-points.js';
 import type { Plan } from './plan.js';
 import type { MigrationProject } from './project.js';

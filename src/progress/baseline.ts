@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../config/types.js';
 import { RULE_IDS, type RuleId } from '../core/types.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { FingerprintedFinding, ProgressFinding } from './fingerprint.js';
 
 /** Where `loop-audit baseline` writes by default, relative to the project root. */

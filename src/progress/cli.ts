@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import type { CliIo } from '../cli/main.js';
+import { useColor, type CliIo } from '../cli/io.js';
 import type { ScanResult } from '../scan/types.js';
 import { DEFAULT_BASELINE_FILE } from './baseline.js';
 import { PROGRESS_FORMATS, type ProgressFormat } from './format.js';
@@ -34,12 +34,6 @@ function formatFromOutput(output: string | undefined): ProgressFormat {
   if (extension === '.md' || extension === '.markdown') return 'markdown';
   if (extension === '.json') return 'json';
   return 'pretty';
-}
-
-function colorWanted(option: boolean, toTerminal: boolean, env: NodeJS.ProcessEnv): boolean {
-  if (!option || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
-  return toTerminal;
 }
 
 /**
@@ -82,7 +76,7 @@ export function registerProgressCommands(program: Command, io: CliIo, setExit: (
         since: options.since,
         maxPoints: options.maxPoints,
         cacheDir: options.cacheDir,
-        color: format === 'pretty' && colorWanted(options.color, options.output === undefined && io.stdout.isTTY === true, io.env),
+        color: format === 'pretty' && useColor(options.color, options.output === undefined && io.stdout.isTTY === true, io.env),
       });
       if (options.output === undefined) io.stdout.write(outcome.text);
       else io.stderr.write(`loop-audit: ${format} progress report written to ${options.output}\n`);

@@ -120,7 +120,6 @@ function scopeLabel(node: ts.Node, sourceFile: ts.SourceFile): string | undefine
 
 /** The innermost node whose span covers `[start, end)`. */
 function coveringNode(sourceFile: ts.SourceFile, start: number, end: number): ts.Node {
-  const ts = typescript();
   let node: ts.Node = sourceFile;
   for (;;) {
     let next: ts.Node | undefined;
@@ -134,7 +133,6 @@ function coveringNode(sourceFile: ts.SourceFile, start: number, end: number): ts
 
 /** The enclosing scope path of a range, outermost first, joined by `>`. */
 export function contextPath(sourceFile: ts.SourceFile, start: number, end: number): string {
-  const ts = typescript();
   const labels: string[] = [];
   for (let node: ts.Node | undefined = coveringNode(sourceFile, start, end); node && node !== sourceFile; node = node.parent) {
     const label = scopeLabel(node, sourceFile);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { RuleId } from '../core/types.js';
 import { ScanUsageError } from '../scan/types.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { computeProgress, DEPENDENCY_FIELDS } from './compute.js';
 import type { HistoryPoint, HistoryReport } from './history-types.js';
 import type { Phase } from './phases.js';

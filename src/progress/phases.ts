@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import { BRIDGE_PACKAGES } from '../core/bridge-libraries.js';
 import { RULE_IDS, type RuleId } from '../core/types.js';
 import { ConfigError } from '../config/types.js';
 
@@ -17,19 +18,7 @@ export interface Phase {
   packages: string[];
 }
 
-/** Libraries whose only job is to block on async work: the migration is over when none is a dependency. */
-export const BRIDGE_PACKAGES: readonly string[] = [
-  'deasync',
-  'deasync-promise',
-  'do-sync',
-  'fibers',
-  'make-synchronous',
-  'node-fibers',
-  'sync-rpc',
-  'sync-threads',
-  'synchronized-promise',
-  'synckit',
-];
+export { BRIDGE_PACKAGES };
 
 const DATA_LAYER_DIRS = 'repositories,repository,db,data,dal,clients';
 const CLI_DIRS = 'cli,commands,bin';

@@ -5,7 +5,7 @@ import { RULE_IDS } from '../core/types.js';
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   compareWithBaseline,
   DEFAULT_BASELINE_FILE,

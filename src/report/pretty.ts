@@ -1,4 +1,5 @@
-import { FAMILY_OF_RULE, RULE_IDS } from '../core/types.js';
+import { FAMILY_OF_RULE } from '../core/meta/index.js';
+import { RULE_IDS } from '../core/types.js';
 import type { ScanFinding, ScanResult } from '../scan/types.js';
 import { FAMILIES, groupByFile, plural, publicRuleId, sourceReader, splitLines, summarize, type Counts } from './common.js';
 

@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { PACKAGE } from '../version.js';
 import { hashParts, hashText } from './hash.js';
 import { stripBom } from './source.js';
@@ -109,17 +110,9 @@ export function readCache(file: string): CacheData | undefined {
   return cache as CacheData;
 }
 
-/** Written to a temporary file beside the target and renamed over it: a reader never sees half a cache. */
+/** Written atomically (a reader never sees half a cache), without a flush: a cache lost to a crash is rebuilt. */
 export function writeCache(file: string, data: CacheData): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    writeFileSync(temp, JSON.stringify(data));
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, JSON.stringify(data), { durable: false });
 }
 
 function statMemoOf(stats: Stats): StatMemo {

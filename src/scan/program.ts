@@ -218,3 +218,66 @@ export function recordGraph(
     graph[file] = { hash, ...(stat ? { stat } : {}), deps: [...deps].sort(), ...(isGlobal ? { global: true as const } : {}) };
   }
 }
+
+/**
+ * One project's program for `loop-audit fix`, built like the scanner's, that can be re-typed with
+ * one file's text replaced: what typed linting sees while `eslint --fix` works on that file (its
+ * new text, the other files as they are on disk). ts-morph rebuilds the program from the previous
+ * one, so only the replaced file is parsed and bound again.
+ */
+export class ProjectPrograms {
+  private readonly project: InstanceType<TsMorph['Project']>;
+  private readonly originals = new Map<string, string>();
+  private program: TS.Program;
+  private checker: TrackedChecker;
+
+  constructor(morph: TsMorph, options: TS.CompilerOptions, roots: readonly string[], texts: ReadonlyMap<string, string>) {
+    const { configFile: _configFile, ...compilerOptions } = options as TS.CompilerOptions & { configFile?: unknown };
+    this.project = new morph.Project({ compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+    for (const root of roots) {
+      const text = texts.get(root);
+      if (text !== undefined) this.project.createSourceFile(root, text, { overwrite: true });
+      else this.project.addSourceFileAtPathIfExists(root);
+    }
+    for (const [file, text] of texts) this.originals.set(file, text);
+    this.program = this.project.getProgram().compilerObject as unknown as TS.Program;
+    this.checker = new TrackedChecker(this.program);
+  }
+
+  /** The program (and a lazily created checker) in which `file` has `text`. */
+  typed(file: string, text: string): { program: TS.Program; sourceFile: TS.SourceFile | undefined; checker: TS.TypeChecker } {
+    const current = this.program.getSourceFile(file);
+    if (!current || current.text !== text) this.replace(file, text);
+    return { program: this.program, sourceFile: this.program.getSourceFile(file), checker: this.checker.checker };
+  }
+
+  /** Puts `file` back to the text it was loaded with, so the next file is analysed against the originals. */
+  restore(file: string): void {
+    const original = this.originals.get(file);
+    if (original !== undefined && this.program.getSourceFile(file)?.text !== original) this.replace(file, original);
+  }
+
+  private replace(file: string, text: string): void {
+    this.project.createSourceFile(file, text, { overwrite: true });
+    this.program = this.project.getProgram().compilerObject as unknown as TS.Program;
+    this.checker = new TrackedChecker(this.program);
+  }
+}
+
+/**
+ * One ts-morph Project over `roots` with one set of compiler options, and its language service:
+ * what `loop-audit migrate` follows references through, across every file at once.
+ */
+export function languageServiceProject(
+  morph: TsMorph,
+  options: TS.CompilerOptions,
+  roots: Iterable<string>,
+): { project: InstanceType<TsMorph['Project']>; program: TS.Program; languageService: TS.LanguageService } {
+  const { configFile: _configFile, ...usable } = options as TS.CompilerOptions & { configFile?: unknown };
+  const project = new morph.Project({ compilerOptions: usable as never, skipAddingFilesFromTsConfig: true });
+  for (const file of roots) project.addSourceFileAtPathIfExists(file);
+  const languageService = project.getLanguageService().compilerObject as unknown as TS.LanguageService;
+  const program = languageService.getProgram();
+  if (!program) throw new Error('loop-audit migrate: the language service built no program');
+  return { project, program, languageService };
+}

@@ -139,14 +139,6 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
   return { projects, inputs };
 }
 
-export function isDirectory(file: string): boolean {
-  try {
-    return statSync(file).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */
 export function assignProjects(files: readonly string[], projects: readonly { configFile: string | undefined; fileNames: readonly string[] }[]): Map<string, number> {
   const owners = new Map<string, number[]>();
@@ -174,8 +166,4 @@ export function assignProjects(files: readonly string[], projects: readonly { co
     assignment.set(file, best);
   }
   return assignment;
-}
-
-export function isUnder(file: string, dir: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
 import type { TypeScriptApi } from '../core/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { hashParts } from './hash.js';
 
 /**
@@ -113,11 +114,8 @@ export function saveCodeCaches(): void {
   for (const entry of compiled) {
     if (entry.cached) continue;
     entry.cached = true;
-    const temp = `${entry.cacheFile}.${process.pid}.tmp`;
     try {
-      mkdirSync(path.dirname(entry.cacheFile), { recursive: true });
-      writeFileSync(temp, entry.script.createCachedData());
-      renameSync(temp, entry.cacheFile);
+      writeFileAtomic(entry.cacheFile, entry.script.createCachedData(), { durable: false });
       // Caches of earlier versions of the same file are dead weight now.
       const dir = path.dirname(entry.cacheFile);
       const prefix = `${path.basename(entry.cacheFile).replace(/-[0-9a-f]+\.bin$/, '')}-`;
@@ -125,7 +123,7 @@ export function saveCodeCaches(): void {
         if (name.startsWith(prefix) && name.endsWith('.bin') && name !== path.basename(entry.cacheFile)) rmSync(path.join(dir, name), { force: true });
       }
     } catch {
-      rmSync(temp, { force: true });
+      // the next run compiles again
     }
   }
 }

@@ -1,6 +1,7 @@
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { blockingCallKind, bridgedBindings, bridgeSites, functionLocals, isDeferredFunction, launchesNode } from '../../src/core/bridges.js';
+import { blockingCallKind, bridgedBindings, bridgeSites, isDeferredFunction, launchesNode } from '../../src/core/bridges.js';
+import { functionLocals } from '../../src/core/scope.js';
 import { FileFacts } from '../../src/core/facts.js';
 import type { TS } from '../../src/core/types.js';
 

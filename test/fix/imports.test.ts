@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { planImport, moduleSystemOf, RUNTIME_MODULE } from '../../src/core/fix-imports.js';
+import { planImport, moduleSystemOf, RUNTIME_MODULE } from '../../src/core/fixes/imports.js';
 import { FileFacts } from '../../src/core/facts.js';
 import { mergeEdits } from '../../src/fix/apply.js';
 

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readdirSync, realpathSync, readFileSync, statSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resolveWritableTarget, unifiedDiff, UnsafeWriteError, writeFileAtomic } from '../../src/fix/write.js';
+import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../../src/fix/write.js';
+import { writeFileAtomic } from '../../src/util/atomic-write.js';
 
 let root: string;
 let outside: string;
@@ -36,6 +37,11 @@ describe('resolveWritableTarget', () => {
     expect(() => resolveWritableTarget(root, 'vendor/secret.ts')).toThrow(/outside the project root/);
   });
 
+  it('accepts a file whose name starts with two dots: it is inside the root', () => {
+    writeFileSync(path.join(root, '..generated.ts'), 'x\n');
+    expect(resolveWritableTarget(root, '..generated.ts')).toBe(path.join(realRoot(), '..generated.ts'));
+  });
+
   it('refuses a file that does not exist', () => {
     expect(() => resolveWritableTarget(root, 'src/missing.ts')).toThrow(/does not exist/);
   });
@@ -49,6 +55,25 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(file, 'utf8')).toBe('new\n');
     expect(statSync(file).mode & 0o777).toBe(0o640);
     expect(readdirSync(path.join(root, 'src'))).toEqual(['app.ts']);
+  });
+
+  it('creates a new file and its folder, with nothing left behind, and writes bytes as given', () => {
+    const file = path.join(root, 'cache', 'deep', 'data.bin');
+    writeFileAtomic(file, new Uint8Array([0, 1, 2, 255]), { durable: false });
+    expect([...readFileSync(file)]).toEqual([0, 1, 2, 255]);
+    writeFileAtomic(file, 'text');
+    expect(readFileSync(file, 'utf8')).toBe('text');
+    expect(readdirSync(path.dirname(file))).toEqual(['data.bin']);
+  });
+
+  it('leaves the old file whole and no temporary file when the write fails', () => {
+    const file = path.join(root, 'src/app.ts');
+    // A directory where the file should go: the rename fails after the content was written.
+    const blocked = path.join(root, 'src/blocked');
+    mkdirSync(path.join(blocked, 'inside'), { recursive: true });
+    expect(() => writeFileAtomic(blocked, 'new\n')).toThrow();
+    expect(readdirSync(path.join(root, 'src')).sort()).toEqual(['app.ts', 'blocked']);
+    expect(readFileSync(file, 'utf8')).toBe('old\n');
   });
 });
 

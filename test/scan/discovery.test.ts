@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isUnder } from '../../src/util/paths.js';
 import { scan } from '../../src/scan/scan.js';
 import { cleanupProjects, DISEASED_TS, makeProject, TSCONFIG } from './helpers.js';
 
@@ -85,5 +86,25 @@ describe('which files are scanned', () => {
     expect((await scan({ cwd: root, config: false, tsconfig: 'tsconfig.json' })).files).toEqual(['src/a.ts']);
     // Without it, files no tsconfig includes are still scanned, in an inferred project.
     expect((await scan({ cwd: root, config: false })).files).toEqual(['scripts/b.ts', 'src/a.ts']);
+  });
+});
+
+describe('isUnder (one containment test for scan, fix and migrate)', () => {
+  const dir = path.resolve('/work/project/lib');
+  it('counts the directory itself as under it: a path named as a root or an output directory is inside it', () => {
+    expect(isUnder(dir, dir)).toBe(true);
+    expect(isUnder(dir, dir + path.sep)).toBe(true);
+  });
+  it('counts files and folders below it, whatever their names start with', () => {
+    expect(isUnder(path.join(dir, 'a.ts'), dir)).toBe(true);
+    expect(isUnder(path.join(dir, 'deep', 'a.ts'), dir + path.sep)).toBe(true);
+    // A name starting with two dots is inside: a path.relative-based test that rejects any `..` prefix gets this wrong.
+    expect(isUnder(path.join(dir, '..generated.ts'), dir)).toBe(true);
+  });
+  it('does not count a sibling whose name merely starts with the directory name, or the parent', () => {
+    expect(isUnder(`${dir}-old${path.sep}a.ts`, dir)).toBe(false);
+    expect(isUnder(`${dir}x.ts`, dir)).toBe(false);
+    expect(isUnder(path.dirname(dir), dir)).toBe(false);
+    expect(isUnder(path.join(path.dirname(dir), 'a.ts'), dir)).toBe(false);
   });
 });

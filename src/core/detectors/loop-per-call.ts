@@ -1,13 +1,11 @@
-import { launchesNode, functionLocals } from '../bridges.js';
+import { BRIDGE_ENTRIES, BRIDGE_ENTRY_BY_KEY, bridgeKey } from '../bridge-libraries.js';
+import { launchesNode } from '../bridges.js';
+import { functionLocals } from '../scope.js';
 import { defineDetector } from '../detector.js';
+import { noLoopPerCallMeta, type NoLoopPerCallMessageId } from '../meta/no-loop-per-call.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
 import type { Finding, TS } from '../types.js';
-import { perCallFactoryRewrite, type RunnerRewrite } from './runner-fix.js';
-
-export interface NoLoopPerCallOptions {
-  /** Extra constructors or factories (`module#export` or a global name) that build a per-call resource. */
-  additionalResources?: string[];
-}
+import { perCallFactoryRewrite, type RunnerRewrite } from '../fixes/runner-rewrite.js';
 
 type ResourceKind = 'worker' | 'pool' | 'node-process' | 'sync-bridge' | 'runner' | 'client';
 
@@ -68,11 +66,6 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
   ['child_process#execSync', { kind: 'node-process', commandArg: 'shell' }],
   ['execa#execa', { kind: 'node-process', commandArg: 'file' }],
   ['execa#execaSync', { kind: 'node-process', commandArg: 'file' }],
-  ['synckit#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['sync-threads#createSyncFn', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['make-synchronous', { kind: 'sync-bridge', cost: WORKER_COST }],
-  ['make-synchronous/subprocess', { kind: 'sync-bridge', cost: PROCESS_COST }],
-  ['do-sync#doSync', { kind: 'sync-bridge', cost: PROCESS_COST }],
   ['loop-audit/runtime#createRunner', { kind: 'runner' }],
   ['redis#createClient', { kind: 'client' }],
   ['redis#createCluster', { kind: 'client' }],
@@ -89,6 +82,11 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
   ['knex#knex', { kind: 'client' }],
   ['postgres', { kind: 'client' }],
   ['amqplib#connect', { kind: 'client' }],
+  // Bridge factories that start a worker or a process for every bridge they build.
+  ...BRIDGE_ENTRIES.filter((entry) => entry.role === 'factory' && entry.perCallCost).map((entry): [string, ResourceSpec] => [
+    bridgeKey(entry),
+    { kind: 'sync-bridge', cost: entry.perCallCost === 'process' ? PROCESS_COST : WORKER_COST },
+  ]),
 ]);
 
 /** How a client is torn down: seeing one of these on the same variable means it lived for one call. */
@@ -98,7 +96,7 @@ const CLOSERS = new Set(['close', 'end', 'quit', 'disconnect', '$disconnect', 'd
 const ONCE_MODULES = new Set(['onetime', 'lodash.once', 'lodash.memoize', 'memoize-one', 'p-memoize', 'mem', 'memoizee', 'p-lazy']);
 const ONCE_MEMBERS = new Set(['once', 'memoize']);
 
-const MESSAGE_OF: Readonly<Record<ResourceKind, string>> = {
+const MESSAGE_OF: Readonly<Record<ResourceKind, NoLoopPerCallMessageId>> = {
   worker: 'workerPerCall',
   pool: 'poolPerCall',
   'node-process': 'processPerCall',
@@ -107,43 +105,12 @@ const MESSAGE_OF: Readonly<Record<ResourceKind, string>> = {
   client: 'clientPerCall',
 };
 
-export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
-  meta: {
-    id: 'no-loop-per-call',
-    family: 'loop-per-call',
-    description: 'Disallow building a worker, process, pool or client inside a function that runs per call',
-    type: 'problem',
-    messages: {
-      workerPerCall:
-        '{{what}} starts a new worker thread, with its own event loop, on every call of {{fn}}: create it once (module scope or a cached singleton) or run the work on loop-audit/runtime\'s shared worker.',
-      poolPerCall:
-        '{{what}} builds a whole worker pool on every call of {{fn}}, which defeats the pool: create it once at module scope or as a cached singleton and reuse it.',
-      processPerCall:
-        '{{what}} starts a node process (a fresh runtime and event loop) on every call of {{fn}}: keep one long-lived worker or process, or move the work onto loop-audit/runtime.',
-      syncBridgePerCall:
-        '{{what}} builds a sync bridge on every call of {{fn}} ({{cost}}): create it once at module scope, or use loop-audit/runtime\'s defineSync.',
-      runnerPerCall:
-        '{{what}} creates a loop-audit/runtime runner (a worker thread) on every call of {{fn}}: use getRunner(), or create one runner at module scope.',
-      clientPerCall:
-        '{{what}} is opened in {{fn}} and closed by {{closer}}() before the call ends: every call pays for a new connection. Create the client once and share it.',
-      resourcePerCall:
-        '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
-      hoistBridge: 'Build the bridge once: hoist {{what}} to a module-level const {{name}} (its worker then starts when the module loads).',
-    },
-    defaultOptions: { additionalResources: [] },
-    optionsSchema: {
-      type: 'object',
-      properties: { additionalResources: { type: 'array', items: { type: 'string' }, uniqueItems: true } },
-      additionalProperties: false,
-    },
-    fixable: true,
-    hasSuggestions: true,
-    usesTypeInformation: false,
-  },
+export const noLoopPerCall = defineDetector({
+  meta: noLoopPerCallMeta,
   detect(facts, options) {
     const ts = facts.ts;
     const additional = new Set(options.additionalResources ?? []);
-    const findings: Finding[] = [];
+    const findings: Finding<NoLoopPerCallMessageId>[] = [];
     const visit = (node: TS.Node): void => {
       if (ts.isNewExpression(node) || ts.isCallExpression(node)) {
         const finding = check(facts, node, additional);
@@ -156,7 +123,7 @@ export const noLoopPerCall = defineDetector<NoLoopPerCallOptions>({
   },
 });
 
-function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, additional: ReadonlySet<string>): Finding | undefined {
+function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, additional: ReadonlySet<string>): Finding<NoLoopPerCallMessageId> | undefined {
   const ts = facts.ts;
   const isNew = ts.isNewExpression(node);
   const ref = facts.resolve(node.expression);
@@ -173,7 +140,7 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
   const callee = facts.text(node.expression).replace(/\s+/g, ' ');
   const what = `${isNew ? 'new ' : ''}${callee}(...)`;
   const data: Record<string, string> = { what, fn: displayName(facts, fn) };
-  let messageId: string;
+  let messageId: NoLoopPerCallMessageId;
   if (spec?.kind === 'client') {
     // A client kept past the call is somebody's connection pool, not a per-call one.
     const closer = closedInSameCall(facts, node, fn);
@@ -189,15 +156,8 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
   return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd(), ...rewrite };
 }
 
-/** Factories whose bridge loop-audit/runtime's runner can take over (see runner-fix.ts). */
-const REWRITABLE_FACTORIES: ReadonlyMap<string, 'make-synchronous' | 'synckit'> = new Map([
-  ['make-synchronous', 'make-synchronous'],
-  ['make-synchronous/subprocess', 'make-synchronous'],
-  ['synckit#createSyncFn', 'synckit'],
-]);
-
-function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite {
-  const factory = REWRITABLE_FACTORIES.get(key);
+function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite<'hoistBridge'> {
+  const factory = BRIDGE_ENTRY_BY_KEY.get(key)?.rewrite;
   if (!factory) return {};
   const { fix, suggestions } = perCallFactoryRewrite(facts, call, fn, factory);
   return { ...(fix ? { fix } : {}), ...(suggestions && suggestions.length > 0 ? { suggestions } : {}) };

@@ -1,16 +1,12 @@
 import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../bridges.js';
 import { defineDetector } from '../detector.js';
+import { noSyncBridgeMeta, type NoSyncBridgeMessageId } from '../meta/no-sync-bridge.js';
 import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
-import { deasyncRewrite } from './runner-fix.js';
-
-export interface NoSyncBridgeOptions {
-  /** Allow blocking calls through loop-audit/runtime's defineSync/syncFunction (the cure). */
-  allowRunner?: boolean;
-}
+import { deasyncRewrite } from '../fixes/runner-rewrite.js';
 
 /** The message for each kind of bridge, and the library named in it. */
-const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: string; library: string }>> = {
+const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId; library: string }>> = {
   deasync: { messageId: 'loopReentry', library: 'deasync' },
   'deasync-loop': { messageId: 'loopReentry', library: 'deasync' },
   'make-synchronous': { messageId: 'workerBridge', library: 'make-synchronous' },
@@ -27,54 +23,10 @@ const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: string; library: stri
   'pseudo-bridge': { messageId: 'pseudoBridge', library: '' },
 };
 
-export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
-  meta: {
-    id: 'no-sync-bridge',
-    family: 'sync-bridge',
-    description: 'Disallow blocking the caller on async work (deasync, make-synchronous, Atomics.wait, busy waits)',
-    type: 'problem',
-    messages: {
-      deasyncFactory:
-        '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call: timers, I/O and promise callbacks run in the middle of its synchronous caller (what nest_asyncio does in Python), and nested calls can deadlock. Make the caller async, or use loop-audit/runtime.',
-      deasyncClosure:
-        '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call, around {{fn}}, a closure: it cannot move to loop-audit/runtime\'s worker, which shares no variables with this code, so there is no autofix. Migrate the callers instead: make them async and await the work (util.promisify turns a callback function into one that returns a promise).',
-      exportAndDefineSync:
-        'Export {{fn}} and call it through getRunner().defineSync on loop-audit/runtime\'s worker (the worker loads this module again, without this thread\'s state).',
-      loopReentry:
-        '{{bridge}} {{where}} re-enters the event loop ({{library}}) to wait for async work: other callbacks run in the middle of this synchronous code, and nested waits can deadlock. Await the work instead, or use loop-audit/runtime.',
-      processBridge:
-        '{{bridge}} {{where}} is a {{library}} bridge: every call blocks this thread while a brand-new node process does the async work (tens of milliseconds each). Await the work, or use loop-audit/runtime, which keeps one worker for the whole process.',
-      workerBridge:
-        '{{bridge}} {{where}} blocks this thread on a {{library}} worker until the async work settles: nothing else on this event loop runs meanwhile. Await the work where the caller can be async.',
-      rpcBridge:
-        '{{bridge}} {{where}} blocks this thread on a sync-rpc server process until the async work settles: nothing else on this event loop runs meanwhile. Await the work, or use loop-audit/runtime.',
-      runnerBridge:
-        '{{bridge}} {{where}} blocks this thread on loop-audit/runtime\'s worker until the async work settles. The runner is the sanctioned bridge; the option allowRunner is off, so await the work instead.',
-      atomicsWait:
-        '{{bridge}} {{where}} blocks the main thread: its event loop (I/O, timers, promise callbacks) stops until another thread notifies. Block only inside a worker; on the main thread, await Atomics.waitAsync or a message.',
-      execNode:
-        '{{bridge}} {{where}} starts a node process and blocks until it prints its result: a fresh runtime and event loop for one answer. Await the work in this process, or use loop-audit/runtime.',
-      fibers:
-        '{{bridge}} {{where}} uses node-fibers to make async code look synchronous: fibers is unmaintained and does not build on current Node. Use async/await.',
-      busyWait:
-        'This loop {{where}} spins until {{flag}} changes, but only an async callback sets {{flag}}: that callback cannot run while the loop holds the thread, so the loop never ends. Await the promise instead.',
-      receivePoll:
-        '{{bridge}} polled in a loop {{where}} spins this thread until another thread replies: nothing else on this event loop runs meanwhile. Listen for the message event, or block inside a worker.',
-      pseudoBridge:
-        'return {{name}} {{where}} returns undefined (or the initial value of {{name}}): {{name}} is only assigned in an async callback, which runs after this function has returned. Return the promise and await it.',
-    },
-    defaultOptions: { allowRunner: true },
-    optionsSchema: {
-      type: 'object',
-      properties: { allowRunner: { type: 'boolean' } },
-      additionalProperties: false,
-    },
-    fixable: true,
-    hasSuggestions: true,
-    usesTypeInformation: false,
-  },
+export const noSyncBridge = defineDetector({
+  meta: noSyncBridgeMeta,
   detect(facts, options) {
-    const findings: Finding[] = [];
+    const findings: Finding<NoSyncBridgeMessageId>[] = [];
     for (const site of bridgeSites(facts)) {
       if (site.kind === 'runner' && options.allowRunner !== false) continue;
       findings.push(findingOf(facts, site));
@@ -83,7 +35,7 @@ export const noSyncBridge = defineDetector<NoSyncBridgeOptions>({
   },
 });
 
-function findingOf(facts: FileFacts, site: BridgeSite): Finding {
+function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMessageId> {
   let { messageId, library } = MESSAGE_OF[site.kind];
   // make-synchronous 2.x keeps a worker per function; its /subprocess entry starts node per call.
   if (site.kind === 'make-synchronous' && facts.ts.isCallExpression(site.node) && bridgeModule(facts, site.node) === 'make-synchronous/subprocess') {

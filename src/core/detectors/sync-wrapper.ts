@@ -1,18 +1,9 @@
 import { bridgeHelpers, forwardedExpression, resolveHelperCall, runnerFactoryKind, type FileBridgeHelpers, type HelperCall, type WrapperBridgeKind } from '../bridge-helpers.js';
 import { blockingCallKind, bridgeFactoryKind } from '../bridges.js';
 import { defineDetector } from '../detector.js';
+import { noSyncWrapperMeta, type NoSyncWrapperMessageId, type NoSyncWrapperOptions } from '../meta/no-sync-wrapper.js';
 import { propertyNameText, skipOuterExpressions, type FileFacts, type FunctionLike } from '../facts.js';
 import type { Finding, TS } from '../types.js';
-
-export interface NoSyncWrapperOptions {
-  /**
-   * Names of sync bridge helpers the analysis cannot see into (from a package, or a module it
-   * cannot resolve): `runSync(this.loadAsync())` is a sync wrapper when `runSync` is listed.
-   */
-  bridgeHelpers?: string[];
-  /** Don't report wrappers that already go through loop-audit/runtime's runner (an interim phase). */
-  allowRunner?: boolean;
-}
 
 /** The wrapper as declared: a function or method, or a binding of a bridge factory's result. */
 export type SyncWrapperNode =
@@ -522,32 +513,10 @@ function returnsAny(ts: FileFacts['ts'], signature: TS.Signature): boolean {
   return (signature.getReturnType().flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
 }
 
-export const noSyncWrapper = defineDetector<NoSyncWrapperOptions>({
-  meta: {
-    id: 'no-sync-wrapper',
-    family: 'sync-wrapper',
-    description: 'Report sync functions whose body only blocks on an async sibling through a sync bridge',
-    type: 'suggestion',
-    messages: {
-      syncWrapper: "'{{name}}' is a sync wrapper: it only blocks on its async sibling '{{sibling}}' through {{bridge}}. Make its callers await '{{sibling}}' and delete it.",
-      syncWrapperRunner:
-        "'{{name}}' is a sync wrapper over its async sibling '{{sibling}}' through {{bridge}}. It already goes through the loop-audit runner, so it is safe meanwhile, but it is migration debt: make its callers await '{{sibling}}' and delete it.",
-      syncWrapperInline:
-        "'{{name}}' is a sync wrapper: it only blocks on an inline async function through {{bridge}}. Give that function a name, make the callers await it and delete '{{name}}'.",
-    },
-    defaultOptions: { bridgeHelpers: [], allowRunner: false },
-    optionsSchema: {
-      type: 'object',
-      properties: {
-        bridgeHelpers: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true },
-        allowRunner: { type: 'boolean' },
-      },
-      additionalProperties: false,
-    },
-    usesTypeInformation: true,
-  },
+export const noSyncWrapper = defineDetector({
+  meta: noSyncWrapperMeta,
   detect(facts, options) {
-    const findings: Finding[] = [];
+    const findings: Finding<NoSyncWrapperMessageId>[] = [];
     for (const wrapper of findSyncWrappers(facts, options)) {
       const runner = wrapper.bridgeKind === 'runner';
       if (runner && options.allowRunner) continue;

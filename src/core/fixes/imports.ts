@@ -1,5 +1,5 @@
-import type { FileFacts } from './facts.js';
-import type { TextEdit, TS } from './types.js';
+import type { FileFacts } from '../facts.js';
+import type { TextEdit, TS } from '../types.js';
 
 export const RUNTIME_MODULE = 'loop-audit/runtime';
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { skipOuterExpressions, type FileFacts } from '../facts.js';
-import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from '../fix-imports.js';
+import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from './imports.js';
 import type { TextEdit } from '../types.js';
-import type { FloatingCallback, FloatingPromise, FloatingStatement } from './floating-promise.js';
+import type { FloatingCallback, FloatingPromise, FloatingStatement } from '../floating-promises.js';
 
 /** Statement reasons whose promise `spawn` can take over as it is. */
 const SPAWNABLE_REASONS = new Set(['promise', 'thenable', 'then-without-rejection-handler', 'void', 'promise-array']);
