@@ -1,4 +1,8 @@
-import type { TS, TypeScriptApi } from './types.js';
+// From typescript itself, not ./types.js (which re-exports them): types.ts imports this module.
+import type * as TS from 'typescript';
+import type typescript from 'typescript';
+
+type TypeScriptApi = typeof typescript;
 
 /**
  * The type questions the detectors ask, answered by one of two backends: TypeScript 6's checker

@@ -113,7 +113,7 @@ export class Typescript7Questions implements TypeQuestions {
 
   constructor(
     private readonly ts: TypeScriptApi,
-    private readonly typescript7: Typescript7,
+    typescript7: Typescript7,
     private readonly project: Project,
     /** TypeScript 6 trees of the program's files, by file name: the analysed files' own, others parsed on demand. */
     private readonly sourceFileFor: (fileName: string) => TS.SourceFile | undefined,
