@@ -53,7 +53,8 @@ export interface TypeQuestions {
   signatureOfDeclaration(node: TS.SignatureDeclaration): SignatureHandle | undefined;
   /**
    * The declarations of what an identifier names, aliases (imports, re-exports) followed;
-   * undefined when the name resolves to nothing.
+   * undefined when the name resolves to nothing (no symbol, or a symbol without declarations,
+   * such as an unresolved `require`).
    */
   declarationsOf(identifier: TS.Identifier): Declarations | undefined;
 
@@ -149,7 +150,7 @@ class CheckerQuestions implements TypeQuestions {
     let found = this.checker.getSymbolAtLocation(identifier);
     if (found && found.flags & this.ts.SymbolFlags.Alias) found = this.checker.getAliasedSymbol(found);
     const declarations = found?.declarations;
-    if (!declarations) return undefined;
+    if (!declarations || declarations.length === 0) return undefined;
     return { total: declarations.length, inSource: declarations.filter((declaration) => !declaration.getSourceFile().isDeclarationFile) };
   }
 

@@ -59,6 +59,8 @@ export interface CachedResult {
   hash: string;
   /** Whether the analysis asked the type checker anything (then the import closure is part of the key). */
   typed: boolean;
+  /** The TypeScript that answered its type questions (absent: never analysed with types). */
+  backend?: 'typescript6' | 'typescript7';
   /** Index into `projects`, or -1 for a file that never reached a program (skipped, unreadable). */
   project: number;
   stat?: StatMemo;
@@ -218,13 +220,19 @@ export interface ToolIdentity {
   files?: Record<string, StatMemo>;
 }
 
-/** The files the tool's identity is computed from: ts-morph's package.json and the analysis core's code, in a fixed order. */
+/**
+ * The files the tool's identity is computed from, in a fixed order: ts-morph's and typescript7's
+ * package.json (the two TypeScripts that answer type questions), the analysis core's code and
+ * the TypeScript 7 backend's (it maps nodes and answers questions: its code decides results too).
+ */
 function toolFiles(): string[] {
   const files: string[] = [];
-  try {
-    files.push(requireHere.resolve('ts-morph/package.json'));
-  } catch {
-    // resolved through exports only: the version then comes from the core hash alone
+  for (const pkg of ['ts-morph/package.json', 'typescript7/package.json']) {
+    try {
+      files.push(requireHere.resolve(pkg));
+    } catch {
+      // resolved through exports only, or not installed: the version then comes from the code hash alone
+    }
   }
   const walk = (dir: string): void => {
     let entries;
@@ -240,6 +248,8 @@ function toolFiles(): string[] {
     }
   };
   walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core'));
+  const scanDir = path.dirname(fileURLToPath(import.meta.url));
+  for (const name of readdirSync(scanDir).sort()) if (/^typescript7.*\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) files.push(path.join(scanDir, name));
   return files;
 }
 
@@ -281,10 +291,11 @@ export function toolIdentity(runStartedAt: number, known?: ToolIdentity): ToolId
       safe = false;
     }
     if (file.endsWith('package.json')) {
+      const name = file.includes('typescript7') ? 'typescript7' : 'ts-morph';
       try {
-        parts.push(`ts-morph@${(JSON.parse(text) as { version: string }).version}`);
+        parts.push(`${name}@${(JSON.parse(text) as { version: string }).version}`);
       } catch {
-        parts.push('ts-morph@unknown');
+        parts.push(`${name}@unknown`);
       }
     } else parts.push(path.basename(file), text);
   }

@@ -1,4 +1,5 @@
 import type { LoopAuditConfig, ResolvedConfig, Severity } from '../config/types.js';
+import type { TypeBackendName } from '../core/type-questions.js';
 import type { Family, RuleId, Suggestion, TextEdit } from '../core/types.js';
 
 /** A finding as the scanner reports it: the core's finding, located and given its configured severity. */
@@ -34,7 +35,8 @@ export type ScanErrorKind =
   | 'too-large'
   | 'minified'
   | 'symlink-loop'
-  | 'analysis'; // a detector threw on this file: the others go on
+  | 'analysis' // a detector threw on this file: the others go on
+  | 'type-backend'; // a notice: TypeScript 7 could not serve a project, TypeScript 6 did
 
 /** A file that could not be analysed. `skipped` ones are notices (binary, huge, minified, loops), the rest are errors. */
 export interface ScanError {
@@ -64,6 +66,14 @@ export interface ScanOptions {
   cache?: boolean;
   /** Cache file (or directory, then `scan-cache.json` inside it). Default: `<cwd>/.loop-audit-cache/scan-cache.json`. */
   cacheLocation?: string;
+  /**
+   * Which TypeScript answers the detectors' type questions: `typescript7` (the Go compiler, through
+   * its API), `typescript6` (in-process), or `auto` (the default, also the configuration's
+   * `typeBackend`): TypeScript 7 when it can load every project to analyse, else TypeScript 6 with
+   * a notice. Forcing `typescript7` on a project it cannot load is a usage error. Without this
+   * option or the configuration's key, the environment variable LOOP_AUDIT_TYPE_BACKEND decides.
+   */
+  typeBackend?: TypeBackendOption;
   /** Called as the scan advances (the CLI draws its progress bar from it). */
   onProgress?: (event: ScanProgress) => void;
 }
@@ -81,6 +91,8 @@ export interface ScanStats {
   cached: number;
   /** Source files in the TypeScript programs built (0 when everything came from the cache). */
   programFiles: number;
+  /** TypeScript 7 processes started (0 when the run needed no types, or used TypeScript 6). */
+  typescript7Processes: number;
   durationMs: number;
 }
 
@@ -97,7 +109,15 @@ export interface ScanResult {
   projects: string[];
   config: ResolvedConfig;
   stats: ScanStats;
+  /**
+   * The TypeScript that answered the type questions behind the reported results: `typescript6`
+   * when any result came from it, `none` when no file was analysed with types (nothing to analyse).
+   */
+  typeBackend: TypeBackendName | 'none';
 }
+
+export type TypeBackendOption = 'auto' | TypeBackendName;
+export const TYPE_BACKEND_OPTIONS: readonly TypeBackendOption[] = ['auto', 'typescript7', 'typescript6'];
 
 /** Bad usage or a broken project setup (missing/broken tsconfig, bad paths): the CLI exits with code 2. */
 export class ScanUsageError extends Error {

@@ -239,7 +239,7 @@ export class Typescript7Questions implements TypeQuestions {
       const alias = symbol;
       symbol = this.memo(this.aliasCache, alias.id, () => this.checker.getAliasedSymbol(alias));
     }
-    if (!symbol) return undefined;
+    if (!symbol || symbol.declarations.length === 0) return undefined;
     const resolved = symbol;
     let found = this.declarationCache.get(resolved.id);
     if (!found) {

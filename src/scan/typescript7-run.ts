@@ -5,8 +5,10 @@ import type { Node as Ts7Node } from 'typescript7/unstable/ast';
 import type { Project } from 'typescript7/unstable/sync';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { Fingerprints, GraphNode } from './cache.js';
+import { hashText } from './hash.js';
 import { stripBom } from './source.js';
-import type { Typescript7 } from './typescript7.js';
+import type { OpenedProject, Typescript7 } from './typescript7.js';
+import { Typescript7Questions } from './typescript7-questions.js';
 
 /**
  * What a scan needs around the TypeScript 7 backend besides the questions: the TypeScript 6 trees
@@ -141,4 +143,50 @@ export function recordGraphTypescript7(
     const { hash, stat } = fingerprints.record(file, remote.text, knownHashes.get(file));
     graph[file] = { hash, ...(stat ? { stat } : {}), deps: [...deps].sort(), ...(global ? { global: true as const } : {}) };
   }
+}
+
+/** A project's dirty files parsed for the TypeScript 7 backend (before its programs are collected: they are being built meanwhile). */
+export interface ParsedProject {
+  trees: SourceTrees;
+  parsed: { file: string; text: string; sourceFile: TS.SourceFile }[];
+}
+
+export function parseProject(ts: TypeScriptApi, texts: ReadonlyMap<string, string>): ParsedProject {
+  const trees = new SourceTrees(ts);
+  const parsed = [...texts].map(([file, text]) => {
+    const sourceFile = parseForAnalysis(ts, file, text);
+    trees.add(sourceFile);
+    return { file, text, sourceFile };
+  });
+  return { trees, parsed };
+}
+
+/**
+ * Analyses one project's dirty files with TypeScript 7's answers: per file, the questions the
+ * detectors are known to ask go out in one request before they run. `analyze` records each
+ * file's result (file-analysis.ts). Returns the program's file count. Throws
+ * Typescript7Unavailable when the Go process fails: the scan then starts over with TypeScript 6.
+ */
+export function analyzeProjectWithTypescript7(
+  ts: TypeScriptApi,
+  typescript7: Typescript7,
+  opened: OpenedProject,
+  project: ParsedProject,
+  analyze: (file: { path: string; hash: string; sourceFile: TS.SourceFile; syntax: readonly TS.Diagnostic[] }, questions: Typescript7Questions) => void,
+  graph?: { options: TS.CompilerOptions; fingerprints: Fingerprints; nodes: Record<string, GraphNode> },
+): number {
+  const questions = new Typescript7Questions(ts, typescript7, opened.project, (fileName) => project.trees.get(fileName));
+  const hashes = new Map<string, string>();
+  for (const { file, text, sourceFile } of project.parsed) {
+    const hash = hashText(text);
+    hashes.set(file, hash);
+    const syntax = syntaxErrors(ts, sourceFile);
+    if (syntax.length === 0) questions.prepare(sourceFile);
+    questions.consulted = false;
+    analyze({ path: file, hash, sourceFile, syntax }, questions);
+    questions.forget(sourceFile);
+  }
+  if (process.env.LOOP_AUDIT_DEBUG_TS7) process.stderr.write(`loop-audit: typescript7 ${opened.request.configFile ?? '(inferred project)'}: ${JSON.stringify(questions.stats)}\n`);
+  if (graph) recordGraphTypescript7(ts, typescript7, opened.project, graph.options, graph.fingerprints, graph.nodes, hashes);
+  return opened.project.program.getSourceFileNames().length;
 }
