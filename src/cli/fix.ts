@@ -12,6 +12,7 @@ interface FixCliOptions {
   failOn: FailOn;
   format: 'diff' | 'json';
   quiet?: boolean;
+  allowRuntimeDependency?: boolean;
 }
 
 /**
@@ -31,7 +32,7 @@ export function fixExitCode(result: FixResult, failOn: FailOn): number {
 export function registerFixCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
   program
     .command('fix')
-    .description('apply the autofixes (rewrites to loop-audit/runtime): print a unified diff, or write the files with --write')
+    .description('apply the autofixes (rewrites to @loop-audit/runtime, added to package.json dependencies): print a unified diff, or write the files with --write')
     .argument('[paths...]', 'files or directories to fix (default: the current directory)')
     .option('--write', 'write the fixed files (atomically); without it nothing is changed')
     .option('--rule <id...>', 'only these rules\' fixes (rule ids like no-floating-promise, or families like floating-promise)')
@@ -41,6 +42,7 @@ export function registerFixCommand(program: Command, io: CliIo, setExit: (code: 
     .option('--exclude <glob...>', 'skip files matching these globs')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding of at least this severity remains after the fixes').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('-f, --format <format>', 'diff (default) or a JSON summary').choices(['diff', 'json']).default('diff'))
+    .option('--allow-runtime-dependency', 'apply fixes that import @loop-audit/runtime in a published library too (package.json with main/exports, not private), adding the dependency')
     .option('-q, --quiet', 'no summary and no per-fix notes on stderr')
     .action(async (paths: string[], options: FixCliOptions) => {
       const { fixProject, formatDiff } = await import('../fix/run.js');
@@ -53,6 +55,7 @@ export function registerFixCommand(program: Command, io: CliIo, setExit: (code: 
         exclude: options.exclude,
         rules: options.rule ?? [],
         write: options.write === true,
+        allowRuntimeDependency: options.allowRuntimeDependency === true,
       });
       if (options.format === 'json') io.stdout.write(`${JSON.stringify(jsonSummary(result, formatDiff), null, 2)}\n`);
       else io.stdout.write(formatDiff(result));
@@ -67,6 +70,10 @@ function notes(result: FixResult): string {
     for (const dropped of entry.dropped) lines.push(`${entry.file}:${dropped.line}:${dropped.column}: ${dropped.reason}: ${dropped.message}`);
     if (entry.error) lines.push(`${entry.file}: ${entry.error}`);
   }
+  for (const change of result.dependencies) {
+    if (!change.error) lines.push(`${change.relative}: ${change.written ? '' : result.write ? 'not written (none of its fixed files was): ' : 'would be changed: '}${change.message}`);
+  }
+  for (const note of result.notes) lines.push(note);
   const changed = result.files.filter((entry) => !entry.error && entry.after !== entry.before);
   const fixes = changed.reduce((sum, entry) => sum + entry.fixed.length, 0);
   const remaining = result.files.flatMap((entry) => entry.remaining);
@@ -106,8 +113,10 @@ function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => strin
         dropped: entry.dropped,
         remaining: entry.remaining,
         ...(entry.error ? { error: entry.error } : {}),
-        ...(!entry.error && entry.after !== entry.before ? { diff: formatDiff({ ...result, files: [entry] }) } : {}),
+        ...(!entry.error && entry.after !== entry.before ? { diff: formatDiff({ ...result, files: [entry], dependencies: [] }) } : {}),
       })),
     notices: result.notices,
+    dependencies: result.dependencies.map((change) => ({ file: change.relative, message: change.message, written: change.written, ...(change.error ? { error: change.error } : { diff: formatDiff({ ...result, files: [], dependencies: [change] }) }) })),
+    notes: result.notes,
   };
 }

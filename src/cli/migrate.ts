@@ -17,6 +17,7 @@ interface MigrateCliOptions {
   to?: MigrationMode;
   tsconfig?: string;
   config?: string;
+  allowRuntimeDependency?: boolean;
 }
 
 /**
@@ -34,7 +35,8 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
     .option('--write', 'apply the changes (default: print a unified diff and change nothing)')
     .addOption(new Option('-f, --format <format>', 'report format: pretty (the diff, then the report) or json').choices(['pretty', 'json']).default('pretty'))
     .option('--keep-public-sync', 'exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary')
-    .addOption(new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(['async', 'runner']))
+    .addOption(new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto @loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(['async', 'runner']))
+    .option('--allow-runtime-dependency', 'in a published library too (package.json with main/exports, not private), rewrite to @loop-audit/runtime and add it to the dependencies')
     .option('--tsconfig <file>', 'use this tsconfig instead of the nearest one')
     .option('-c, --config <file>', 'configuration file (phases, rule options)')
     .action(async (paths: string[], options: MigrateCliOptions) => {
@@ -50,6 +52,7 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
         ...(options.to !== undefined ? { mode: options.to } : {}),
         write: options.write === true,
         keepPublicSync: options.keepPublicSync === true,
+        allowRuntimeDependency: options.allowRuntimeDependency === true,
       });
       if (options.format === 'json') io.stdout.write(formatMigrateJson(result));
       else if (result.write) io.stdout.write(formatMigrateReport(result));

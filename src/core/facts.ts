@@ -1,5 +1,6 @@
 import { diskModuleFacts } from './module-facts.js';
 import type { AnalysisInput, ModuleFacts, TS, TypeScriptApi } from './types.js';
+import { RUNTIME_PACKAGE, RUNTIME_REEXPORT } from './runtime-package.js';
 import { checkerQuestions, type TypeHandle, type TypeQuestions } from './type-questions.js';
 
 /** What an expression refers to: a member path inside a module, or a global. */
@@ -26,7 +27,9 @@ const PROMISE_STATICS = new Set(['all', 'allSettled', 'race', 'any', 'resolve', 
 
 /** `node:fs` and `fs` are the same module. */
 export function normalizeModule(specifier: string): string {
-  return specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+  if (specifier.startsWith('node:')) return specifier.slice(5);
+  // The runtime package and loop-audit's re-export of it are one module to the analysis.
+  return specifier === RUNTIME_PACKAGE ? RUNTIME_REEXPORT : specifier;
 }
 
 /**
@@ -40,6 +43,10 @@ export class FileFacts {
   /** Type answers (typed mode), from TypeScript 6 or 7; undefined without types. */
   readonly types: TypeQuestions | undefined;
   readonly moduleFacts: ModuleFacts | undefined;
+  /** The file's compiler options, when its program is known (see AnalysisInput). */
+  readonly compilerOptions: TS.CompilerOptions | undefined;
+  /** Whether fixes may import the runtime package (see AnalysisInput). */
+  readonly runtimeDependency: boolean;
   /** Local binding name → what it was imported or required as. */
   readonly imports = new Map<string, Reference>();
   /** Names declared anywhere in the file (so an unbound identifier is a global). */
@@ -55,7 +62,7 @@ export class FileFacts {
   static of(input: AnalysisInput): FileFacts {
     const types = typeQuestionsOf(input);
     let facts = FileFacts.cache.get(input.sourceFile);
-    if (!facts || facts.types !== types) {
+    if (!facts || facts.types !== types || facts.compilerOptions !== input.compilerOptions || facts.runtimeDependency !== (input.runtimeDependency ?? true)) {
       facts = new FileFacts(input, types);
       FileFacts.cache.set(input.sourceFile, facts);
     }
@@ -67,6 +74,8 @@ export class FileFacts {
     this.sourceFile = input.sourceFile;
     this.types = types;
     this.moduleFacts = input.moduleFacts;
+    this.compilerOptions = input.compilerOptions;
+    this.runtimeDependency = input.runtimeDependency ?? true;
     this.collect();
     this.isWorkerFile = this.detectWorkerFile();
   }
@@ -253,7 +262,7 @@ export class FileFacts {
   /** True when `expression` refers to `module` (with `node:` stripped) at exactly `path`. */
   refersTo(expression: TS.Expression, module: string, ...path: string[]): boolean {
     const ref = this.resolve(expression);
-    return ref?.kind === 'module' && ref.module === module && samePath(ref.path, path);
+    return ref?.kind === 'module' && ref.module === normalizeModule(module) && samePath(ref.path, path);
   }
 
   refersToGlobal(expression: TS.Expression, name: string, ...path: string[]): boolean {

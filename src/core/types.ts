@@ -104,4 +104,15 @@ export interface AnalysisInput {
   /** Type answers from either backend (type-questions.ts); takes precedence over `checker`. */
   types?: TypeQuestions;
   moduleFacts?: ModuleFacts;
+  /**
+   * The compiler options of the file's program, when there is one: they decide whether its top
+   * level may `await` (the fix of a floating call there).
+   */
+  compilerOptions?: TS.CompilerOptions;
+  /**
+   * Whether fixes may import the runtime package (default true). False for a published library
+   * that does not depend on it yet: fixes that need it become suggestions, and a dependency-free
+   * fix is used where one exists (docs/fix.md).
+   */
+  runtimeDependency?: boolean;
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { ParserServices, TSESLint } from '@typescript-eslint/utils';
 import { analyzeRule } from '../core/analyze.js';
+import { runtimePolicy } from '../fix/dependency.js';
 import { ruleMeta, type MessageIdOf, type OptionsOf } from '../core/meta/index.js';
 import { diskModuleFacts, scriptKindOf } from '../core/module-facts.js';
 import type { AnalysisInput, RuleId, TS, TypeScriptApi } from '../core/types.js';
@@ -63,7 +64,7 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
     const sourceFile = (program?.getSourceFile(context.filename) ?? nodeMap.get(sourceCode.ast as never)) as TS.SourceFile | undefined;
     if (sourceFile && ts.isSourceFile(sourceFile) && sourceFile.text === sourceCode.text) {
       const checker = program?.getTypeChecker() as TS.TypeChecker | undefined;
-      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : diskModuleFacts(ts) };
+      input = { ts, sourceFile, checker, moduleFacts: checker ? undefined : diskModuleFacts(ts), ...(program ? { compilerOptions: program.getCompilerOptions() as TS.CompilerOptions } : {}) };
     }
   }
   if (!input) {
@@ -71,6 +72,9 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
     const sourceFile = ts.createSourceFile(context.filename, sourceCode.text, ts.ScriptTarget.Latest, true, scriptKindOf(ts, context.filename));
     input = { ts, sourceFile, moduleFacts: diskModuleFacts(ts) };
   }
+  // As `loop-audit fix` decides it: a published library without the runtime gets suggestions, not fixes that import it.
+  const settings = (context.settings as { 'loop-audit'?: { allowRuntimeDependency?: unknown } } | undefined)?.['loop-audit'];
+  input.runtimeDependency = runtimePolicy(context.filename, settings?.allowRuntimeDependency === true).allowed;
   parsedBySourceCode.set(sourceCode, input);
   return input;
 }

@@ -7,6 +7,7 @@ import { formatMessage } from '../core/messages.js';
 import { scriptKindOf } from '../core/module-facts.js';
 import { FAMILY_OF_RULE } from '../core/meta/index.js';
 import { RULE_IDS, type Family, type Finding, type RuleId, type TypeScriptApi } from '../core/types.js';
+import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
 import { toPosix } from '../scan/discover.js';
 import { parseDiagnostics } from '../scan/program.js';
 import { readSource } from '../scan/source.js';
@@ -14,6 +15,7 @@ import { ScanUsageError } from '../scan/types.js';
 import { loadProject, type LoadOptions } from '../scan/load.js';
 import { loadTsMorph, ProjectPrograms } from '../scan/program.js';
 import { fixText, type FixDriver } from './apply.js';
+import { runtimeDependencyChanges, runtimePolicy, type ManifestChange } from './dependency.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from './write.js';
 
@@ -22,6 +24,11 @@ export interface FixOptions extends LoadOptions {
   rules?: string[];
   /** Write the fixed files (atomically); otherwise only report what would change. */
   write?: boolean;
+  /**
+   * Let fixes that import the runtime apply in a published library (package.json with `main` or
+   * `exports`, not `private`) that does not depend on it yet; otherwise they are suggestions there.
+   */
+  allowRuntimeDependency?: boolean;
 }
 
 /** A finding located in a file's text, as reported by `fix`. */
@@ -50,6 +57,18 @@ export interface FixedFile {
   /** The write was refused (or would be, in a dry run): a symbolic link, outside the root, changed meanwhile. */
   refused?: boolean;
   written: boolean;
+  /** Findings left with a suggestion that stands for a fix withheld from a library (see `library`). */
+  runtimeSuggestions?: number;
+  /** Set when the file is in a published library that does not depend on the runtime: fixes that need it were left as suggestions. */
+  library?: string;
+}
+
+/** A package.json the fixes need to change: the runtime package added to its `dependencies`. */
+export interface DependencyChange extends ManifestChange {
+  /** Relative to the root, forward slashes. */
+  relative: string;
+  written: boolean;
+  error?: string;
 }
 
 export interface FixResult {
@@ -58,9 +77,15 @@ export interface FixResult {
   files: FixedFile[];
   /** Files discovery skipped (symlink loops, unreadable folders, binary or minified files). */
   notices: { file: string; message: string }[];
+  /** package.json changes: the runtime package the fixed code now imports, added to `dependencies`. */
+  dependencies: DependencyChange[];
+  /** What the user must do by hand (a package.json that could not be edited exactly, a library left alone). */
+  notes: string[];
 }
 
 const FAMILIES = new Set<string>(Object.values(FAMILY_OF_RULE));
+/** Suggestions that stand for a fix withheld because the package may not depend on the runtime. */
+const RUNTIME_SUGGESTIONS = new Set(['spawnWithRuntime', 'runnerWithRuntime']);
 
 /** `no-sync-bridge`, `loop-audit/no-sync-bridge` or the family `sync-bridge` → the rule id; a ScanUsageError otherwise. */
 export function parseRuleFilter(values: readonly string[]): Set<RuleId> | undefined {
@@ -133,11 +158,24 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
     const roots = [...new Set([...project.fileNames, ...texts.keys()])];
     const programs = new ProjectPrograms(morph, project.options, roots, texts);
     for (const [file, text] of texts) {
-      files.push(fixOne(ts, programs, file, relative(file), raws.get(file)!, text, selection, located));
+      const policy = runtimePolicy(file, options.allowRuntimeDependency === true);
+      const entry = fixOne(ts, programs, file, relative(file), raws.get(file)!, text, selection, located, policy.allowed);
+      if (!policy.allowed) entry.library = relative(policy.manifest.file);
+      files.push(entry);
       programs.restore(file);
     }
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+
+  // The package.json of each package whose code now imports the runtime.
+  const fixedFiles = files.filter((entry) => !entry.error && entry.after !== entry.before);
+  const planned = runtimeDependencyChanges(fixedFiles);
+  const notes = [...planned.notes];
+  const dependencies: DependencyChange[] = planned.changes.map((change) => ({ ...change, relative: relative(change.file), written: false }));
+  const libraries = new Set(files.filter((entry) => entry.library !== undefined && entry.runtimeSuggestions).map((entry) => entry.library!));
+  for (const library of [...libraries].sort()) {
+    notes.push(`${library} is a published library that does not depend on ${RUNTIME_PACKAGE}: fixes that need it are left as suggestions (--allow-runtime-dependency applies them and adds the dependency)`);
+  }
 
   if (options.write) {
     for (const entry of files) {
@@ -167,7 +205,22 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
       }
     }
   }
-  return { root, write: options.write === true, files, notices };
+  for (const change of dependencies) {
+    try {
+      const target = resolveWritableTarget(root, change.file);
+      if (!options.write) continue;
+      // Only with the fixed code that needs it: if none of its importers was written, neither is this.
+      if (!files.some((entry) => entry.written && change.importers.includes(entry.path))) continue;
+      if (readFileSync(target, 'utf8') !== change.before) throw new UnsafeWriteError(`refusing to write ${change.file}: it changed on disk while it was being fixed`);
+      writeFileAtomic(target, change.after);
+      change.written = true;
+    } catch (error) {
+      if (!(error instanceof UnsafeWriteError)) throw error;
+      change.error = error.message;
+      notes.push(`add "${RUNTIME_PACKAGE}": "${change.range}" to the dependencies in ${change.relative} by hand: ${error.message}`);
+    }
+  }
+  return { root, write: options.write === true, files, notices, dependencies, notes };
 }
 
 function fixOne(
@@ -179,6 +232,7 @@ function fixOne(
   text: string,
   selection: RuleSelection,
   located: (text: string, finding: Finding) => FixFinding,
+  runtimeDependency: boolean,
 ): FixedFile {
   const base: FixedFile = { file: relativeFile, path: file, before: raw, after: raw, fixed: [], dropped: [], remaining: [], written: false };
   const initial = programs.typed(file, text);
@@ -189,8 +243,8 @@ function fixOne(
   let last: { text: string; findings: Finding[] } | undefined;
   const analyze = (version: string): Finding[] => {
     if (last?.text === version) return last.findings;
-    const { sourceFile, checker } = programs.typed(file, version);
-    const findings = sourceFile ? analyzeFile({ ts, sourceFile, checker }, selection) : [];
+    const { program, sourceFile, checker } = programs.typed(file, version);
+    const findings = sourceFile ? analyzeFile({ ts, sourceFile, checker, compilerOptions: program.getCompilerOptions(), runtimeDependency }, selection) : [];
     last = { text: version, findings };
     return findings;
   };
@@ -202,20 +256,22 @@ function fixOne(
   const outcome = fixText(raw, driver);
   const after = outcome.output;
   const finalText = after.charCodeAt(0) === 0xfeff ? after.slice(1) : after;
+  const remaining = analyze(finalText);
   return {
     ...base,
     after,
+    runtimeSuggestions: remaining.filter((finding) => finding.suggestions?.some((s) => RUNTIME_SUGGESTIONS.has(s.messageId))).length,
     // Offsets of applied fixes belong to the pass they were applied in; messages do not.
     fixed: outcome.applied.map((finding) => ({ ruleId: finding.ruleId, message: formatMessage(finding) })),
     dropped: outcome.dropped.map(({ finding, reason, text: version }) => ({ ...located(version, finding), reason })),
-    remaining: analyze(finalText).map((finding) => located(finalText, finding)),
+    remaining: remaining.map((finding) => located(finalText, finding)),
   };
 }
 
-/** The diff of every changed file that can be written, in file order. */
+/** The diff of every changed file that can be written, in file order, then the package.json changes. */
 export function formatDiff(result: FixResult): string {
-  return result.files
-    .filter((entry) => !entry.error && entry.after !== entry.before)
-    .map((entry) => unifiedDiff(entry.file, entry.before, entry.after))
-    .join('');
+  return [
+    ...result.files.filter((entry) => !entry.error && entry.after !== entry.before).map((entry) => unifiedDiff(entry.file, entry.before, entry.after)),
+    ...result.dependencies.filter((change) => !change.error).map((change) => unifiedDiff(change.relative, change.before, change.after)),
+  ].join('');
 }

@@ -254,7 +254,11 @@ export function settleImports(plan: Plan): void {
         return system === 'esm' ? `import { ${names} } from ${stringLiteral(style, specifier)}${semicolon}` : `const { ${names} } = require(${stringLiteral(style, specifier)})${semicolon}`;
       });
       const block = statements.join(style.newline);
-      if (slot.after) edits.insert(slot.position, `${style.newline}${block}`);
+      // The import the slot follows may be going away with all its names: then the new ones take its place.
+      const last = bindings.find((b) => b.statement.end === slot.position);
+      if (slot.after && last && last.elements.length > 0 && last.elements.every((e) => unused.has(e.node))) {
+        edits.insert(declarationRange(ts, sourceFile, last.statement).end, `${block}${style.newline}`);
+      } else if (slot.after) edits.insert(slot.position, `${style.newline}${block}`);
       else edits.insert(slot.position, `${block}${style.newline}${slot.blankAfter ? style.newline : ''}`);
       for (const [from, needs] of byModule) {
         plan.change('import-changed', sourceFile, slot.position, `imports ${needs.map((n) => n.local).join(', ')} from ${typeof from === 'string' ? from : plan.relative(from.fileName)}`);

@@ -5,6 +5,7 @@ import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from '../core/fi
 import { formatMessage } from '../core/messages.js';
 import type { Finding, TextEdit, TS } from '../core/types.js';
 import { fixText } from '../fix/apply.js';
+import { runtimePolicy } from '../fix/dependency.js';
 import { isAsync, isFunctionNode } from './ast.js';
 import { indentOf, syntaxErrorCount, wrapBlockEdits } from './edits.js';
 import { classifyConsumer } from './entry-points.js';
@@ -31,7 +32,7 @@ export function fixEntryPointsAndFloating(
   project: MigrationProject,
   file: string,
   text: string,
-  options: { fixFloating: boolean; allHttpHandlers: boolean; httpOffsets: readonly number[]; ruleOptions: object },
+  options: { fixFloating: boolean; allHttpHandlers: boolean; httpOffsets: readonly number[]; ruleOptions: object; allowRuntimeDependency?: boolean },
 ): FloatingOutcome {
   const { ts } = project;
   const fixed: FloatingFix[] = [];
@@ -43,7 +44,7 @@ export function fixEntryPointsAndFloating(
       const http = httpFindings(view, options.allHttpHandlers ? undefined : firstPass ? options.httpOffsets : []);
       firstPass = false;
       if (!options.fixFloating) return http;
-      const floating = analyzeRule({ ts, sourceFile: view.sourceFile, checker: view.checker }, 'no-floating-promise', options.ruleOptions).filter(
+      const floating = analyzeRule({ ts, sourceFile: view.sourceFile, checker: view.checker, compilerOptions: project.compilerOptions, runtimeDependency: runtimePolicy(file, options.allowRuntimeDependency === true).allowed }, 'no-floating-promise', options.ruleOptions).filter(
         (finding) => finding.fix && finding.fix.length > 0 && !http.some((h) => overlaps(h, finding)),
       );
       return [...http, ...floating];
@@ -186,8 +187,9 @@ function httpFix(view: View, call: TS.CallExpression, handler: TS.Expression): T
 
 
 /** Whether a file as it is has anything for the second pass, so untouched files are not re-analysed for nothing. */
-export function hasEntryPointWork(project: MigrationProject, sourceFile: TS.SourceFile, fixFloating: boolean, ruleOptions: object): boolean {
+export function hasEntryPointWork(project: MigrationProject, sourceFile: TS.SourceFile, fixFloating: boolean, ruleOptions: object, allowRuntimeDependency = false): boolean {
   const view: View = { project, sourceFile, checker: project.checker };
   if (httpFindings(view, undefined).length > 0) return true;
-  return fixFloating && analyzeRule({ ts: project.ts, sourceFile, checker: project.checker }, 'no-floating-promise', ruleOptions).some((f) => (f.fix?.length ?? 0) > 0);
+  const runtimeDependency = runtimePolicy(sourceFile.fileName, allowRuntimeDependency).allowed;
+  return fixFloating && analyzeRule({ ts: project.ts, sourceFile, checker: project.checker, compilerOptions: project.compilerOptions, runtimeDependency }, 'no-floating-promise', ruleOptions).some((f) => (f.fix?.length ?? 0) > 0);
 }

@@ -8,7 +8,7 @@ export function formatMigrateReport(result: MigrateResult): string {
     s.wrappersFound === 0
       ? 'no sync wrappers in scope'
       : result.mode === 'runner'
-      ? `${s.wrappersMovedToRunner} of ${s.wrappersFound} wrappers moved onto loop-audit/runtime's runner`
+      ? `${s.wrappersMovedToRunner} of ${s.wrappersFound} wrappers moved onto @loop-audit/runtime's runner`
       : `${s.wrappersRemoved} of ${s.wrappersFound} wrappers removed, ${s.callSitesRewritten} calls rewritten, ${s.functionsMadeAsync} functions made async (${s.entryPoints} entry points)`;
   const floating = s.floatingFixed > 0 ? `, ${s.floatingFixed} entry points and floating promises fixed` : '';
   const written = result.write ? `${s.filesChanged} files written` : s.filesChanged > 0 ? `${s.filesChanged} files would change (dry run: run with --write to apply)` : 'nothing to change';

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
+import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
+import { runtimeDependencyChanges, withDependency } from '../fix/dependency.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
@@ -38,7 +40,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   let round: Round;
   for (;;) {
     const view: MigrationProject = excluded.size === 0 ? project : { ...project, files: new Set([...project.files].filter((file) => !excluded.has(file))), excluded };
-    round = planRound(view, scope, mode, handlesWrappers, options.keepPublicSync === true, wrapperOptions);
+    round = planRound(view, scope, mode, handlesWrappers, options.keepPublicSync === true, wrapperOptions, options.allowRuntimeDependency === true);
     const failed = [...round.refused].filter(([file]) => !excluded.has(file));
     if (failed.length === 0) break;
     for (const [file, reason] of failed) excluded.set(file, reason);
@@ -57,7 +59,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
       if (after.has(file)) secondPass.add(file);
       else {
         const sourceFile = project.program.getSourceFile(file);
-        if (sourceFile && hasEntryPointWork(project, sourceFile, fixFloating, floatingOptions)) secondPass.add(file);
+        if (sourceFile && hasEntryPointWork(project, sourceFile, fixFloating, floatingOptions, options.allowRuntimeDependency === true)) secondPass.add(file);
       }
     }
   }
@@ -68,7 +70,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     const current = after.get(file) ?? original;
     const edits = plan.edits.get(file);
     const offsets = (plan.httpHandlers.get(file) ?? []).map((offset) => (edits ? edits.mapOffset(offset) : offset));
-    const outcome = fixEntryPointsAndFloating(project, file, current, { fixFloating: fixFloating && scope.includes(file), allHttpHandlers: scope.includes(file) && (fixFloating || mode === 'async'), httpOffsets: offsets, ruleOptions: floatingOptions });
+    const outcome = fixEntryPointsAndFloating(project, file, current, { fixFloating: fixFloating && scope.includes(file), allHttpHandlers: scope.includes(file) && (fixFloating || mode === 'async'), httpOffsets: offsets, ruleOptions: floatingOptions, allowRuntimeDependency: options.allowRuntimeDependency === true });
     for (const fix of outcome.fixed) {
       plan.changes.push({ kind: 'floating-fixed', file: plan.relative(file), line: fix.line, message: fix.message });
       floatingFixed++;
@@ -80,11 +82,26 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     }
   }
 
-  // The cleanup phase's bridge packages.
-  const manifest = phase ? removeUnusedPackages(plan, phase.packages, after) : undefined;
+  // The cleanup phase's bridge packages, and the runtime once nothing imports it any more.
+  const manifest = phase && phase.packages.length > 0 ? removeUnusedPackages(plan, [...phase.packages, RUNTIME_PACKAGE], after) : undefined;
   if (manifest) {
     before.set(manifest.file, manifest.before);
     after.set(manifest.file, manifest.after);
+  }
+  // The runtime the rewritten code now imports, in the dependencies of its package.
+  const sources = [...after].filter(([file]) => !refusedFiles.has(file) && !file.endsWith('package.json')).map(([file, text]) => ({ path: file, before: before.get(file)!, after: text }));
+  const dependencies = runtimeDependencyChanges(sources);
+  for (const note of dependencies.notes) plan.notes.add(note);
+  for (const change of dependencies.changes) {
+    const current = after.get(change.file);
+    const text = current === undefined ? change.after : withDependency(current, RUNTIME_PACKAGE, change.range)?.text;
+    if (text === undefined) {
+      plan.notes.add(`add "${RUNTIME_PACKAGE}": "${change.range}" to the dependencies in ${plan.relative(change.file)} by hand`);
+      continue;
+    }
+    if (!before.has(change.file)) before.set(change.file, change.before);
+    after.set(change.file, text);
+    plan.changes.push({ kind: 'package-added', file: plan.relative(change.file), line: 1, message: change.message });
   }
 
   // Safety of every write, then the writes (or just the diff).
@@ -151,9 +168,10 @@ interface Round {
 }
 
 /** One planning round over the files the migration may change: wrappers, propagation, cleanup, and the rewritten texts. */
-function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, keepPublicSync: boolean, wrapperOptions: object): Round {
+function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, keepPublicSync: boolean, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
   const { ts, checker } = project;
   const plan = new Plan(project);
+  plan.allowRuntimeDependency = allowRuntimeDependency;
   const wrappers: WrapperInfo[] = [];
   if (handlesWrappers) {
     for (const file of [...project.files].filter((f) => scope.includes(f)).sort()) {

@@ -33,6 +33,8 @@ export class Plan {
   readonly helperCandidates = new Set<TS.Node>();
   /** Files whose declarations were deleted: their now-dead private code is pruned. */
   readonly pruneFiles = new Set<string>();
+  /** `--allow-runtime-dependency`: a published library may get the runtime as a dependency. */
+  allowRuntimeDependency = false;
 
   constructor(readonly project: MigrationProject) {}
 

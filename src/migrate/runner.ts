@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { codeStyle, moduleSystemOf, stringLiteral } from '../core/fixes/imports.js';
+import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
+import { runtimePolicy } from '../fix/dependency.js';
 import type { TS } from '../core/types.js';
 import { impliedFormat, relativeSpecifier, resolveAlias } from './ast.js';
 import { noteBridgeHelper } from './plan-edits.js';
@@ -39,6 +41,10 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
   if (sibling.kind === 'member') return refuse(`its sibling '${sibling.name}' is a method, and an instance cannot cross into the runner's worker; migrate its callers to await it instead`);
   if (!sibling.exportName) return refuse(`its sibling '${sibling.name}' is not exported, and the runner loads functions by module and export name`);
   if (sibling.exportName === 'default') return refuse(`its sibling is a default export`);
+  const policy = runtimePolicy(sourceFile.fileName, plan.allowRuntimeDependency);
+  if (!policy.allowed) {
+    return refuse(`${plan.relative(policy.manifest.file)} is a published library that does not depend on ${RUNTIME_PACKAGE}; --allow-runtime-dependency moves it onto the runner and adds the dependency`);
+  }
 
   const format = runtimeFormat(plan.project, sourceFile);
   const style = codeStyle(factsOf(plan.project, sourceFile));

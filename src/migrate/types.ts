@@ -12,7 +12,8 @@ export type ChangeKind =
   | 'declaration-deleted'
   | 'import-changed'
   | 'floating-fixed'
-  | 'package-removed';
+  | 'package-removed'
+  | 'package-added';
 
 export interface Change {
   kind: ChangeKind;
@@ -114,4 +115,6 @@ export interface MigrateOptions {
   mode?: MigrationMode;
   /** Exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary. */
   keepPublicSync?: boolean;
+  /** Move wrappers onto the runtime in a published library too, adding @loop-audit/runtime to its dependencies. */
+  allowRuntimeDependency?: boolean;
 }

@@ -11,6 +11,8 @@ import { loadProject, type Targets } from './load.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
 import { inferredOptions, parseProjects, type ProjectInfo } from './project.js';
 import { CacheSession, settingsKey, type CachedLayout, type ReusedWork, type ScanProject } from './reuse.js';
+import { loadPythonParser } from '../python/parser.js';
+import { scanPython } from '../python/scan.js';
 import { readSource } from './source.js';
 import { chooseTypeBackend, fallbackNotice, reportedBackend, requestedBackend, startTypescript7Early, type Notice } from './type-backend.js';
 import { ScanUsageError, type ScanError, type ScanFinding, type ScanOptions, type ScanProgress, type ScanResult, type TypeBackendOption } from './types.js';
@@ -64,16 +66,22 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
           return loadTypeScript(codeCacheDir).ts;
         },
         onDiscovered: (targets) => {
-          progress({ phase: 'discover', files: targets.discovery.files.length });
+          progress({ phase: 'discover', files: targets.discovery.files.length + targets.discovery.pythonFiles.length });
           selection = ruleSelection(targets.config);
           backend = requestedBackend(options, targets.config);
           discovered = targets;
         },
         // Projects and file assignment from the cache when the structure is provably unchanged (no TypeScript needed).
         reuse: (targets) => {
-          if (!cacheFile) return undefined;
-          session = new CacheSession(cacheFile, startedAt, targets, hashParts([settingsKey(selection), `typeBackend=${backend}`]));
-          return session.reuseLayout(targets.discovery.files);
+          if (cacheFile) session = new CacheSession(cacheFile, startedAt, targets, hashParts([settingsKey(selection), `typeBackend=${backend}`]));
+          // Nothing for TypeScript (a Python project): it is not even loaded.
+          if (targets.discovery.files.length === 0 && targets.tsconfigs.length === 0) {
+            const unchanged = session?.reuseLayout([]);
+            if (unchanged) return unchanged;
+            session?.adoptLayout({ files: {}, listings: [] });
+            return { projects: [], files: [], assignment: new Map<string, number>() };
+          }
+          return session?.reuseLayout(targets.discovery.files);
         },
       },
     );
@@ -94,6 +102,9 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
     const transient = new Set<string>();
     const notices: Notice[] = [];
+    // Python files: the Python frontend (src/python), with its own section of the cache.
+    const pythonFiles = loaded.discovery.pythonFiles;
+    const python = await scanPython({ files: pythonFiles, roots: loaded.roots, selection, previous: session?.previousPython, fingerprints, progress });
     const analysis = await analyzeProjects({
       ts,
       codeCacheDir,
@@ -111,12 +122,15 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       early,
       notices,
     });
-    session?.write(files, assignment, projects, work, transient);
+    session?.write(files, assignment, projects, work, transient, python);
+    for (const [file, result] of python.results) work.results.set(file, result);
+    // Fingerprinting Python findings (baseline, progress) parses their files again, synchronously.
+    if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
     const used = new Set(files.map((file) => assignment.get(file)));
-    return assemble(loaded, notices, files, work.results, projects.filter((_, i) => used.has(i)), {
-      analyzed: work.dirty.length,
-      cached: files.length - work.dirty.length,
+    return assemble(loaded, notices, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
+      analyzed: work.dirty.length + python.analyzed,
+      cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
       programFiles: analysis.programFiles,
       typescript7Processes: typescript7ProcessesStarted() - processesBefore,
       durationMs: performance.now() - t0,

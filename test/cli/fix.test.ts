@@ -27,6 +27,9 @@ vi.mock('../../src/core/analyze.js', async (importOriginal) => {
 
 afterAll(cleanupProjects);
 
+/** The range fixes add: a caret on the runtime version this checkout builds. */
+const RANGE = `^${(JSON.parse(readFileSync(new URL('../../runtime/package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
+
 async function run(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
@@ -45,7 +48,7 @@ export function handler(): void {
   save();
 }
 `;
-const FLOATING_FIXED = `import { spawn } from 'loop-audit/runtime';
+const FLOATING_FIXED = `import { spawn } from '@loop-audit/runtime';
 
 async function save(): Promise<void> {}
 export function handler(): void {
@@ -58,7 +61,7 @@ export function upper(text: string): string {
 }
 `;
 const PER_CALL_FIXED = `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from 'loop-audit/runtime';
+import { syncFunction } from '@loop-audit/runtime';
 
 const upperSync = syncFunction(async (value: string) => value.toUpperCase());
 
@@ -86,7 +89,13 @@ describe('loop-audit fix', () => {
     expect(result.stdout).toContain('--- a/src/jobs.ts\n+++ b/src/jobs.ts\n');
     expect(result.stdout).toContain("+  spawn(save(), { name: 'handler' });\n");
     expect(result.stdout).toContain('--- a/src/upper.ts\n+++ b/src/upper.ts\n');
-    expect(result.stderr).toBe('loop-audit fix: 2 fixes in 2 files (dry run: nothing written; add --write to apply); 1 finding without an autofix remains (0 errors)\n');
+    // The runtime the fixed code imports, added to the dependencies: shown in the diff, not written.
+    expect(result.stdout).toContain(`--- a/package.json\n+++ b/package.json\n@@ -1,1 +1,1 @@\n-{ "type": "module" }\n\\ No newline at end of file\n+{ "type": "module", "dependencies": { "@loop-audit/runtime": "${RANGE}" } }\n\\ No newline at end of file\n`);
+    expect(result.stderr).toBe(
+      `loop-audit fix: package.json: would be changed: added @loop-audit/runtime ${RANGE} to dependencies; run npm install\n` +
+        'loop-audit fix: 2 fixes in 2 files (dry run: nothing written; add --write to apply); 1 finding without an autofix remains (0 errors)\n',
+    );
+    expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toBe('{ "type": "module" }');
     expect(readFileSync(file, 'utf8')).toBe(FLOATING);
     expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
     expect(statSync(file).ino).toBe(before.ino);
@@ -99,7 +108,11 @@ describe('loop-audit fix', () => {
     const result = await run(['fix', '--write'], root);
     expect(result.code).toBe(0);
     // The sync function over the runner is still a sync wrapper (a warning): the migration's work, not a fix's.
-    expect(result.stderr).toBe('loop-audit fix: wrote 2 files (2 fixes); 1 finding without an autofix remains (0 errors)\n');
+    expect(result.stderr).toBe(
+      `loop-audit fix: package.json: added @loop-audit/runtime ${RANGE} to dependencies; run npm install\n` +
+        'loop-audit fix: wrote 2 files (2 fixes); 1 finding without an autofix remains (0 errors)\n',
+    );
+    expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(`{ "type": "module", "dependencies": { "@loop-audit/runtime": "${RANGE}" } }`);
     expect(readFileSync(file, 'utf8')).toBe(FLOATING_FIXED);
     expect(readFileSync(path.join(root, 'src/upper.ts'), 'utf8')).toBe(PER_CALL_FIXED);
     const after = statSync(file);

@@ -40,7 +40,7 @@ describe('blockingCallKind', () => {
 
   it('follows a runner kept in a variable or a private field', () => {
     const kinds = callKinds(`
-      import { getRunner, Runner } from 'loop-audit/runtime';
+      import { getRunner, Runner } from '@loop-audit/runtime';
       const runner = getRunner();
       const render = runner.defineSync('./render.js', 'render');
       class Pages {

@@ -56,7 +56,7 @@ export function lintSource(code: string): string[] {
 }
 `,
   output: `import { createSyncFn } from 'synckit';
-import { getRunner } from 'loop-audit/runtime';
+import { getRunner } from '@loop-audit/runtime';
 
 const lintSync = getRunner().defineSync<(code: string) => Promise<string[]>>(new URL('./lint-impl.js', import.meta.url), 'lint');
 
@@ -72,14 +72,14 @@ export function lintSource(code: string): string[] {
   name: "createSyncFn built and called at once: the worker's default import is the 'default' export; the runtime import is extended",
   filename: at('lint2.ts'),
   code: `import { createSyncFn } from 'synckit';
-import { spawn } from 'loop-audit/runtime';
+import { spawn } from '@loop-audit/runtime';
 
 export function lintSource(code: string) {
   return createSyncFn(new URL('./default.worker.js', import.meta.url))(code);
 }
 `,
   output: `import { createSyncFn } from 'synckit';
-import { spawn, getRunner } from 'loop-audit/runtime';
+import { spawn, getRunner } from '@loop-audit/runtime';
 
 const lintSourceSync = getRunner().defineSync(new URL('./lint-impl.js', import.meta.url), 'default');
 
@@ -104,7 +104,7 @@ module.exports = { lintSource };
 `,
   output: `'use strict';
 const { createSyncFn } = require('synckit');
-const { getRunner } = require('loop-audit/runtime');
+const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(require('node:path').join(__dirname, 'lint-impl.cjs'), 'lint');
 
@@ -130,7 +130,7 @@ module.exports = function lintSource(code) {
 `,
   output: `const path = require('path');
 const { createSyncFn } = require('synckit');
-const { getRunner } = require('loop-audit/runtime');
+const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(path.join(__dirname, 'lint-impl.cjs'), 'lint');
 
@@ -201,7 +201,7 @@ export function lintSource(code: string) {
   name: 'makeSynchronous per call in a CRLF file: syncFunction hoisted with CRLF, body re-indented',
   filename: at('hash.ts'),
   code: "import makeSynchronous from 'make-synchronous';\r\n\r\nexport function sha(text: string): string {\r\n  const hash = makeSynchronous(async (value: string) => {\r\n    const { createHash } = await import('node:crypto');\r\n    return createHash('sha256').update(value).digest('hex');\r\n  });\r\n  return hash(text);\r\n}\r\n",
-  output: "import makeSynchronous from 'make-synchronous';\r\nimport { syncFunction } from 'loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
+  output: "import makeSynchronous from 'make-synchronous';\r\nimport { syncFunction } from '@loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
   errors: [
     { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'sha()', cost: WORKER_COST } },
   ] },
@@ -209,7 +209,7 @@ export function lintSource(code: string) {
   name: 'makeSynchronous per call in a file with a byte-order mark, double quotes and no semicolons',
   filename: at('bom.js'),
   code: "﻿import makeSynchronous from \"make-synchronous\"\n\nexport function upper(text) {\n  return makeSynchronous(async (value) => value.toUpperCase())(text)\n}\n",
-  output: "﻿import makeSynchronous from \"make-synchronous\"\nimport { syncFunction } from \"loop-audit/runtime\"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n",
+  output: "﻿import makeSynchronous from \"make-synchronous\"\nimport { syncFunction } from \"@loop-audit/runtime\"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n",
   errors: [
     { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } },
   ] },
@@ -227,7 +227,7 @@ export function upper(text: string) {
 `,
   output: `import makeSynchronous from 'make-synchronous';
 import { syncFunction } from './local-helpers.js';
-import { syncFunction as loopAuditSyncFunction } from 'loop-audit/runtime';
+import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
 
 const upperSync2 = loopAuditSyncFunction(async (value: string) => value.toUpperCase());
 
@@ -287,7 +287,7 @@ export function parse(text: string) {
 }
 `,
   output: `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from 'loop-audit/runtime';
+import { syncFunction } from '@loop-audit/runtime';
 
 const parseSync = syncFunction(async function parseJson(t: string) {
   const json = JSON.parse(t) as { value: number };
@@ -322,7 +322,7 @@ export const bareSync = deasync(fetchSecret);
   output: `import deasync from 'deasync';
 import { callbackify } from 'node:util';
 import { fetchSecret, readSecret } from './vault.js';
-import { getRunner } from 'loop-audit/runtime';
+import { getRunner } from '@loop-audit/runtime';
 
 export const fetchSecretSync = getRunner().defineSync(new URL('./vault.js', import.meta.url), 'fetchSecret');
 export const readSecretSync = deasync(readSecret);
@@ -345,7 +345,7 @@ module.exports.fetchSecretSync = deasync(util.callbackify(vault.fetchSecret));
   output: `const deasync = require('deasync');
 const util = require('util');
 const vault = require('./vault.cjs');
-const { getRunner } = require('loop-audit/runtime');
+const { getRunner } = require('@loop-audit/runtime');
 
 module.exports.fetchSecretSync = getRunner().defineSync(require('node:path').join(__dirname, 'vault.cjs'), 'fetchSecret');
 `,
@@ -372,7 +372,7 @@ export const hiddenSync = deasync<string>(hidden);
 export const hybridSync = deasync<string>(hybrid);
 `,
   output: `import deasync from 'deasync';
-import { getRunner } from 'loop-audit/runtime';
+import { getRunner } from '@loop-audit/runtime';
 
 export async function load(key: string): Promise<string> {
   return key;
@@ -391,7 +391,7 @@ export const hybridSync = deasync<string>(hybrid);
   errors: [
     { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
     { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' }, suggestions: [{ messageId: 'exportAndDefineSync', data: { fn: 'hidden' }, output: `import deasync from 'deasync';
-import { getRunner } from 'loop-audit/runtime';
+import { getRunner } from '@loop-audit/runtime';
 
 export async function load(key: string): Promise<string> {
   return key;
@@ -421,7 +421,7 @@ async function load(key) {
 module.exports = { load, loadSync: deasync(load) };
 `,
   output: `const deasync = require('deasync');
-const { getRunner } = require('loop-audit/runtime');
+const { getRunner } = require('@loop-audit/runtime');
 
 async function load(key) {
   return key;
@@ -492,7 +492,7 @@ export function render(text: string): string {
 function upper(text) {
   return makeSynchronous(async (value) => value.toUpperCase())(text);
 }
-const { spawn } = require('loop-audit/runtime');
+const { spawn } = require('@loop-audit/runtime');
 module.exports = { upper, spawn };
 `,
       errors: [{ messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } }],
@@ -531,7 +531,7 @@ export async function load(key: string): Promise<string> {
 export const loadSync = deasync(load);
 `,
       output: `import deasync from 'deasync';
-import { getRunner } from 'loop-audit/runtime';
+import { getRunner } from '@loop-audit/runtime';
 export async function load(key: string): Promise<string> {
   return key;
 }
@@ -554,7 +554,7 @@ export function slug(title) {
 }
 `,
       output: `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from 'loop-audit/runtime';
+import { syncFunction } from '@loop-audit/runtime';
 
 const toSlugSync = syncFunction(async (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
 

@@ -57,7 +57,19 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     const fixedByEslint = readTree(viaEslint);
     const fixedByCli = readTree(viaCli);
     expect(Object.keys(fixedByCli).sort()).toEqual(Object.keys(fixedByEslint).sort());
-    for (const file of Object.keys(fixedByEslint)) expect({ file, text: fixedByCli[file] }).toEqual({ file, text: fixedByEslint[file] });
+    // ESLint edits code only; loop-audit fix also adds the runtime the fixed code imports to package.json.
+    for (const file of Object.keys(fixedByEslint)) {
+      if (file === 'package.json') continue;
+      expect({ file, text: fixedByCli[file] }).toEqual({ file, text: fixedByEslint[file] });
+    }
+    if (fixedByEslint['package.json'] !== undefined) {
+      const cliManifest = JSON.parse(fixedByCli['package.json']!) as { dependencies?: Record<string, string> };
+      const { ['@loop-audit/runtime']: added, ...others } = cliManifest.dependencies ?? {};
+      const eslintManifest = JSON.parse(fixedByEslint['package.json']) as { dependencies?: Record<string, string> };
+      const importsRuntime = Object.values(fixedByEslint).some((text) => /['"]@loop-audit\/runtime['"]/.test(text) && !/"name": "@loop-audit\/runtime"/.test(text));
+      expect(added !== undefined).toBe(importsRuntime);
+      expect({ ...cliManifest, dependencies: others }).toEqual({ ...eslintManifest, dependencies: eslintManifest.dependencies ?? {} });
+    }
     // The comparison means something only where fixes were made.
     const changed = Object.keys(before).filter((file) => before[file] !== fixedByEslint[file]);
     if (!WITHOUT_AUTOFIXES.has(name)) expect(changed.length).toBeGreaterThan(0);

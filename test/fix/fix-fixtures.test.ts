@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, repoR
  * new (the runtime import resolves: the copy's node_modules links this package).
  */
 beforeAll(buildDist, 180_000);
+const runtimeVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'runtime/package.json'), 'utf8')) as { version: string }).version;
 afterAll(cleanupCopies);
 
 /** `tsc --noEmit -p`'s errors as `file: TSnnnn message`, without positions (the fixes move lines). */
@@ -39,7 +41,17 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     const changed = Object.keys(after).filter((file) => after[file] !== before[file]);
     for (const file of changed) {
       const text = Buffer.from(after[file]!, 'latin1').toString('utf8');
+      if (file.endsWith('package.json')) continue;
       expect({ file, parseErrors: parseErrors(file, text) }).toEqual({ file, parseErrors: 0 });
+    }
+    // The fixed code imports the runtime package: the fixture's package.json now depends on it, and nothing else changed there.
+    const importsRuntime = changed.some((file) => /from ['"]@loop-audit\/runtime['"]|require\(['"]@loop-audit\/runtime['"]\)/.test(after[file]!));
+    if (before['package.json'] !== undefined) {
+      const manifest = JSON.parse(after['package.json']!) as { dependencies?: Record<string, string> };
+      const { ['@loop-audit/runtime']: added, ...rest } = manifest.dependencies ?? {};
+      expect(added).toBe(importsRuntime ? `^${runtimeVersion}` : undefined);
+      const original = JSON.parse(before['package.json']) as { dependencies?: Record<string, string> };
+      expect({ ...manifest, dependencies: rest }).toEqual({ ...original, dependencies: original.dependencies ?? {} });
     }
 
     const second = runBin(['fix', '--fail-on', 'off'], root);

@@ -58,11 +58,10 @@ export function readTree(root: string): Record<string, string> {
 const LOCK = path.join(tmpdir(), 'loop-audit-dist-build.lock');
 
 /**
- * `npm run build` (tsc emits even when another module has a type error), once per test process
- * and never two at once across the test files that need the built binary: a lock directory
- * serialises them, and one left behind by a killed run goes stale after two minutes.
+ * Runs `work` while no other test process rebuilds dist/: a lock directory serialises them, and
+ * one left behind by a killed run goes stale after two minutes.
  */
-export function buildDist(): void {
+export function withBuildLock<T>(work: () => T): T {
   for (;;) {
     try {
       mkdirSync(LOCK);
@@ -74,10 +73,17 @@ export function buildDist(): void {
     }
   }
   try {
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+    return work();
   } finally {
     rmdirSync(LOCK);
   }
+}
+
+/** `npm run build`'s second half (tsc emits even when another module has a type error), once per test process, under the build lock. */
+export function buildDist(): void {
+  withBuildLock(() => {
+    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
+  });
 }
 
 /** Runs the built CLI. */

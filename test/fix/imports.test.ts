@@ -20,23 +20,23 @@ function apply(text: string, edits: { start: number; end: number; text: string }
 describe('planImport', () => {
   it('adds an ESM import after the last import, in the file quote and semicolon style', () => {
     const { output } = plan('a.ts', 'import fs from "node:fs"\nimport path from "node:path"\n\nexport function run() {}\n', ['spawn']);
-    expect(output).toBe('import fs from "node:fs"\nimport path from "node:path"\nimport { spawn } from "loop-audit/runtime"\n\nexport function run() {}\n');
+    expect(output).toBe('import fs from "node:fs"\nimport path from "node:path"\nimport { spawn } from "@loop-audit/runtime"\n\nexport function run() {}\n');
   });
 
   it('adds a require to a CommonJS file, after its other requires', () => {
     const { output, system } = plan('a.js', "'use strict';\nconst fs = require('fs');\n\nmodule.exports = function run() {};\n", ['spawn', 'getRunner']);
     expect(system).toBe('cjs');
-    expect(output).toBe("'use strict';\nconst fs = require('fs');\nconst { spawn, getRunner } = require('loop-audit/runtime');\n\nmodule.exports = function run() {};\n");
+    expect(output).toBe("'use strict';\nconst fs = require('fs');\nconst { spawn, getRunner } = require('@loop-audit/runtime');\n\nmodule.exports = function run() {};\n");
   });
 
   it('extends an existing import from the runtime instead of adding a second one', () => {
-    const { output, local } = plan('a.ts', "import { spawn } from 'loop-audit/runtime';\nspawn(x());\n", ['spawn', 'getRunner']);
-    expect(output).toBe("import { spawn, getRunner } from 'loop-audit/runtime';\nspawn(x());\n");
+    const { output, local } = plan('a.ts', "import { spawn } from '@loop-audit/runtime';\nspawn(x());\n", ['spawn', 'getRunner']);
+    expect(output).toBe("import { spawn, getRunner } from '@loop-audit/runtime';\nspawn(x());\n");
     expect(local).toEqual({ spawn: 'spawn', getRunner: 'getRunner' });
   });
 
   it('adds nothing when the names are imported already, and reports their local names', () => {
-    const { edits, local } = plan('a.ts', "import { spawn as track } from 'loop-audit/runtime';\n", ['spawn']);
+    const { edits, local } = plan('a.ts', "import { spawn as track } from '@loop-audit/runtime';\n", ['spawn']);
     expect(edits).toEqual([]);
     expect(local).toEqual({ spawn: 'track' });
   });
@@ -44,28 +44,28 @@ describe('planImport', () => {
   it('aliases a name the file already uses for something else', () => {
     const { output, local } = plan('a.ts', "import { spawn } from 'node:child_process';\nspawn('ls');\n", ['spawn']);
     expect(local.spawn).toBe('loopAuditSpawn');
-    expect(output).toContain("import { spawn as loopAuditSpawn } from 'loop-audit/runtime';");
+    expect(output).toContain("import { spawn as loopAuditSpawn } from '@loop-audit/runtime';");
   });
 
   it('keeps CRLF line endings', () => {
     const { output } = plan('a.ts', "import a from 'a';\r\nrun();\r\n", ['spawn']);
-    expect(output).toBe("import a from 'a';\r\nimport { spawn } from 'loop-audit/runtime';\r\nrun();\r\n");
+    expect(output).toBe("import a from 'a';\r\nimport { spawn } from '@loop-audit/runtime';\r\nrun();\r\n");
   });
 
   it('puts the import below a shebang when the file has no imports', () => {
     const { output } = plan('cli.mjs', '#!/usr/bin/env node\nmain();\n', ['runMain']);
-    expect(output).toBe("#!/usr/bin/env node\nimport { runMain } from 'loop-audit/runtime';\n\nmain();\n");
+    expect(output).toBe("#!/usr/bin/env node\nimport { runMain } from '@loop-audit/runtime';\n\nmain();\n");
   });
 
   it('keeps a leading header comment on top', () => {
     const { output } = plan('a.ts', '// Copyright header\n\nexport const x = 1;\n', ['spawn']);
-    expect(output).toBe("// Copyright header\n\nimport { spawn } from 'loop-audit/runtime';\n\nexport const x = 1;\n");
+    expect(output).toBe("// Copyright header\n\nimport { spawn } from '@loop-audit/runtime';\n\nexport const x = 1;\n");
   });
 
   it('output parses', () => {
     const { output } = plan('a.ts', "'use strict';\nfoo();\n", ['spawn']);
     const file = ts.createSourceFile('a.ts', output, ts.ScriptTarget.Latest, true);
     expect((file as unknown as { parseDiagnostics: unknown[] }).parseDiagnostics).toHaveLength(0);
-    expect(output).toBe("'use strict';\nimport { spawn } from 'loop-audit/runtime';\nfoo();\n");
+    expect(output).toBe("'use strict';\nimport { spawn } from '@loop-audit/runtime';\nfoo();\n");
   });
 });

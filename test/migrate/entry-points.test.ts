@@ -62,7 +62,7 @@ program.parse(process.argv);
     const result = await run(dir);
     expect(refusals(result)).toEqual([]);
     const text = read(dir, 'src/cli.ts');
-    expect(text).toContain("import { runMain } from 'loop-audit/runtime';");
+    expect(text).toContain("import { runMain } from '@loop-audit/runtime';");
     expect(text).toContain('runMain(() => program.parseAsync(process.argv));');
     expect(text).toContain("program.command('show <id>').action(async (id: string) => {\n  console.log((await loadUser(id))?.name);");
   });
@@ -135,7 +135,7 @@ export const probe = createServer(health);
     const result = await run(dir);
     expect(refusals(result)).toEqual([]);
     const text = read(dir, 'src/server.ts');
-    expect(text).toContain("import { spawn } from 'loop-audit/runtime';");
+    expect(text).toContain("import { spawn } from '@loop-audit/runtime';");
     expect(text).toContain(`export const server = createServer((req, res) => {
   spawn(async () => {
     try {

@@ -17,12 +17,12 @@ describe('migrate: the shapes a wrapper takes', () => {
   export default deasync;
 }
 `,
-      'types/runtime.d.ts': `declare module 'loop-audit/runtime' {
+      'types/runtime.d.ts': `declare module '@loop-audit/runtime' {
   export function defineSync<F extends (...args: any[]) => any>(module: string | URL, exportName?: string): (...args: Parameters<F>) => Awaited<ReturnType<F>>;
 }
 `,
       'src/data/files.ts': `import deasync from 'deasync';
-import { defineSync } from 'loop-audit/runtime';
+import { defineSync } from '@loop-audit/runtime';
 import type { countLines } from './lines.js';
 
 export async function readText(name: string): Promise<string> {

@@ -8,7 +8,7 @@
  * own: other work rebuilding dist/ in the same checkout during the run cannot mix two builds.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,11 +80,14 @@ describe('the legacy app, migrated phase by phase', () => {
     if (!existsSync(BIN) || !existsSync(path.join(build, 'dist/src/runtime/index.js'))) throw new Error(`building loop-audit into ${build} produced no CLI`);
     dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-legacy-migrate-'));
     cpSync(LEGACY_APP, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|\.loop-audit|\.loop-audit-cache)([\\/]|$)/.test(source) });
-    // What the app resolves from: this repository's packages, and loop-audit itself (its runtime, once migrate imports it).
+    // What the app resolves from: this repository's packages, and loop-audit itself.
     mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
     for (const pkg of ['commander', 'typescript', 'vitest']) symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
     symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
     symlinkSync(build, path.join(dir, 'node_modules/loop-audit'));
+    // The runtime package the rewritten code imports, as `npm install` of the added dependency links it.
+    mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
+    symlinkSync(path.join(REPO, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
     baseline = typecheck(dir);
   }, STEP_TIMEOUT);
 
@@ -126,7 +129,11 @@ describe('the legacy app, migrated phase by phase', () => {
       expect(tests.code, `${tests.stdout}${tests.stderr}`).toBe(0);
       expect(findings(dir)).toEqual([]);
       const pkg = JSON.parse(read(dir, 'package.json')) as { dependencies: Record<string, string> };
-      expect(pkg.dependencies).toEqual({ commander: '^14.0.0' });
+      // The bridge is gone; the runtime is there exactly when the migrated code imports it (spawn in the HTTP handlers).
+      const runtimeUsers = (readdirSync(path.join(dir, 'src'), { recursive: true }) as string[]).filter((file) => /\.ts$/.test(file) && read(dir, `src/${file}`).includes("from '@loop-audit/runtime'"));
+      const runtimeVersion = (JSON.parse(readFileSync(path.join(REPO, 'runtime/package.json'), 'utf8')) as { version: string }).version;
+      expect(runtimeUsers.length).toBeGreaterThan(0);
+      expect(pkg.dependencies).toEqual({ '@loop-audit/runtime': `^${runtimeVersion}`, commander: '^14.0.0' });
       // The layers as the seeds describe their end state.
       expect(read(dir, 'src/lib/run-sync.ts')).not.toMatch(/Atomics\.wait|new Worker/);
       expect(read(dir, 'src/repositories/order-repository.ts')).not.toMatch(/Sync\(/);

@@ -140,7 +140,7 @@ export async function show(): Promise<void> {
 export function greet(id: string): string {
   return defineSync<typeof greetAsync>(import.meta.url, 'greetAsync')(id);
 }`);
-    expect(greeter).toContain("import { defineSync } from 'loop-audit/runtime';");
+    expect(greeter).toContain("import { defineSync } from '@loop-audit/runtime';");
     const app = read(dir, 'src/app.ts');
     expect(app).toContain("console.log(await greetAsync('ada'));");
     expect(app).toContain("this.text = greet('banner');");

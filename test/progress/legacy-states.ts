@@ -4,7 +4,7 @@
  */
 import { edit, read, remove, write } from './support.js';
 
-const RUNNER_BRIDGE = `import { defineSync } from 'loop-audit/runtime';
+const RUNNER_BRIDGE = `import { defineSync } from '@loop-audit/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AsyncFunction = (...args: any[]) => Promise<unknown>;

@@ -246,7 +246,7 @@ untypedTester.run('no-loop-per-call', rule, {
     {
       name: 'the runner cure inside a function',
       code: `
-        import { getRunner } from 'loop-audit/runtime';
+        import { getRunner } from '@loop-audit/runtime';
         export function renderSync(template: string) {
           const render = getRunner().defineSync(new URL('./render.js', import.meta.url), 'render');
           return render(template);
@@ -509,7 +509,7 @@ export function makeThumbnail(image: Buffer) {
         }`,
       output: `
         import makeSynchronous from 'make-synchronous';
-import { syncFunction } from 'loop-audit/runtime';
+import { syncFunction } from '@loop-audit/runtime';
 
         const readSettingsSync = syncFunction(async (file: string) => {
           const { readFile } = await import('node:fs/promises');
@@ -684,7 +684,7 @@ import { syncFunction } from 'loop-audit/runtime';
     {
       name: 'createRunner per call',
       code: `
-        import { createRunner } from 'loop-audit/runtime';
+        import { createRunner } from '@loop-audit/runtime';
         export function renderOnce(page: string) {
           const runner = createRunner({ timeoutMs: 5000 });
           return runner.defineSync(new URL('./render.js', import.meta.url), 'render')(page);
@@ -694,7 +694,7 @@ import { syncFunction } from 'loop-audit/runtime';
     {
       name: 'new Runner per call',
       code: `
-        const { Runner } = require('loop-audit/runtime');
+        const { Runner } = require('@loop-audit/runtime');
         module.exports = function handle(job) {
           return new Runner({ timeoutMs: 1000 }).syncFunction(async (j) => j.id)(job);
         };`,

@@ -106,7 +106,7 @@ untypedTester.run('no-sync-bridge', rule, {
     {
       name: 'the runner is allowed by default (defineSync)',
       code: `
-        import { getRunner } from 'loop-audit/runtime';
+        import { getRunner } from '@loop-audit/runtime';
         const listEvents = getRunner().defineSync(new URL('./graph.js', import.meta.url), 'listEvents');
         export function eventsFor(user: string) {
           return listEvents(user);
@@ -115,7 +115,7 @@ untypedTester.run('no-sync-bridge', rule, {
     {
       name: 'the runner is allowed by default (syncFunction, runner variable)',
       code: `
-        import { syncFunction, getRunner } from 'loop-audit/runtime';
+        import { syncFunction, getRunner } from '@loop-audit/runtime';
         const runner = getRunner();
         const hash = syncFunction(async (text: string) => text.length);
         const render = runner.defineSync('./render.js', 'render');
@@ -573,10 +573,10 @@ export const readFileSync = deasync(readFile);`,
       name: 'allowRunner: false reports the runner too',
       options: [{ allowRunner: false }],
       code: `
-        import { getRunner } from 'loop-audit/runtime';
+        import { getRunner } from '@loop-audit/runtime';
         const listEvents = getRunner().defineSync(new URL('./graph.js', import.meta.url), 'listEvents');
         export const eventsFor = (user: string) => listEvents(user);`,
-      errors: [{ messageId: 'runnerBridge', data: { bridge: 'listEvents', library: 'loop-audit/runtime', where: 'in eventsFor()' } }],
+      errors: [{ messageId: 'runnerBridge', data: { bridge: 'listEvents', library: '@loop-audit/runtime', where: 'in eventsFor()' } }],
     },
     {
       name: 'wait.for (fibers underneath)',
@@ -606,7 +606,7 @@ typedTester.run('no-sync-bridge (typed)', rule, {
       name: 'typed: runner call is allowed',
       filename: TYPED,
       code: `
-        import { defineSync } from 'loop-audit/runtime';
+        import { defineSync } from '@loop-audit/runtime';
         const render = defineSync(new URL('./render.js', import.meta.url), 'render');
         export function page(): unknown { return render('home'); }`,
     },

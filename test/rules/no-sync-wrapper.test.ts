@@ -15,7 +15,7 @@ const TYPED = path.basename(typedFile);
 function wrapper(name: string, sibling: string, bridge: string) {
   return { messageId: 'syncWrapper' as const, data: { name, sibling, bridge } };
 }
-function runnerWrapper(name: string, sibling: string, bridge = 'loop-audit/runtime') {
+function runnerWrapper(name: string, sibling: string, bridge = '@loop-audit/runtime') {
   return { messageId: 'syncWrapperRunner' as const, data: { name, sibling, bridge } };
 }
 function inlineWrapper(name: string, bridge: string) {
@@ -241,7 +241,7 @@ untypedTester.run('no-sync-wrapper', tested, {
     {
       name: 'spawn() of the runner tracks a background task; it does not block',
       code: `
-        import { spawn } from 'loop-audit/runtime';
+        import { spawn } from '@loop-audit/runtime';
         export class Sync {
           async syncAsync() {}
           sync() { spawn(this.syncAsync()); }
@@ -250,7 +250,7 @@ untypedTester.run('no-sync-wrapper', tested, {
     {
       name: 'holding a runner is not wrapping anything',
       code: `
-        import { getRunner } from 'loop-audit/runtime';
+        import { getRunner } from '@loop-audit/runtime';
         const runner = getRunner();
         export function health() { return runner.health(); }`,
     },
@@ -283,7 +283,7 @@ untypedTester.run('no-sync-wrapper', tested, {
       name: 'allowRunner: wrappers that already go through the runner are tolerated',
       options: [{ allowRunner: true }],
       code: `
-        import { defineSync } from 'loop-audit/runtime';
+        import { defineSync } from '@loop-audit/runtime';
         export const listEventsSync = defineSync(new URL('./graph.js', import.meta.url), 'listEvents');`,
     },
     {
@@ -483,7 +483,7 @@ untypedTester.run('no-sync-wrapper', tested, {
     {
       name: "runner: getRunner().defineSync(url, 'getUser')(id) is still a wrapper, with its own message",
       code: `
-        import { getRunner } from 'loop-audit/runtime';
+        import { getRunner } from '@loop-audit/runtime';
         export class UserDirectory {
           getUser(id: string) {
             return getRunner().defineSync(new URL('./users.js', import.meta.url), 'getUser')(id);
@@ -494,7 +494,7 @@ untypedTester.run('no-sync-wrapper', tested, {
     {
       name: 'runner: a module-level defineSync binding',
       code: `
-        import { defineSync } from 'loop-audit/runtime';
+        import { defineSync } from '@loop-audit/runtime';
         export const listEventsSync = defineSync(new URL('./graph.js', import.meta.url), 'listEvents');
         export const loadDefaultSync = defineSync('./load.js');`,
       errors: [runnerWrapper('listEventsSync', 'listEvents'), runnerWrapper('loadDefaultSync', 'default')],
@@ -502,7 +502,7 @@ untypedTester.run('no-sync-wrapper', tested, {
     {
       name: 'runner: syncFunction on a created runner over an async function',
       code: `
-        import { createRunner } from 'loop-audit/runtime';
+        import { createRunner } from '@loop-audit/runtime';
         const runner = createRunner();
         async function hashPasswordAsync(password: string) { return password.length; }
         export const hashPasswordSync = runner.syncFunction(hashPasswordAsync);`,

@@ -1,6 +1,6 @@
 import { defineDetector } from '../detector.js';
 import { type FileFacts, type FunctionLike, propertyNameText, skipOuterExpressions } from '../facts.js';
-import { spawnFix } from '../fixes/spawn.js';
+import { floatingFixes } from '../fixes/spawn.js';
 import { findFloatingPromises, hasAsyncModifier, resolveOptions, type FloatingCallback, type FloatingPromise, type FloatingReason, type FloatingStatement, type ResolvedOptions } from '../floating-promises.js';
 import { noFloatingPromiseMeta, type NoFloatingPromiseMessageId } from '../meta/no-floating-promise.js';
 import type { Finding, Suggestion, TextEdit, TS } from '../types.js';
@@ -29,14 +29,16 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   const where = describeWhere(facts, floating.enclosingFunction, floating.kind === 'statement' ? floating.discarded : floating.call);
   if (floating.kind === 'statement') {
     const reported: TS.Node = floating.statement ?? floating.discarded;
+    const { fix, suggestion } = floatingFixes(facts, floating);
+    const suggestions = [...(statementSuggestions(facts, floating, options) ?? []), ...(suggestion ? [suggestion] : [])];
     return {
       ruleId: 'no-floating-promise',
       messageId: STATEMENT_MESSAGES[floating.reason],
       data: { what: describeExpression(facts, floating.node), where },
       start: reported.getStart(sourceFile),
       end: reported.getEnd(),
-      suggestions: statementSuggestions(facts, floating, options),
-      ...withFix(spawnFix(facts, floating)),
+      suggestions: suggestions.length > 0 ? suggestions : undefined,
+      ...withFix(fix),
     };
   }
   const head = callbackHead(facts, floating.node);
@@ -45,7 +47,8 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   }
   const callee = skipOuterExpressions(ts, floating.call.expression);
   const dropper = `\`${ts.isNewExpression(floating.call) ? 'new ' : ''}${shorten(facts, callee)}\``;
-  const suggestions = iterationSuggestions(facts, floating);
+  const { fix, suggestion } = floatingFixes(facts, floating);
+  const suggestions = [...iterationSuggestions(facts, floating), ...(suggestion ? [suggestion] : [])];
   return {
     ruleId: 'no-floating-promise',
     messageId: 'asyncCallback',
@@ -53,7 +56,7 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
     start: head.start,
     end: head.end,
     ...(suggestions.length > 0 ? { suggestions } : {}),
-    ...withFix(spawnFix(facts, floating)),
+    ...withFix(fix),
   };
 }
 

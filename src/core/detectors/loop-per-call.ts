@@ -5,7 +5,7 @@ import { defineDetector } from '../detector.js';
 import { noLoopPerCallMeta, type NoLoopPerCallMessageId } from '../meta/no-loop-per-call.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike, type Reference } from '../facts.js';
 import type { Finding, TS } from '../types.js';
-import { perCallFactoryRewrite, type RunnerRewrite } from '../fixes/runner-rewrite.js';
+import { perCallFactoryRewrite, runtimeGated, type RunnerRewrite } from '../fixes/runner-rewrite.js';
 
 type ResourceKind = 'worker' | 'pool' | 'node-process' | 'sync-bridge' | 'runner' | 'client';
 
@@ -156,10 +156,10 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
   return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd(), ...rewrite };
 }
 
-function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite<'hoistBridge'> {
+function bridgeRewrite(facts: FileFacts, call: TS.CallExpression, key: string, fn: FunctionLike): RunnerRewrite<'hoistBridge' | 'runnerWithRuntime'> {
   const factory = BRIDGE_ENTRY_BY_KEY.get(key)?.rewrite;
   if (!factory) return {};
-  const { fix, suggestions } = perCallFactoryRewrite(facts, call, fn, factory);
+  const { fix, suggestions } = runtimeGated(facts, perCallFactoryRewrite(facts, call, fn, factory));
   return { ...(fix ? { fix } : {}), ...(suggestions && suggestions.length > 0 ? { suggestions } : {}) };
 }
 

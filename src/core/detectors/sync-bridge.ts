@@ -3,7 +3,7 @@ import { defineDetector } from '../detector.js';
 import { noSyncBridgeMeta, type NoSyncBridgeMessageId } from '../meta/no-sync-bridge.js';
 import { propertyNameText, type FileFacts } from '../facts.js';
 import type { Finding } from '../types.js';
-import { deasyncRewrite } from '../fixes/runner-rewrite.js';
+import { deasyncRewrite, runtimeGated } from '../fixes/runner-rewrite.js';
 
 /** The message for each kind of bridge, and the library named in it. */
 const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId; library: string }>> = {
@@ -14,7 +14,7 @@ const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId
   synckit: { messageId: 'workerBridge', library: 'synckit' },
   'sync-threads': { messageId: 'workerBridge', library: 'sync-threads' },
   'sync-rpc': { messageId: 'rpcBridge', library: 'sync-rpc' },
-  runner: { messageId: 'runnerBridge', library: 'loop-audit/runtime' },
+  runner: { messageId: 'runnerBridge', library: '@loop-audit/runtime' },
   'atomics-wait': { messageId: 'atomicsWait', library: 'Atomics' },
   'exec-node': { messageId: 'execNode', library: 'child_process' },
   fibers: { messageId: 'fibers', library: 'fibers' },
@@ -48,7 +48,8 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMess
   else if (site.kind === 'pseudo-bridge') data = { name: site.label, where };
   else data = { bridge: site.label, library, where };
   if (site.factory && site.kind === 'deasync' && facts.ts.isCallExpression(site.node) && facts.refersTo(site.node.expression, 'deasync')) {
-    const rewrite = deasyncRewrite(facts, site.node);
+    const proposed = deasyncRewrite(facts, site.node);
+    const rewrite = { ...runtimeGated(facts, proposed), closure: proposed.closure };
     return {
       ruleId: 'no-sync-bridge',
       messageId: rewrite.closure ? 'deasyncClosure' : 'deasyncFactory',

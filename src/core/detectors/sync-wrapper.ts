@@ -76,7 +76,7 @@ const KIND_TEXT: Readonly<Record<WrapperBridgeKind, string>> = {
   'busy-wait': 'a busy-wait loop',
   'receive-message-poll': 'a receiveMessageOnPort loop',
   'pseudo-bridge': 'a .then() pseudo-bridge',
-  runner: 'loop-audit/runtime',
+  runner: '@loop-audit/runtime',
   configured: 'a configured bridge helper',
 };
 

@@ -55,14 +55,14 @@ export function hoistInsertion(facts: FileFacts, statement: string): TextEdit | 
   return { start: slot.position, end: slot.position, text: `${newline}${newline}${indent}${statement}${blankAfter}` };
 }
 
-/** Where the last top-level statement requiring loop-audit/runtime ends, if there is one. */
+/** Where the last top-level statement requiring the runtime (either specifier) ends, if there is one. */
 function runtimeRequireEnd(facts: FileFacts): number | undefined {
   const ts = facts.ts;
   let end: number | undefined;
   for (const statement of facts.sourceFile.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]loop-audit\/runtime['"]/.test(facts.text(declaration.initializer))) end = statement.end;
+      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]@?loop-audit\/runtime['"]/.test(facts.text(declaration.initializer))) end = statement.end;
     }
   }
   return end;

@@ -1,7 +1,9 @@
-import type { FileFacts } from '../facts.js';
+import { normalizeModule, type FileFacts } from '../facts.js';
+import { RUNTIME_PACKAGE } from '../runtime-package.js';
 import type { TextEdit, TS } from '../types.js';
 
-export const RUNTIME_MODULE = 'loop-audit/runtime';
+/** The module specifier fixes import the runtime by. */
+export const RUNTIME_MODULE = RUNTIME_PACKAGE;
 
 export interface ImportPlan {
   /** Edits that add what is missing (empty when everything is imported already). */
@@ -39,7 +41,7 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const local: Record<string, string> = {};
   const missing: string[] = [];
   for (const name of names) {
-    const existing = [...facts.imports].find(([, ref]) => ref.kind === 'module' && ref.module === module && ref.path.length === 1 && ref.path[0] === name);
+    const existing = [...facts.imports].find(([, ref]) => ref.kind === 'module' && ref.module === normalizeModule(module) && ref.path.length === 1 && ref.path[0] === name);
     if (existing) local[name] = existing[0];
     else missing.push(name);
   }
@@ -58,9 +60,10 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const style = codeStyle(facts);
   const specifierText = (separator: string) => specifiers.map((s) => (s.alias ? `${s.name}${separator}${s.alias}` : s.name)).join(', ');
 
-  // Extend `import { a } from 'loop-audit/runtime'` or `const { a } = require('loop-audit/runtime')` in place.
+  // Extend `import { a } from '@loop-audit/runtime'` or `const { a } = require('@loop-audit/runtime')` in place
+  // (or the same import of an equivalent specifier: loop-audit's re-export of the runtime).
   for (const statement of file.statements) {
-    if (system === 'esm' && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text === module) {
+    if (system === 'esm' && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && normalizeModule(statement.moduleSpecifier.text) === normalizeModule(module)) {
       const bindings = statement.importClause?.namedBindings;
       if (bindings && ts.isNamedImports(bindings) && !statement.importClause?.isTypeOnly) {
         return { edits: [appendToList(file, bindings.elements, bindings, specifierText(' as '))], local };
@@ -69,7 +72,7 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
     if (system === 'cjs' && ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const init = declaration.initializer;
-        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && init.arguments[0].text === module && ts.isObjectBindingPattern(declaration.name)) {
+        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && normalizeModule(init.arguments[0].text) === normalizeModule(module) && ts.isObjectBindingPattern(declaration.name)) {
           return { edits: [appendToList(file, declaration.name.elements, declaration.name, specifierText(': '))], local };
         }
       }

@@ -22,6 +22,15 @@ export interface RunnerRewrite<MessageId extends string = never> {
 }
 
 /**
+ * Where fixes may not import the runtime (a published library that does not depend on it), a
+ * runner rewrite is offered as a suggestion instead of applied.
+ */
+export function runtimeGated<M extends string>(facts: FileFacts, rewrite: RunnerRewrite<M>): RunnerRewrite<M | 'runnerWithRuntime'> {
+  if (facts.runtimeDependency || !rewrite.fix) return rewrite;
+  return { suggestions: [{ messageId: 'runnerWithRuntime', edits: rewrite.fix }, ...(rewrite.suggestions ?? [])] };
+}
+
+/**
  * `makeSynchronous(fn)` or synckit's `createSyncFn(file)` built inside `owner` (a function that
  * runs per call): the bridge is hoisted to one module-level `const` and the call site keeps
  * using it.

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { skipOuterExpressions, type FileFacts } from '../facts.js';
 import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from './imports.js';
-import type { TextEdit } from '../types.js';
+import type { Suggestion, TextEdit, TS } from '../types.js';
 import type { FloatingCallback, FloatingPromise, FloatingStatement } from '../floating-promises.js';
 
 /** Statement reasons whose promise `spawn` can take over as it is. */
@@ -10,16 +10,98 @@ const SPAWNABLE_REASONS = new Set(['promise', 'thenable', 'then-without-rejectio
 const WRAPPABLE_DROPPERS = new Set(['event', 'timer', 'observable', 'scheduler', 'iteration']);
 
 /**
- * The autofix to loop-audit/runtime's `spawn` for a floating promise where `await` is not
- * possible: the task is tracked and its error reported exactly once instead of being lost.
- * Where `await` is possible the rule offers suggestions instead: that changes the timing.
+ * The fix of a floating promise where `await` is not possible (where it is, the rule offers
+ * suggestions instead: awaiting changes the timing).
+ *
+ * - At the top level of a module (an entry point: `main();`), the crash it would have caused is
+ *   kept: `await main()` where the module may await at its top level, else
+ *   `runMain(() => main())`, which exits 1 when it fails whatever handles are open. In a package
+ *   that may not depend on the runtime, `main().catch(...)` prints the error and exits 1.
+ * - Anywhere else, the runtime's `spawn`: the task is tracked and its error reported exactly once
+ *   (by default the process then exits 1, as the unhandled rejection would have made it).
+ *
+ * A fix that needs the runtime where `facts.runtimeDependency` is false becomes a suggestion.
  */
-export function spawnFix(facts: FileFacts, floating: FloatingPromise): TextEdit[] | undefined {
-  if (floating.inAsyncContext) return undefined;
+export function floatingFixes(facts: FileFacts, floating: FloatingPromise): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime'> } {
+  if (floating.inAsyncContext) return {};
+  if (floating.kind === 'statement' && floating.statement && isTopLevel(facts, floating.statement)) {
+    const fix = entryPointFix(facts, floating);
+    return fix ? { fix } : {};
+  }
   const body = floating.kind === 'statement' ? statementEdits(facts, floating) : callbackEdits(facts, floating);
-  if (!body) return undefined;
+  if (!body) return {};
   const plan = planImport(facts, RUNTIME_MODULE, ['spawn']);
-  return [...plan.edits, ...body(plan.local.spawn!)];
+  const edits = [...plan.edits, ...body(plan.local.spawn!)];
+  return facts.runtimeDependency ? { fix: edits } : { suggestion: { messageId: 'spawnWithRuntime', edits } };
+}
+
+/** Not inside any function, class body or namespace: code that runs when the module is loaded. */
+function isTopLevel(facts: FileFacts, statement: TS.Statement): boolean {
+  const ts = facts.ts;
+  for (let node: TS.Node | undefined = statement.parent; node; node = node.parent) {
+    if (ts.isFunctionLike(node) || ts.isClassLike(node) || ts.isClassStaticBlockDeclaration(node) || ts.isModuleBlock(node)) return false;
+  }
+  return true;
+}
+
+/**
+ * `main();` at the top of an entry module: it used to crash the process when it failed (an
+ * unhandled rejection exits 1), and its fix must too.
+ */
+function entryPointFix(facts: FileFacts, floating: FloatingStatement): TextEdit[] | undefined {
+  const ts = facts.ts;
+  if (!SPAWNABLE_REASONS.has(floating.reason)) return undefined;
+  const discarded = skipOuterExpressions(ts, floating.discarded);
+  const task = ts.isVoidExpression(discarded) ? discarded.expression : discarded;
+  if (skipOuterExpressions(ts, task) !== skipOuterExpressions(ts, floating.node)) return undefined;
+  const sourceFile = facts.sourceFile;
+  const start = floating.discarded.getStart(sourceFile);
+  const end = floating.discarded.getEnd();
+  const taskText = facts.text(task);
+  const work = floating.reason === 'promise-array' ? `Promise.all(${taskText})` : taskText;
+  if (topLevelAwaitAllowed(facts)) {
+    // `await` binds tighter than binary operators: `await (a || b())`.
+    const operand = floating.reason === 'promise-array' || bindsAsOperand(ts, task) ? work : `(${work})`;
+    return [{ start, end, text: `await ${operand}` }];
+  }
+  if (facts.runtimeDependency) {
+    const plan = planImport(facts, RUNTIME_MODULE, ['runMain']);
+    return [...plan.edits, { start, end, text: `${plan.local.runMain!}(() => ${work})` }];
+  }
+  const style = codeStyle(facts);
+  const semi = style.semicolon ? ';' : '';
+  const promise = floating.reason === 'promise' || floating.reason === 'then-without-rejection-handler' ? (bindsAsOperand(ts, task) ? work : `(${work})`) : floating.reason === 'promise-array' ? work : `Promise.resolve(${work})`;
+  const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
+  const indent = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start))![0];
+  const unit = indent.includes('\t') ? '\t' : '  ';
+  const nl = style.newline;
+  return [{ start, end, text: `${promise}.catch((error) => {${nl}${indent}${unit}console.error(error)${semi}${nl}${indent}${unit}process.exit(1)${semi}${nl}${indent}})` }];
+}
+
+/** Whether `node` can stand as `await node` or `node.catch(...)` without parentheses. */
+function bindsAsOperand(ts: FileFacts['ts'], node: TS.Expression): boolean {
+  const expr = skipOuterExpressions(ts, node);
+  return ts.isCallExpression(expr) || ts.isTaggedTemplateExpression(expr) || ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isNewExpression(expr) || ts.isParenthesizedExpression(node);
+}
+
+/**
+ * Whether the file's top level may `await`: an ES module emitted for a module kind and target
+ * that allow it. Without the program's options, only an `.mjs` file is known to (Node runs it
+ * as it is); anything else gets the form that works everywhere.
+ */
+function topLevelAwaitAllowed(facts: FileFacts): boolean {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  if (/\.c[jt]s$/.test(file.fileName)) return false;
+  const options = facts.compilerOptions;
+  if (!options) return /\.mjs$/.test(file.fileName);
+  if (options.target === undefined || options.target < ts.ScriptTarget.ES2017 || options.module === undefined) return false;
+  if (options.module >= ts.ModuleKind.Node16 && options.module <= ts.ModuleKind.NodeNext) {
+    const format = file.impliedNodeFormat ?? ts.getImpliedNodeFormatForFile(file.fileName, undefined, ts.sys, options);
+    return format === ts.ModuleKind.ESNext;
+  }
+  const esm = [ts.ModuleKind.ES2022, ts.ModuleKind.ESNext, ts.ModuleKind.System, ts.ModuleKind.Preserve].includes(options.module);
+  return esm && ts.isExternalModule(file);
 }
 
 type BodyEdits = (spawn: string) => TextEdit[];

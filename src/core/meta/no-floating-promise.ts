@@ -19,10 +19,12 @@ export interface NoFloatingPromiseOptions {
 /**
  * node:test's `test`/`describe`/`it` return promises that the runner itself tracks, so a
  * top-level `test('...', async () => {})` is not a floating promise. loop-audit/runtime's
- * `spawn` tracks its task, reports the task's error once, and returns a promise that never rejects.
+ * `spawn` tracks its task, reports the task's error once, and returns a promise that never rejects;
+ * `runMain`'s promise never rejects either (a failure ends the process with code 1).
  */
 export const DEFAULT_KNOWN_SAFE_CALLS: readonly string[] = [
   'loop-audit/runtime#spawn',
+  'loop-audit/runtime#runMain',
   'node:test#default',
   'node:test#test',
   'node:test#describe',
@@ -50,6 +52,7 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
     addAwait: 'Await it.',
     addVoid: 'Mark it as deliberately detached with `void` (a rejection stays unhandled).',
     awaitAll: 'Await them all with `await Promise.all(...)`.',
+    spawnWithRuntime: 'Track it with `spawn()` from @loop-audit/runtime (this package would then depend on @loop-audit/runtime).',
   },
   defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true },
   optionsSchema: {

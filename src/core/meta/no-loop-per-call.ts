@@ -25,6 +25,7 @@ export const noLoopPerCallMeta = defineRuleMeta<NoLoopPerCallOptions>()({
       '{{what}} is opened in {{fn}} and closed by {{closer}}() before the call ends: every call pays for a new connection. Create the client once and share it.',
     resourcePerCall:
       '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
+    runnerWithRuntime: "Move it onto @loop-audit/runtime's runner (this package would then depend on @loop-audit/runtime).",
     hoistBridge: 'Build the bridge once: hoist {{what}} to a module-level const {{name}} (its worker then starts when the module loads).',
   },
   defaultOptions: { additionalResources: [] },

@@ -15,6 +15,7 @@ export const noSyncBridgeMeta = defineRuleMeta<NoSyncBridgeOptions>()({
       '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call: timers, I/O and promise callbacks run in the middle of its synchronous caller (what nest_asyncio does in Python), and nested calls can deadlock. Make the caller async, or use loop-audit/runtime.',
     deasyncClosure:
       '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call, around {{fn}}, a closure: it cannot move to loop-audit/runtime\'s worker, which shares no variables with this code, so there is no autofix. Migrate the callers instead: make them async and await the work (util.promisify turns a callback function into one that returns a promise).',
+    runnerWithRuntime: "Move it onto @loop-audit/runtime's runner (this package would then depend on @loop-audit/runtime).",
     exportAndDefineSync:
       'Export {{fn}} and call it through getRunner().defineSync on loop-audit/runtime\'s worker (the worker loads this module again, without this thread\'s state).',
     loopReentry:
