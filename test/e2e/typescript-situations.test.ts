@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/rule-tester.js';
+import { repoRoot, withBuildLock } from '../fix/helpers.js';
 
 /**
  * The packed package, really installed with npm into three user projects: one with TypeScript 6
@@ -16,7 +16,8 @@ const TS6_VERSION = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/t
 const TYPESCRIPT_ESLINT_VERSION = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/typescript-eslint/package.json'), 'utf8')) as { version: string }).version;
 
 let workspace: string;
-let tarball: string;
+/** loop-audit's tarball and @loop-audit/runtime's (its dependency, not fetched from the registry). */
+let tarballs: string[] = [];
 
 const SOURCES: Record<string, string> = {
   // Typed only: `save` is a promise because the checker says so (it is imported).
@@ -25,8 +26,14 @@ const SOURCES: Record<string, string> = {
   'src/jobs.js': 'async function save(value) {\n  await Promise.resolve(value);\n}\nexport function handle(value) {\n  save(value);\n}\n',
 };
 
-function npm(cwd: string, args: string[]): void {
-  execFileSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+/** npm must not think it runs inside this repository's workspace or this test run. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS' && key !== 'LOOP_AUDIT_TYPE_BACKEND'));
+  return { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+}
+
+function npm(cwd: string, args: string[]): string {
+  return execFileSync('npm', [...args, '--prefer-offline'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', env: cleanEnv() });
 }
 
 function project(name: string, extraPackages: string[], eslintConfig: string): string {
@@ -38,19 +45,19 @@ function project(name: string, extraPackages: string[], eslintConfig: string): s
     writeFileSync(path.join(root, file), text);
   }
   writeFileSync(path.join(root, 'eslint.config.js'), eslintConfig);
-  npm(root, ['install', tarball, 'eslint@10', ...extraPackages]);
+  npm(root, ['install', ...tarballs, 'eslint@10', ...extraPackages]);
   return root;
 }
 
 function scan(root: string, backend?: string): { tool: { typeBackend: string }; findings: { file: string; line: number; ruleId: string }[]; errors: unknown[] } {
-  const result = spawnSync(path.join(root, 'node_modules/.bin/loop-audit'), ['scan', '--format', 'json', '--fail-on', 'off', ...(backend ? ['--type-backend', backend] : [])], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(path.join(root, 'node_modules/.bin/loop-audit'), ['scan', '--format', 'json', '--fail-on', 'off', ...(backend ? ['--type-backend', backend] : [])], { cwd: root, encoding: 'utf8', env: cleanEnv() });
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
   return JSON.parse(result.stdout);
 }
 
 function eslint(root: string, files: string[]): { filePath: string; messages: { ruleId: string | null; line: number; message: string; fatal?: boolean }[] }[] {
-  const result = spawnSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', ...files], { cwd: root, encoding: 'utf8' });
+  const result = spawnSync(path.join(root, 'node_modules/.bin/eslint'), ['--format', 'json', ...files], { cwd: root, encoding: 'utf8', env: cleanEnv() });
   expect(result.stderr).toBe('');
   expect([0, 1]).toContain(result.status);
   return JSON.parse(result.stdout);
@@ -61,8 +68,13 @@ const UNTYPED_CONFIG = "import loopAudit from 'loop-audit/eslint-plugin';\nexpor
 beforeAll(() => {
   workspace = mkdtempSync(path.join(tmpdir(), 'loop-audit-situations-'));
   if (!existsSync(path.join(repoRoot, 'dist/src/cli/bin.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does) before this test');
-  const packed = execFileSync('npm', ['pack', '--silent', '--pack-destination', workspace], { cwd: repoRoot, encoding: 'utf8' }).trim().split('\n').pop()!;
-  tarball = path.join(workspace, packed);
+  // Packed under the build lock: no other test rebuilds dist/ while npm reads it.
+  withBuildLock(() => {
+    for (const dir of [repoRoot, path.join(repoRoot, 'runtime')]) {
+      const [info] = JSON.parse(npm(dir, ['pack', '--json', '--pack-destination', workspace])) as { filename: string }[];
+      tarballs.push(path.join(workspace, path.basename(info!.filename)));
+    }
+  });
 }, 300_000);
 
 afterAll(() => {
@@ -111,7 +123,7 @@ describe('a project whose typescript is TypeScript 7', () => {
   it('installs, scans with loop-audit’s own TypeScript 7 (the tsconfig tsc --init wrote), and lints with the plugin', { timeout: 300_000 }, () => {
     const root = project('typescript-7', ['typescript@7.0.2'], UNTYPED_CONFIG);
     expect(JSON.parse(readFileSync(path.join(root, 'node_modules/typescript/package.json'), 'utf8')).version).toBe('7.0.2');
-    execFileSync(path.join(root, 'node_modules/.bin/tsc'), ['--init'], { cwd: root, stdio: 'pipe' });
+    execFileSync(path.join(root, 'node_modules/.bin/tsc'), ['--init'], { cwd: root, stdio: 'pipe', env: cleanEnv() });
     expect(existsSync(path.join(root, 'tsconfig.json'))).toBe(true);
     const seven = scan(root);
     expect(seven.tool.typeBackend).toBe('typescript7');
