@@ -91,7 +91,7 @@ describe('the TypeScript 7 backend', () => {
       'tsconfig.json': JSON.stringify({ compilerOptions: { ...JSON.parse(TSCONFIG).compilerOptions, module: 'commonjs', moduleResolution: 'node', baseUrl: '.' } }),
       'src/app.ts': 'async function save(): Promise<void> {}\nexport function go(): void {\n  save();\n}\n',
     });
-    const auto = await scan({ cwd: root, config: false });
+    const auto = await scan({ cwd: root, config: false, typeBackend: 'auto' });
     expect(auto.typeBackend).toBe('typescript6');
     expect(auto.findings.map((f) => `${f.file}:${f.line}`)).toEqual(['src/app.ts:3']);
     const notices = auto.errors.filter((e) => e.kind === 'type-backend');
@@ -107,6 +107,7 @@ describe('the TypeScript 7 backend', () => {
       'tsconfig.json': TSCONFIG,
       'src/app.ts': 'async function save(): Promise<void> {}\nexport function go(): void {\n  save();\n}\n',
     });
+    delete process.env.LOOP_AUDIT_TYPE_BACKEND;
     expect((await scan({ cwd: root, config: { typeBackend: 'typescript6' } })).typeBackend).toBe('typescript6');
     expect((await scan({ cwd: root, config: false })).typeBackend).toBe('typescript7');
     await expect(scan({ cwd: root, config: { typeBackend: 'go' as never } })).rejects.toThrow(ConfigError);
