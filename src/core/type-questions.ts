@@ -57,6 +57,11 @@ export interface TypeQuestions {
    * such as an unresolved `require`).
    */
   declarationsOf(identifier: TS.Identifier): Declarations | undefined;
+  /**
+   * Whether the signature a call resolves to declares its return type as `this` (a fluent
+   * method, `where(…): this`), wherever it is declared (declaration files included).
+   */
+  resolvesToThisReturning(call: TS.CallExpression): boolean;
 
   // ---------------------------------------------------------------- types
   /** The members of a union, or the type itself. */
@@ -152,6 +157,12 @@ class CheckerQuestions implements TypeQuestions {
     const declarations = found?.declarations;
     if (!declarations || declarations.length === 0) return undefined;
     return { total: declarations.length, inSource: declarations.filter((declaration) => !declaration.getSourceFile().isDeclarationFile) };
+  }
+
+  resolvesToThisReturning(call: TS.CallExpression): boolean {
+    const declaration = this.checker.getResolvedSignature(call)?.getDeclaration();
+    const returnType = declaration && 'type' in declaration ? (declaration.type as TS.TypeNode | undefined) : undefined;
+    return returnType?.kind === this.ts.SyntaxKind.ThisType;
   }
 
   unionParts(handle: TypeHandle): readonly TypeHandle[] {

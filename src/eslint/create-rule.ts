@@ -1,49 +1,34 @@
 import { createRequire } from 'node:module';
-import type { ParserServices, TSESLint } from '@typescript-eslint/utils';
+import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
 import { analyzeRule } from '../core/analyze.js';
 import { runtimePolicy } from '../fix/dependency.js';
 import { ruleMeta, type MessageIdOf, type OptionsOf } from '../core/meta/index.js';
 import { diskModuleFacts, scriptKindOf } from '../core/module-facts.js';
 import type { AnalysisInput, RuleId, TS, TypeScriptApi } from '../core/types.js';
+import { ruleDocsUrl } from '../version.js';
 
-export const DOCS_BASE_URL = 'https://github.com/loop-audit/loop-audit/blob/main/docs/rules/';
+const createRule = ESLintUtils.RuleCreator(ruleDocsUrl);
 
 const require = createRequire(import.meta.url);
 let typescript: TypeScriptApi | undefined;
 
 /**
  * The `typescript` that @typescript-eslint's parser uses, so SyntaxKind numbers agree with the
- * nodes it hands us. A project may have none (plain JS, espree), or TypeScript 7, whose
- * `typescript` package exports only its version (typescript-eslint cannot run on it either): then
- * ts-morph's bundled TypeScript 6 parses the file (it is only ever used to parse text we own in
- * that case).
+ * nodes it hands us. A plain JS project may have no `typescript` at all: then ts-morph's bundled
+ * copy parses the file (it is only ever used to parse text we own in that case).
  */
 function loadTypeScript(): TypeScriptApi {
   if (typescript) return typescript;
-  let found: Partial<TypeScriptApi> | undefined;
   try {
-    const estree = require.resolve('@typescript-eslint/typescript-estree');
-    found = createRequire(estree)('typescript') as Partial<TypeScriptApi>;
+    const estree = require.resolve('@typescript-eslint/typescript-estree', { paths: [require.resolve('@typescript-eslint/parser')] });
+    const candidate = createRequire(estree)('typescript') as Partial<TypeScriptApi>;
+    // TypeScript 7's `typescript` module is a version stub with no compiler API in JavaScript.
+    if (typeof candidate.createSourceFile === 'function') typescript = candidate as TypeScriptApi;
   } catch {
-    found = undefined;
+    // no typescript-eslint to borrow from
   }
-  const hasCompilerApi = typeof found?.createSourceFile === 'function' && typeof found.SyntaxKind === 'object';
-  typescript = hasCompilerApi ? (found as TypeScriptApi) : (require('ts-morph') as { ts: TypeScriptApi }).ts;
+  typescript ??= (require('ts-morph') as { ts: TypeScriptApi }).ts;
   return typescript;
-}
-
-function isObjectNotArray(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The user's options merged over the rule's defaults, objects deeply and anything else replaced (as typescript-eslint's rules do). */
-function withDefaults(defaults: Record<string, unknown>, given: Record<string, unknown>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...defaults };
-  for (const [key, value] of Object.entries(given)) {
-    const base = merged[key];
-    merged[key] = isObjectNotArray(base) && isObjectNotArray(value) ? withDefaults(base, value) : value;
-  }
-  return merged;
 }
 
 /** One parse per file per lint run, shared by the four rules (ESLint gives them one SourceCode). */
@@ -56,7 +41,7 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
   const cached = parsedBySourceCode.get(sourceCode);
   if (cached) return cached;
   const ts = loadTypeScript();
-  const services = sourceCode.parserServices as Partial<ParserServices> | undefined;
+  const services = sourceCode.parserServices as Partial<ReturnType<typeof ESLintUtils.getParserServices>> | undefined;
   let input: AnalysisInput | undefined;
   const nodeMap = services?.esTreeNodeToTSNodeMap;
   if (nodeMap) {
@@ -79,28 +64,21 @@ export function analysisInputFor(context: AnyContext): AnalysisInput {
   return input;
 }
 
-/**
- * Builds the ESLint rule for one core detector: parse (or borrow the parser's AST), detect, report.
- * The rule object is what typescript-eslint's RuleCreator makes (docs URL, options merged over the
- * defaults), built here so the plugin depends on no typescript-eslint package at run time: those
- * require TypeScript < 6.1 as a peer, and a project on TypeScript 7 must still install and run it.
- */
-export function createLoopAuditRule<Id extends RuleId>(ruleId: Id): TSESLint.RuleModule<MessageIdOf<Id>, [OptionsOf<Id>]> {
+/** Builds the ESLint rule for one core detector: parse (or borrow the parser's AST), detect, report. */
+export function createLoopAuditRule<Id extends RuleId>(ruleId: Id) {
   const meta = ruleMeta(ruleId);
-  const defaultOptions: [OptionsOf<Id>] = [meta.defaultOptions];
-  return {
+  return createRule<[OptionsOf<Id>], MessageIdOf<Id>>({
+    name: ruleId,
     meta: {
       type: meta.type,
-      docs: { description: meta.description, url: `${DOCS_BASE_URL}${ruleId}.md` },
+      docs: { description: meta.description },
       messages: meta.messages,
       schema: [meta.optionsSchema as never],
       ...(meta.fixable ? { fixable: 'code' as const } : {}),
       ...(meta.hasSuggestions ? { hasSuggestions: true } : {}),
     },
-    defaultOptions,
-    create(context) {
-      const given = context.options[0];
-      const options = (isObjectNotArray(given) ? withDefaults(structuredClone(meta.defaultOptions) as Record<string, unknown>, given) : structuredClone(meta.defaultOptions)) as OptionsOf<Id>;
+    defaultOptions: [meta.defaultOptions],
+    create(context, [options]) {
       return {
         Program() {
           const sourceCode = context.sourceCode;
@@ -121,5 +99,5 @@ export function createLoopAuditRule<Id extends RuleId>(ruleId: Id): TSESLint.Rul
         },
       };
     },
-  };
+  });
 }

@@ -9,7 +9,8 @@ import { analyzeParsedFile, loadAnalysisCore, type FileAnalysis, type ProjectWor
 import { hashParts, hashText } from './hash.js';
 import { loadProject, type Targets } from './load.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
-import { inferredOptions, parseProjects, type ProjectInfo } from './project.js';
+import { nothingAnalysedMessage } from './nothing.js';
+import { inferredOptions, parseProjects, type BrokenProject, type ProjectInfo } from './project.js';
 import { CacheSession, settingsKey, type CachedLayout, type ReusedWork, type ScanProject } from './reuse.js';
 import { loadPythonParser } from '../python/parser.js';
 import { scanPython } from '../python/scan.js';
@@ -79,7 +80,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
             const unchanged = session?.reuseLayout([]);
             if (unchanged) return unchanged;
             session?.adoptLayout({ files: {}, listings: [] });
-            return { projects: [], files: [], assignment: new Map<string, number>() };
+            return { projects: [], files: [], assignment: new Map<string, number>(), broken: [], outDirFiles: 0, outsideTsconfig: 0 };
           }
           return session?.reuseLayout(targets.discovery.files);
         },
@@ -101,6 +102,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       ? session.reuseResults(files, assignment, projects.length)
       : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
     const transient = new Set<string>();
+    const explicit = new Set(loaded.explicitPaths ?? []);
     const notices: Notice[] = [];
     // Python files: the Python frontend (src/python), with its own section of the cache.
     const pythonFiles = loaded.discovery.pythonFiles;
@@ -116,25 +118,44 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       assignment,
       work,
       transient,
+      explicit,
       recordGraphs: cacheFile !== undefined,
       cwd,
       backend,
       early,
       notices,
     });
-    session?.write(files, assignment, projects, work, transient, python);
+    session?.write(layout, work, transient, python);
     for (const [file, result] of python.results) work.results.set(file, result);
     // Fingerprinting Python findings (baseline, progress) parses their files again, synchronously.
     if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
     const used = new Set(files.map((file) => assignment.get(file)));
-    return assemble(loaded, notices, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
+    const result = assemble(loaded, layout.broken, notices, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
       analyzed: work.dirty.length + python.analyzed,
       cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
       programFiles: analysis.programFiles,
       typescript7Processes: typescript7ProcessesStarted() - processesBefore,
       durationMs: performance.now() - t0,
     });
+    const { discovery } = loaded;
+    result.skipped = {
+      buildOutput: discovery.skipped.filter((s) => s.reason === 'build-output').reduce((n, s) => n + s.files, 0) + layout.outDirFiles,
+      vendored: discovery.skipped.filter((s) => s.reason === 'vendored').reduce((n, s) => n + s.files, 0),
+      minified: result.errors.filter((error) => error.kind === 'minified').length,
+    };
+    // Zero is never green: no file analysed and nothing that failed says so, with the reason (the commands exit 2 on it).
+    if (result.files.length === 0 && result.errors.every((error) => error.skipped)) {
+      result.nothingAnalysed = nothingAnalysedMessage({
+        cwd,
+        roots: loaded.roots,
+        discovery,
+        outDirFiles: layout.outDirFiles,
+        outsideTsconfig: layout.outsideTsconfig,
+        skippedOnRead: result.errors.filter((error) => error.skipped && assignment.has(error.path)).map((error) => ({ file: error.file, message: error.message })),
+      });
+    }
+    return result;
   }
 }
 
@@ -151,6 +172,8 @@ interface AnalysisContext {
   work: ReusedWork;
   /** Files whose result must not be cached (a read error, a failed analysis): filled in here. */
   transient: Set<string>;
+  /** Files named on the command line: analysed even when they look minified. */
+  explicit: ReadonlySet<string>;
   recordGraphs: boolean;
   cwd: string;
   backend: TypeBackendOption;
@@ -227,7 +250,8 @@ function readProject(context: AnalysisContext, state: ProjectsState, index: numb
   const results = work.results;
   const texts = new Map<string, string>();
   for (const file of projectFiles) {
-    const read = readSource(file);
+    // A file named on the command line is analysed even if it looks minified: the user asked for it.
+    const read = readSource(file, { minified: !context.explicit.has(file) });
     if (read.ok) {
       texts.set(file, read.text);
       continue;
@@ -317,9 +341,21 @@ function analyzeWithTypescript7(
 }
 
 /** The scan's result: findings with their configured severity, errors and notices, everything sorted. */
-function assemble(targets: Targets, runNotices: readonly Notice[], files: readonly string[], results: ReadonlyMap<string, CachedResult>, projects: readonly ScanProject[], stats: ScanResult['stats']): ScanResult {
+function assemble(
+  targets: Targets,
+  broken: readonly BrokenProject[],
+  runNotices: readonly Notice[],
+  files: readonly string[],
+  results: ReadonlyMap<string, CachedResult>,
+  projects: readonly ScanProject[],
+  stats: ScanResult['stats'],
+): ScanResult {
   const { cwd, config } = targets;
-  const notices = [...targets.discovery.notices, ...runNotices];
+  const notices = [
+    ...targets.discovery.notices,
+    ...broken.map((project) => ({ path: project.configFile, kind: 'tsconfig' as const, message: `${project.message}\n(its files were analysed without it, in the inferred program)`, skipped: false })),
+    ...runNotices,
+  ];
   const relative = (file: string): string => toPosix(path.relative(cwd, file)) || path.basename(file);
   const findings: ScanFinding[] = [];
   const errors: ScanError[] = notices.map((notice) => ({ ...notice, file: relative(notice.path) }));

@@ -90,6 +90,7 @@ export class Typescript7Questions implements TypeQuestions {
   private readonly kind6: Map<number, number>;
   private readonly flags: { any: number; unknown: number; union: number; intersection: number; object: number; classOrInterface: number; alias: number; reparsed: number };
   private readonly callKind: number;
+  private readonly thisTypeKind: number;
 
   private readonly files = new Map<string, FileIndex | null>();
   private readonly remoteFiles = new Map<string, RemoteFile | null>();
@@ -146,6 +147,7 @@ export class Typescript7Questions implements TypeQuestions {
       reparsed: (NodeFlags as unknown as Record<string, number>).Reparsed ?? 0,
     };
     this.callKind = SignatureKind.Call;
+    this.thisTypeKind = SyntaxKind.ThisType;
   }
 
   /**
@@ -252,6 +254,17 @@ export class Typescript7Questions implements TypeQuestions {
       this.declarationCache.set(resolved.id, found);
     }
     return found;
+  }
+
+  resolvesToThisReturning(call: TS.CallExpression): boolean {
+    this.consulted = true;
+    const remote = this.remoteNode(call);
+    const declaration = remote && this.request(() => this.checker.getResolvedSignature(remote))?.declaration;
+    if (!declaration) return false;
+    // The declaration's file (often a library's .d.ts) is fetched once; its nodes are read locally.
+    const file = this.remoteFile(declaration.path);
+    const node = file?.getOrCreateNodeAtIndex(declaration.index) as { readonly type?: Ts7Node } | undefined;
+    return node?.type !== undefined && node.type.kind === this.thisTypeKind;
   }
 
   // ---------------------------------------------------------------- types

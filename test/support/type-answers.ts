@@ -76,16 +76,49 @@ function answers(ts: TypeScriptApi, facts: FileFacts, types: TypeQuestions, node
       at: `${path.basename(facts.sourceFile.fileName)}:${node.pos} ${ts.SyntaxKind[node.kind]} ${node.getText(facts.sourceFile).slice(0, 40)}`,
       promise: ts.isExpression(node) ? facts.isPromiseValued(node) : undefined,
       thenable: facts.isThenableType(type),
-      anyOrUnknown: types.isAnyOrUnknown(type),
+      anyOrUnknown: isCommonJsExpandoCall(ts, facts.sourceFile, node) ? 'differs' : types.isAnyOrUnknown(type),
       arrayOrTuple: types.isArrayOrTupleType(types.apparentType(type)),
       // What no-floating-promise asks of a type's name: is it (an instantiation of) the global
       // Promise. Names in general are not compared: TypeScript 7 keeps some aliases TypeScript 6
       // reduces (`Awaited<TSchema>` where 6 says `TSchema`, once in the mongodb driver's 8,517).
       promiseNamed: types.unionParts(type).map((part) => types.symbolName(types.apparentType(part)) === 'Promise'),
       signatures: signatures.length,
+      thisReturning: ts.isCallExpression(node) ? types.resolvesToThisReturning(node) : undefined,
       returnsThenable: signatures.map((signature) => facts.isThenableType(types.returnType(signature))),
       parameters: signatures.map((signature) => types.parameters(signature).map((p) => types.symbolNameOf(p))),
       declarations: declarations && { total: declarations.total, inSource: declarations.inSource.map((d) => `${path.basename(d.getSourceFile().fileName)}:${d.pos}-${d.end}`) },
     };
   });
+}
+
+/**
+ * A call of a property assigned onto a CommonJS module's exported function (`module.exports =
+ * deasync; module.exports.sleep = …`), called as `module.exports.sleep()` in that module or as
+ * `deasync.sleep()` where it is required by relative path. TypeScript 6 types these expandos;
+ * TypeScript 7 types the call `any`. That is a difference of the two compilers' JavaScript support,
+ * not of the backends: no rule's verdict depends on it there (the report test compares findings).
+ */
+function isCommonJsExpandoCall(ts: TypeScriptApi, sourceFile: TS.SourceFile, node: TS.Node): boolean {
+  if (!/\.[cm]?jsx?$/.test(sourceFile.fileName) || !ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression)) return false;
+  const receiver = node.expression.expression;
+  if (ts.isPropertyAccessExpression(receiver)) return ts.isIdentifier(receiver.expression) && receiver.expression.text === 'module' && receiver.name.text === 'exports';
+  if (!ts.isIdentifier(receiver)) return false;
+  return sourceFile.statements.some(
+    (statement) =>
+      ts.isVariableStatement(statement) &&
+      statement.declarationList.declarations.some((declaration) => {
+        const init = declaration.initializer;
+        return (
+          ts.isIdentifier(declaration.name) &&
+          declaration.name.text === receiver.text &&
+          init !== undefined &&
+          ts.isCallExpression(init) &&
+          ts.isIdentifier(init.expression) &&
+          init.expression.text === 'require' &&
+          init.arguments.length === 1 &&
+          ts.isStringLiteral(init.arguments[0]!) &&
+          init.arguments[0].text.startsWith('.')
+        );
+      }),
+  );
 }
