@@ -1,7 +1,7 @@
 // The scanner benchmark's subjects: real, pinned TypeScript code bases from the npm registry,
 // unpacked into the gitignored bench/.work/ (their code is never committed). Shared by the
 // benchmark (run.mjs) and the test that both type backends report the same on them
-// (test/e2e/benchmark-subjects.test.ts).
+// (bench/scan/parity.test.ts, `npm run bench:parity`).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { prepareSubject, SUBJECTS } from '../../bench/scan/subjects.mjs';
+import { prepareSubject, SUBJECTS } from './subjects.mjs';
 import { scan } from '../../src/scan/scan.js';
-import { answersOfBothBackends } from '../support/type-answers.js';
+import { answersOfBothBackends } from '../../test/support/type-answers.js';
 
 /**
  * The two type backends on the benchmark's real code bases (rxjs, the mongodb driver; downloaded
