@@ -161,7 +161,7 @@ class CheckerQuestions implements TypeQuestions {
 
   resolvesToThisReturning(call: TS.CallExpression): boolean {
     const declaration = this.checker.getResolvedSignature(call)?.getDeclaration();
-    const returnType = declaration && 'type' in declaration ? (declaration.type as TS.TypeNode | undefined) : undefined;
+    const returnType = declaration && 'type' in declaration ? (declaration.type) : undefined;
     return returnType?.kind === this.ts.SyntaxKind.ThisType;
   }
 
@@ -217,7 +217,7 @@ class CheckerQuestions implements TypeQuestions {
     const t = type(handle);
     const target = (t as TS.TypeReference).target ?? t;
     if (!(target.flags & ts.TypeFlags.Object) || !((target as TS.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)) return undefined;
-    return asTypes(this.checker.getBaseTypes(target as TS.InterfaceType) ?? []);
+    return asTypes(this.checker.getBaseTypes(target) ?? []);
   }
 
   returnType(handle: SignatureHandle): TypeHandle {

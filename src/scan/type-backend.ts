@@ -106,10 +106,10 @@ export function fallbackNotice(error: Typescript7Unavailable, cwd: string): Noti
 /** Compiler options in tsconfig form (enum values by name), for the inferred project's tsconfig. */
 function tsconfigJsonOptions(ts: TypeScriptApi, options: TS.CompilerOptions): Record<string, unknown> {
   const enums: Record<string, Record<string, unknown>> = {
-    target: ts.ScriptTarget as unknown as Record<string, unknown>,
-    module: ts.ModuleKind as unknown as Record<string, unknown>,
-    moduleResolution: ts.ModuleResolutionKind as unknown as Record<string, unknown>,
-    jsx: ts.JsxEmit as unknown as Record<string, unknown>,
+    target: ts.ScriptTarget,
+    module: ts.ModuleKind,
+    moduleResolution: ts.ModuleResolutionKind,
+    jsx: ts.JsxEmit,
   };
   const json: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

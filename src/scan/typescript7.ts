@@ -171,6 +171,7 @@ export class Typescript7Session {
     this.sentAhead = configFiles;
     // The API's own calls for these two requests must read their answers without writing them again.
     let pending = 2;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the original is called with its receiver (`write.call(this, ...)`) by the wrapper below
     const write = channel.writeTuple;
     channel.writeTuple = function (this: unknown, type: number, name: Buffer, payload: string | Uint8Array) {
       if (pending > 0 && type === MSG_REQUEST) {
