@@ -305,7 +305,7 @@ export class AsyncEdits {
     edits.insert(fn.getEnd(), text);
     this.plan.change('public-boundary', sourceFile, fn.getStart(sourceFile), `${name} keeps a sync boundary over the runner; the async body is ${asyncName}`);
     this.plan.notes.add(
-      `--keep-public-sync: ${name} now runs ${asyncName} in loop-audit/runtime's worker thread when called synchronously. Arguments and results are copied (structured clone), and module state, event listeners and process.env changes made after the worker started are not shared with it.`,
+      `--keep-public-sync: ${name} now runs ${asyncName} in @loop-audit/runtime's worker thread when called synchronously. Arguments and results are copied (structured clone), and module state, event listeners and process.env changes made after the worker started are not shared with it.`,
     );
   }
 
