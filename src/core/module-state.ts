@@ -37,8 +37,28 @@ interface Work {
   via: string[];
 }
 
+/**
+ * Where a function is replaced by another one for the analysis: migrate asks about code whose
+ * calls of a sync wrapper will call the wrapper's async sibling instead (file and start offset of
+ * each function).
+ */
+export type Redirect = (file: string, start: number) => { file: string; start: number } | undefined;
+
 /** Undefined when `fn` provably shares no module state with the thread that calls it; otherwise why it does. */
-export function sharedModuleState(facts: FileFacts, fn: TS.Node, name: string): SharedState | undefined {
+export function sharedModuleState(facts: FileFacts, fn: TS.Node, name: string, redirect?: Redirect): SharedState | undefined {
+  const outer = activeRedirect;
+  activeRedirect = redirect;
+  try {
+    return walk(facts, fn, name, redirect);
+  } finally {
+    activeRedirect = outer;
+  }
+}
+
+/** The redirect of the analysis under way (sharedModuleState is synchronous), for bindings reached through imports. */
+let activeRedirect: Redirect | undefined;
+
+function walk(facts: FileFacts, fn: TS.Node, name: string, redirect: Redirect | undefined): SharedState | undefined {
   const seen = new Set<TS.Node>();
   const work: Work[] = [{ facts, node: fn, via: [name] }];
   while (work.length > 0) {
@@ -53,10 +73,31 @@ export function sharedModuleState(facts: FileFacts, fn: TS.Node, name: string): 
       if (GLOBAL_OBJECTS.has(name) && !current.declaredNames.has(name) && !current.imports.has(name)) return { reason: `uses \`${name}\`${where}: the worker has its own global object` };
       const verdict = bindingVerdict(current, name, node);
       if (verdict.kind === 'state') return { reason: `${verdict.what}${where}` };
-      if (verdict.kind === 'follow') work.push({ facts: verdict.facts, node: verdict.node, via: [...via, verdict.name] });
+      if (verdict.kind === 'follow') work.push({ ...redirected(verdict.facts, verdict.node, redirect), via: [...via, verdict.name] });
     }
   }
   return undefined;
+}
+
+function redirected(facts: FileFacts, node: TS.Node, redirect: Redirect | undefined): { facts: FileFacts; node: TS.Node } {
+  const target = redirect?.(facts.sourceFile.fileName, node.getStart(facts.sourceFile));
+  if (!target) return { facts, node };
+  const other = target.file === facts.sourceFile.fileName ? facts : facts.otherFile(target.file);
+  const found = other && nodeAt(other, target.start);
+  return found && other ? { facts: other, node: found } : { facts, node };
+}
+
+/** The outermost function-like node that starts at `start`. */
+function nodeAt(facts: FileFacts, start: number): TS.Node | undefined {
+  const ts = facts.ts;
+  let found: TS.Node | undefined;
+  const visit = (node: TS.Node): void => {
+    if (found || node.end <= start || node.pos > start) return;
+    if (facts.isFunctionLike(node) && node.getStart(facts.sourceFile) === start) found = node;
+    else ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return found;
 }
 
 type Verdict = { kind: 'safe' } | { kind: 'state'; what: string } | { kind: 'follow'; facts: FileFacts; node: TS.Node; name: string };
@@ -157,6 +198,12 @@ function declarationVerdict(facts: FileFacts, name: string, declaration: ModuleD
     }
     case 'variable': {
       const { declaration: variable, isConst } = declaration;
+      // A sync wrapper migrate replaces by its async sibling: the sibling is what will run.
+      const replacement = activeRedirect?.(facts.sourceFile.fileName, variable.getStart(facts.sourceFile));
+      if (replacement) {
+        const target = redirected(facts, variable, activeRedirect);
+        if (target.node !== variable) return { kind: 'follow', facts: target.facts, node: target.node, name };
+      }
       const init = variable.initializer && skipOuterExpressions(ts, variable.initializer);
       if (!isConst) return { kind: 'state', what: `reads \`${name}\`, a module-level \`${variable.parent.flags & ts.NodeFlags.Let ? 'let' : 'var'}\` this thread can change` };
       if (init && ts.isIdentifier(variable.name) && (ts.isArrowFunction(init) || ts.isFunctionExpression(init))) return { kind: 'follow', facts, node: init, name };

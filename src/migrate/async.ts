@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { skipOuterExpressions } from '../core/facts.js';
+import { sharedModuleState, type Redirect } from '../core/module-state.js';
 import type { TS } from '../core/types.js';
 import {
   allowsTopLevelAwait,
@@ -440,10 +441,31 @@ export class AsyncPlanner {
     };
     if (fn.body) ts.forEachChild(fn.body, visit);
     if (usesThis) return 'it uses `this`, which does not exist in the runner\'s worker';
+    // The boundary runs the body in the worker, which loads its module anew: it must share no module state with this thread.
+    const shared = sharedModuleState(factsOf(this.plan.project, fn.getSourceFile()), fn, fn.name!.text, this.wrapperRedirect());
+    if (shared) return `it ${shared.reason}: the boundary would run it in the runner's worker, which loads its module anew and would not see this thread's state`;
     const asyncName = `${fn.name!.text}Async`;
     const moduleSymbol = this.checker.getSymbolAtLocation(fn.getSourceFile());
     if (moduleSymbol && this.checker.getExportsOfModule(moduleSymbol).some((s) => s.name === asyncName)) return `the module already exports '${asyncName}'`;
     return undefined;
+  }
+
+  /** For the module-state analysis: a call of a wrapper in scope will call its sibling, which is what the worker would run. */
+  private wrapperRedirect(): Redirect {
+    const ts = this.ts;
+    const map = new Map<string, { file: string; start: number }>();
+    for (const { info } of this.wrappers) {
+      const sibling = info.sibling;
+      if (info.refusal || sibling?.kind !== 'function') continue;
+      const declaration = sibling.declaration;
+      const fn = ts.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(ts, declaration.initializer) : declaration;
+      const target = { file: path.resolve(sibling.sourceFile.fileName), start: fn.getStart(sibling.sourceFile) };
+      const file = path.resolve(info.sourceFile.fileName);
+      map.set(`${file}:${info.wrapper.node.getStart(info.sourceFile)}`, target);
+      const holder = info.declaration;
+      if (ts.isVariableStatement(holder)) for (const d of holder.declarationList.declarations) map.set(`${file}:${d.getStart(info.sourceFile)}`, target);
+    }
+    return (file, start) => map.get(`${path.resolve(file)}:${start}`);
   }
 
   private attachProgram(unit: Unit, actionCall: TS.CallExpression): void {
