@@ -26,7 +26,10 @@ interface MigrateCliOptions {
  * something was refused or kept (the report says what and why), 2 for usage errors.
  */
 export function registerMigrateCommand(program: Command, io: MigrateIo, setExit: (code: number) => void): void {
-  program
+  // `--no-format` shares commander's attribute with `--format <format>`: each is tracked by its own event.
+  let output: 'pretty' | 'json' = 'pretty';
+  let runFormatter = true;
+  const command = program
     .command('migrate')
     .description('remove sync wrappers phase by phase: callers await the async sibling, transitively up to the entry points (dry run unless --write)')
     .argument('[paths...]', 'files, directories or globs to migrate (with --phase: both must match)')
@@ -37,9 +40,11 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
     .option('--keep-public-sync', 'exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary')
     .addOption(new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto @loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(['async', 'runner']))
     .option('--allow-runtime-dependency', 'in a published library too (package.json with main/exports, not private), rewrite to @loop-audit/runtime and add it to the dependencies')
+    .option('--no-format', "do not run the project's formatter (prettier, biome or dprint) on the rewritten files")
     .option('--tsconfig <file>', 'use this tsconfig instead of the nearest one')
     .option('-c, --config <file>', 'configuration file (phases, rule options)')
     .action(async (paths: string[], options: MigrateCliOptions) => {
+      options.format = output;
       const { migrate } = await import('../migrate/migrate.js');
       const { formatMigrateJson, formatMigrateReport } = await import('../migrate/format.js');
       const allPaths = [...paths, ...(options.path ?? [])];
@@ -53,6 +58,7 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
         write: options.write === true,
         keepPublicSync: options.keepPublicSync === true,
         allowRuntimeDependency: options.allowRuntimeDependency === true,
+        format: runFormatter,
       });
       if (options.format === 'json') io.stdout.write(formatMigrateJson(result));
       else if (result.write) io.stdout.write(formatMigrateReport(result));
@@ -63,4 +69,10 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
       }
       setExit(result.refusals.length > 0 ? 1 : 0);
     });
+  command.on('option:format', (value: 'pretty' | 'json') => {
+    output = value;
+  });
+  command.on('option:no-format', () => {
+    runFormatter = false;
+  });
 }

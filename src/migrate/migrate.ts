@@ -3,6 +3,7 @@ import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
 import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
 import { runtimeDependencyChanges, withDependency } from '../fix/dependency.js';
+import { formatRewritten, resetFormatters } from '../fix/format.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
@@ -102,6 +103,18 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     if (!before.has(change.file)) before.set(change.file, change.before);
     after.set(change.file, text);
     plan.changes.push({ kind: 'package-added', file: plan.relative(change.file), line: 1, message: change.message });
+  }
+
+  // The project's formatter on the rewritten code (package.json edits keep their own formatting).
+  if (options.format !== false) {
+    resetFormatters();
+    for (const [file, text] of after) {
+      if (refusedFiles.has(file) || file.endsWith('package.json')) continue;
+      const outcome = await formatRewritten(root, file, before.get(file)!, text);
+      after.set(file, outcome.text);
+      if (outcome.formatter) plan.notes.add(`rewritten files were formatted with the project's ${outcome.formatter}`);
+      if (outcome.skipped) plan.notes.add(`${plan.relative(file)}: ${outcome.skipped}`);
+    }
   }
 
   // Safety of every write, then the writes (or just the diff).

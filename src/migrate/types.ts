@@ -117,4 +117,6 @@ export interface MigrateOptions {
   keepPublicSync?: boolean;
   /** Move wrappers onto the runtime in a published library too, adding @loop-audit/runtime to its dependencies. */
   allowRuntimeDependency?: boolean;
+  /** Run the project's formatter (prettier, biome, dprint) on the rewritten files it kept formatted (default true). */
+  format?: boolean;
 }

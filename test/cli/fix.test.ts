@@ -60,8 +60,7 @@ export function upper(text: string): string {
   return makeSynchronous(async (value: string) => value.toUpperCase())(text);
 }
 `;
-const PER_CALL_FIXED = `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from '@loop-audit/runtime';
+const PER_CALL_FIXED = `import { syncFunction } from '@loop-audit/runtime';
 
 const upperSync = syncFunction(async (value: string) => value.toUpperCase());
 
