@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RuleId } from '../core/types.js';
+import { normalizeDistribution, type PythonDependency } from '../python/manifests.js';
 import type { Baseline, BaselineComparison } from './baseline.js';
 import type { FingerprintedFinding, ProgressFinding } from './fingerprint.js';
 import { phaseMatcher, type Phase } from './phases.js';
@@ -12,7 +13,8 @@ export type DependencyField = (typeof DEPENDENCY_FIELDS)[number];
 
 export interface DeclaredPackage {
   name: string;
-  field: DependencyField;
+  /** The package.json field, or for Python the manifest and table (`pyproject.toml [project.dependencies]`, `requirements.txt`). */
+  field: DependencyField | string;
 }
 
 export interface PhaseProgress {
@@ -65,6 +67,8 @@ export interface ProgressInput<F extends ProgressFinding = ProgressFinding> {
   baseline?: { file: string; baseline: Baseline; comparison: BaselineComparison<F> };
   /** Parsed package.json of the project, if any. */
   packageJson?: unknown;
+  /** What the project's Python manifests (pyproject.toml, setup.cfg, requirements*.txt, Pipfile) declare. */
+  pythonDependencies?: readonly PythonDependency[];
 }
 
 /** Reads `<root>/package.json`, or undefined if there is none or it is not JSON (the scan reports broken files; progress need not). */
@@ -76,15 +80,19 @@ export function readPackageJson(root: string): unknown {
   }
 }
 
-export function declaredPackages(packageJson: unknown, names: readonly string[]): DeclaredPackage[] {
-  if (typeof packageJson !== 'object' || packageJson === null) return [];
+export function declaredPackages(packageJson: unknown, names: readonly string[], pythonDependencies: readonly PythonDependency[] = []): DeclaredPackage[] {
   const wanted = new Set(names);
   const found: DeclaredPackage[] = [];
-  for (const field of DEPENDENCY_FIELDS) {
-    const deps = (packageJson as Record<string, unknown>)[field];
-    if (typeof deps !== 'object' || deps === null) continue;
-    for (const name of Object.keys(deps).sort()) if (wanted.has(name)) found.push({ name, field });
+  if (typeof packageJson === 'object' && packageJson !== null) {
+    for (const field of DEPENDENCY_FIELDS) {
+      const deps = (packageJson as Record<string, unknown>)[field];
+      if (typeof deps !== 'object' || deps === null) continue;
+      for (const name of Object.keys(deps).sort()) if (wanted.has(name)) found.push({ name, field });
+    }
   }
+  // Python distribution names compare normalised: `nest_asyncio` in a manifest is `nest-asyncio`.
+  const wantedPython = new Set(names.map(normalizeDistribution));
+  for (const dependency of pythonDependencies) if (wantedPython.has(dependency.name)) found.push({ name: dependency.name, field: dependency.manifest });
   return found;
 }
 
@@ -111,7 +119,7 @@ export function computeProgress<F extends ProgressFinding>(input: ProgressInput<
     const mine = input.findings.filter((item) => rules.has(item.ruleId) && inLayer(rel(item.file)));
     const byRule: Partial<Record<RuleId, number>> = {};
     for (const item of mine) byRule[item.ruleId] = (byRule[item.ruleId] ?? 0) + 1;
-    const packages = declaredPackages(input.packageJson, phase.packages);
+    const packages = declaredPackages(input.packageJson, phase.packages, input.pythonDependencies);
     const remaining = mine.length + packages.length;
     let resolved: number | null = null;
     let fresh: number | null = null;

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { ts } from 'ts-morph';
 import type { RuleId } from '../core/types.js';
+import { isPythonFile } from '../python/files.js';
+import { normalizePythonText, pythonScopes } from '../python/fingerprint.js';
 
 const requireFromHere = createRequire(import.meta.url);
 let typescriptApi: typeof ts | undefined;
@@ -147,6 +149,13 @@ function parse(file: string, text: string): ts.SourceFile {
   return ts.createSourceFile(file, text, ts.ScriptTarget.Latest, /* setParentNodes */ true, kind);
 }
 
+/** A file's scope paths and token normalisation: TypeScript's scanner and parser, or, for `.py` files, the Python frontend's. */
+function languageOf(file: string, text: string): { context: (start: number, end: number) => string; normalize: (text: string) => string } {
+  if (isPythonFile(file)) return { context: pythonScopes(text), normalize: normalizePythonText };
+  const sourceFile = parse(file, text);
+  return { context: (start, end) => contextPath(sourceFile, start, end), normalize: normalizeText };
+}
+
 /**
  * Fingerprints every finding. `readText` returns a file's text as the scanner analysed it
  * (BOM stripped), or undefined when it cannot be read, in which case the finding's message
@@ -163,12 +172,12 @@ export function fingerprintFindings<F extends ProgressFinding>(findings: readonl
   for (const [file, list] of byFile) {
     const raw = readText(file);
     const text = raw === undefined ? undefined : raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-    const sourceFile = text === undefined ? undefined : parse(file, text);
+    const language = text === undefined ? undefined : languageOf(file, text);
     const located = list.map((finding) => {
-      if (text === undefined || sourceFile === undefined) return { finding, start: 0, context: '', textHash: sha256(finding.message).slice(0, 16) };
+      if (text === undefined || language === undefined) return { finding, start: 0, context: '', textHash: sha256(finding.message).slice(0, 16) };
       const start = finding.start ?? offsetOf(text, finding.line, finding.column);
       const end = Math.max(start, finding.end ?? offsetOf(text, finding.endLine, finding.endColumn));
-      return { finding, start, context: contextPath(sourceFile, start, end), textHash: sha256(normalizeText(text.slice(start, end))).slice(0, 16) };
+      return { finding, start, context: language.context(start, end), textHash: sha256(language.normalize(text.slice(start, end))).slice(0, 16) };
     });
     located.sort((a, b) => a.start - b.start || a.finding.ruleId.localeCompare(b.finding.ruleId));
     const seen = new Map<string, number>();

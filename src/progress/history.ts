@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { computeProgress, DEPENDENCY_FIELDS } from './compute.js';
 import type { HistoryPoint, HistoryReport } from './history-types.js';
 import type { Phase } from './phases.js';
+import type { PythonDependency } from '../python/manifests.js';
 
 const run = promisify(execFile);
 
@@ -24,6 +25,8 @@ export interface CommitScan {
   files: string[];
   /** The package.json dependency fields, names only. */
   packageJson?: Partial<Record<(typeof DEPENDENCY_FIELDS)[number], Record<string, string>>>;
+  /** What the Python manifests declared at that commit. */
+  pythonDependencies?: PythonDependency[];
 }
 
 /** Scans a directory (a checkout of a past commit) and reports its findings relative to it. */
@@ -182,7 +185,7 @@ function prepareCacheDir(cacheDir: string): void {
 /** Counts per phase from one commit's scan, with today's phase definitions. */
 function countPhases(scan: CommitScan, phases: readonly Phase[], root: string, globBase: string): { phases: Record<string, number>; total: number } {
   const findings = scan.findings.map((f, i) => ({ ruleId: f.ruleId, file: f.file, fingerprint: String(i) }));
-  const report = computeProgress({ root, globBase, phases, findings, files: scan.files, packageJson: scan.packageJson });
+  const report = computeProgress({ root, globBase, phases, findings, files: scan.files, packageJson: scan.packageJson, pythonDependencies: scan.pythonDependencies });
   return { phases: Object.fromEntries(report.phases.map((p) => [p.name, p.remaining])), total: scan.findings.length };
 }
 

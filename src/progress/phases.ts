@@ -20,10 +20,22 @@ export interface Phase {
 
 export { BRIDGE_PACKAGES };
 
+/** Python distributions whose only job is to block on async work (names normalised as PEP 503 does). */
+export const PYTHON_BRIDGE_PACKAGES: readonly string[] = ['nest-asyncio', 'syncer', 'unsync'];
+
 const DATA_LAYER_DIRS = 'repositories,repository,db,data,dal,clients';
 const CLI_DIRS = 'cli,commands,bin';
 const WEB_DIRS = 'routes,controllers,handlers,api,web,server';
 const JOB_DIRS = 'jobs,workers,schedulers,queues,cron';
+/**
+ * Python projects name their layers after the same directories, plus their frameworks' (`crud`
+ * of FastAPI's templates, Django's `views.py`, Celery's `tasks.py`), and often keep a layer in one
+ * module rather than a directory (`services.py`, `user_repository.py`).
+ */
+const PY_DATA_LAYER = ['**/{crud,dao,repos}/**/*.py', '**/{repositories,repository,crud,dao,db}.py', '**/*_{repository,repositories,repo,dao}.py'];
+const PY_SERVICES = ['**/{services,service}.py', '**/*_service.py'];
+const PY_APPLICATION = ['**/{views,routers,endpoints,blueprints}/**/*.py', '**/{views,api,routes,routers,endpoints,cli,commands}.py', '**/*_{views,api,routes}.py'];
+const PY_JOBS = ['**/{tasks,consumers}/**/*.py', '**/{tasks,jobs,workers,scheduler,consumers}.py', '**/*_{job,jobs,task,tasks,worker}.py'];
 
 /** The phased plan of seeds 001 and 003, in order: stabilise the bridges, then go async layer by layer from the bottom up. */
 export const DEFAULT_PHASES: readonly Phase[] = [
@@ -38,7 +50,7 @@ export const DEFAULT_PHASES: readonly Phase[] = [
   {
     name: 'data-layer',
     description: 'Repositories, data access and clients expose async APIs only: no sync wrappers, no bridges.',
-    globs: [`**/{${DATA_LAYER_DIRS}}/**`],
+    globs: [`**/{${DATA_LAYER_DIRS}}/**`, ...PY_DATA_LAYER],
     rules: ['no-sync-wrapper', 'no-sync-bridge'],
     order: 2,
     packages: [],
@@ -46,7 +58,7 @@ export const DEFAULT_PHASES: readonly Phase[] = [
   {
     name: 'services',
     description: 'Business logic awaits the data layer: no sync wrappers or bridge calls in services.',
-    globs: ['**/services/**'],
+    globs: ['**/services/**', ...PY_SERVICES],
     rules: ['no-sync-wrapper', 'no-sync-bridge'],
     order: 3,
     packages: [],
@@ -54,7 +66,7 @@ export const DEFAULT_PHASES: readonly Phase[] = [
   {
     name: 'application',
     description: 'CLI commands and web handlers are async (commander parseAsync, async route handlers) and handle their promises: no bridges.',
-    globs: [`**/{${CLI_DIRS}}/**`, `**/{${WEB_DIRS}}/**`],
+    globs: [`**/{${CLI_DIRS}}/**`, `**/{${WEB_DIRS}}/**`, ...PY_APPLICATION],
     rules: ['no-sync-wrapper', 'no-sync-bridge', 'no-floating-promise'],
     order: 4,
     packages: [],
@@ -62,18 +74,18 @@ export const DEFAULT_PHASES: readonly Phase[] = [
   {
     name: 'background-jobs',
     description: 'Scheduled jobs, workers and queue consumers run async handlers whose errors are handled: no floating promises.',
-    globs: [`**/{${JOB_DIRS}}/**`],
+    globs: [`**/{${JOB_DIRS}}/**`, ...PY_JOBS],
     rules: ['no-floating-promise', 'no-sync-wrapper', 'no-sync-bridge'],
     order: 5,
     packages: [],
   },
   {
     name: 'cleanup',
-    description: 'Everywhere: no sync wrapper, no bridge, no floating promise, and no bridge package left in package.json.',
+    description: 'Everywhere: no sync wrapper, no bridge, no floating promise, and no bridge package left in package.json or the Python manifests.',
     globs: [],
     rules: ['no-sync-wrapper', 'no-sync-bridge', 'no-floating-promise'],
     order: 6,
-    packages: [...BRIDGE_PACKAGES],
+    packages: [...BRIDGE_PACKAGES, ...PYTHON_BRIDGE_PACKAGES],
   },
 ];
 
@@ -183,7 +195,7 @@ export function resolvePhases(raw: unknown, source = 'configuration'): Phase[] {
       globs: [...(phase.globs ?? [])],
       rules: [...new Set(phase.rules.map((rule) => ruleIdOf(rule)!))],
       order: phase.order ?? index + 1,
-      packages: [...(phase.packages ?? (phase.name === 'cleanup' ? BRIDGE_PACKAGES : []))],
+      packages: [...(phase.packages ?? (phase.name === 'cleanup' ? [...BRIDGE_PACKAGES, ...PYTHON_BRIDGE_PACKAGES] : []))],
     },
     index,
   }));

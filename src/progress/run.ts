@@ -5,6 +5,9 @@ import { RULE_IDS } from '../core/types.js';
 import { scan } from '../scan/scan.js';
 import { ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
+import { isPythonFile } from '../python/files.js';
+import { readPythonManifest } from '../python/manifests.js';
+import { readPythonText } from '../python/source.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   compareWithBaseline,
@@ -42,7 +45,9 @@ export interface ScanSelection {
 export function fingerprintScan(result: Pick<ScanResult, 'root' | 'findings'>): FingerprintedFinding<ScanFinding>[] {
   return fingerprintFindings(result.findings, (file) => {
     try {
-      return readFileSync(path.join(result.root, file), 'utf8');
+      const absolute = path.join(result.root, file);
+      // A Python file may declare its encoding (PEP 263): read it as the scanner did.
+      return isPythonFile(file) ? readPythonText(absolute) : readFileSync(absolute, 'utf8');
     } catch {
       return undefined;
     }
@@ -141,6 +146,7 @@ export async function runProgress(options: ProgressOptions = {}): Promise<Progre
     globBase: result.config.baseDir,
     baseline: baselineInput,
     packageJson: readPackageJson(result.root),
+    pythonDependencies: readPythonManifest(result.root).dependencies,
   });
   let history: HistoryReport | undefined;
   if (options.history) history = await historyFor(root, result.config, phases, options);
@@ -168,6 +174,7 @@ async function historyFor(root: string, config: ResolvedConfig, phases: readonly
       findings: past.findings.map((f) => ({ ruleId: f.ruleId, file: f.file })),
       files: past.files,
       packageJson: dependencyNames(readPackageJson(dir)),
+      pythonDependencies: readPythonManifest(dir).dependencies,
     };
   };
   return computeHistory({

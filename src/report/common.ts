@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { RULE_IDS, type Family, type RuleId } from '../core/types.js';
+import { isPythonFile } from '../python/files.js';
+import { readPythonText } from '../python/source.js';
 import type { ScanFinding, ScanResult } from '../scan/types.js';
 
 export const RULE_PREFIX = 'loop-audit/';
@@ -57,7 +59,8 @@ export function sourceReader(): (path: string) => string | undefined {
     if (!texts.has(path)) {
       let text: string | undefined;
       try {
-        text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+        // A Python file may declare its encoding (PEP 263): read it as the scanner did.
+        text = isPythonFile(path) ? readPythonText(path) : readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
       } catch {
         text = undefined;
       }

@@ -82,6 +82,27 @@ export interface CacheData {
   results: Record<string, CachedResult>;
   /** Stat memos of the files `tool` was computed from (see `toolIdentity`). */
   toolFiles?: Record<string, StatMemo>;
+  /** The Python files' results (src/python/scan.ts). */
+  python?: PythonCacheData;
+}
+
+/**
+ * What the scan cache keeps of the Python files: a result is reused when the file's text and the
+ * texts of the project files its analysis consulted (imported helpers, siblings, classes) are
+ * unchanged, and the set of Python files and the manifests declaring entry points are too.
+ */
+export interface PythonCacheData {
+  structure: string;
+  files: Record<string, PythonCachedResult>;
+}
+
+export interface PythonCachedResult {
+  hash: string;
+  stat?: StatMemo;
+  /** Files consulted → their hash when analysed. */
+  deps: Record<string, string>;
+  findings: CachedFinding[];
+  errors: CachedResult['errors'];
 }
 
 export function resolveCacheFile(cwd: string, location: string | undefined): string {
@@ -226,6 +247,14 @@ function toolFiles(): string[] {
   } catch {
     // resolved through exports only: the version then comes from the core hash alone
   }
+  // The Python grammar and its runtime decide how Python parses.
+  for (const name of ['web-tree-sitter/package.json', 'tree-sitter-python/package.json']) {
+    try {
+      files.push(requireHere.resolve(name));
+    } catch {
+      // not installed: Python files then fail to analyse, and say so
+    }
+  }
   const walk = (dir: string): void => {
     let entries;
     try {
@@ -240,6 +269,7 @@ function toolFiles(): string[] {
     }
   };
   walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core'));
+  walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'python'));
   return files;
 }
 
@@ -282,9 +312,10 @@ export function toolIdentity(runStartedAt: number, known?: ToolIdentity): ToolId
     }
     if (file.endsWith('package.json')) {
       try {
-        parts.push(`ts-morph@${(JSON.parse(text) as { version: string }).version}`);
+        const pkg = JSON.parse(text) as { name: string; version: string };
+        parts.push(`${pkg.name}@${pkg.version}`);
       } catch {
-        parts.push('ts-morph@unknown');
+        parts.push(`${path.basename(path.dirname(file))}@unknown`);
       }
     } else parts.push(path.basename(file), text);
   }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Ignore } from 'ignore';
 import type picomatchType from 'picomatch';
+import { isPythonFile, PYTHON_SKIPPED_DIRS } from '../python/files.js';
 import type { ScanError } from './types.js';
 
 // Loaded on first use: a warm cached scan of a tree without .gitignore files or globs never pays for them.
@@ -18,6 +19,8 @@ export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', 
 
 /** Never walked into, wherever they are: dependencies, VCS data, our own cache. */
 const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn', '.loop-audit-cache']);
+/** Python's installed packages, byte-code caches, virtual environments and tool caches. */
+const PYTHON_SKIPPED = new Set<string>(PYTHON_SKIPPED_DIRS);
 /**
  * Build output and tool caches: skipped when they sit in a package or project root (beside a
  * package.json or tsconfig.json), where these names mean generated code, not sources.
@@ -61,6 +64,8 @@ export interface DiscoverOptions {
 export interface Discovery {
   /** Absolute paths of the source files to analyse (declaration files excluded), sorted, unique by real path. */
   files: string[];
+  /** Absolute paths of the Python files (`.py`) to analyse, sorted, unique by real path: the Python frontend's, not TypeScript's. */
+  pythonFiles: string[];
   /** tsconfig.json files found in the walked directories. */
   tsconfigs: string[];
   /** package.json files found in the walked directories (their `type` decides module formats). */
@@ -139,15 +144,18 @@ function errnoOf(error: unknown): string {
  */
 export function discover(options: DiscoverOptions): Discovery {
   const files = new Map<string, string>(); // real path → path as found
+  const pythonFiles = new Map<string, string>();
   const tsconfigs = new Set<string>();
   const packageJsons = new Set<string>();
   const notices: Omit<ScanError, 'file'>[] = [];
   const walkedRealDirs = new Set<string>();
 
   const addFile = (absolute: string, realPath: string): void => {
-    if (!isSourceFile(absolute) || isDeclarationFile(absolute)) return;
+    const python = isPythonFile(absolute);
+    if (!python && (!isSourceFile(absolute) || isDeclarationFile(absolute))) return;
     if (!options.isIncluded(absolute) || options.isExcluded(absolute)) return;
-    if (!files.has(realPath)) files.set(realPath, absolute);
+    const into = python ? pythonFiles : files;
+    if (!into.has(realPath)) into.set(realPath, absolute);
   };
 
   const walk = (dir: string, realDir: string, ancestry: readonly string[], layers: readonly IgnoreLayer[]): void => {
@@ -160,6 +168,8 @@ export function discover(options: DiscoverOptions): Discovery {
       return;
     }
     const names = new Set(entries.map((e) => e.name));
+    // A Python virtual environment (whatever its name): installed packages, not the project's code.
+    if (names.has('pyvenv.cfg') && ancestry.length > 1) return;
     const isProjectRoot = names.has('package.json') || names.has('tsconfig.json');
     const own = names.has('.gitignore') ? readIgnoreFile(path.join(dir, '.gitignore')) : undefined;
     const here = own ? [...layers, { base: dir, matcher: own }] : layers;
@@ -178,7 +188,7 @@ export function discover(options: DiscoverOptions): Discovery {
           const code = errnoOf(error);
           if (code === 'ELOOP') {
             notices.push({ path: absolute, kind: 'symlink-loop', message: 'skipped: symbolic link loop', skipped: true });
-          } else if (isSourceFile(absolute)) {
+          } else if (isSourceFile(absolute) || isPythonFile(absolute)) {
             notices.push({ path: absolute, kind: 'unreadable', message: `skipped: dangling symbolic link (${code})`, skipped: true });
           }
           continue;
@@ -189,7 +199,7 @@ export function discover(options: DiscoverOptions): Discovery {
         realPath = path.join(realDir, entry.name);
       }
       if (isDir) {
-        if (ALWAYS_SKIPPED_DIRS.has(entry.name)) continue;
+        if (ALWAYS_SKIPPED_DIRS.has(entry.name) || PYTHON_SKIPPED.has(entry.name)) continue;
         if (isProjectRoot && BUILD_OUTPUT_DIRS.has(entry.name)) continue;
         if (isIgnored(here, absolute, true) || options.isExcluded(absolute)) continue;
         if (ancestry.includes(realPath)) {
@@ -230,11 +240,13 @@ export function discover(options: DiscoverOptions): Discovery {
     } else if (stats.isFile()) {
       // A file named on the command line is scanned even if ignored: the user asked for it.
       if (isSourceFile(root) && !isDeclarationFile(root) && !files.has(realRoot)) files.set(realRoot, root);
+      else if (isPythonFile(root) && !pythonFiles.has(realRoot)) pythonFiles.set(realRoot, root);
     }
   }
 
   return {
     files: [...files.values()].sort(),
+    pythonFiles: [...pythonFiles.values()].sort(),
     tsconfigs: [...tsconfigs].sort(),
     packageJsons: [...packageJsons].sort(),
     notices,

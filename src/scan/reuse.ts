@@ -12,6 +12,7 @@ import {
   type CacheData,
   type CachedResult,
   type GraphNode,
+  type PythonCacheData,
   type ToolIdentity,
 } from './cache.js';
 import { findGitRoot } from './discover.js';
@@ -128,6 +129,8 @@ export class CacheSession {
   private configInputs: ConfigInputs | undefined;
   /** A warm run that changed nothing leaves the cache file alone. */
   private changed = false;
+  /** The Python files' section of the previous run (same tool and settings), kept whatever happens to the TypeScript layout. */
+  readonly previousPython: PythonCacheData | undefined;
 
   constructor(
     private readonly cacheFile: string,
@@ -151,6 +154,7 @@ export class CacheSession {
     this.tool = toolIdentity(startedAt, this.knownTool);
     if (previous && (previous.tool !== this.tool.key || previous.settings !== settings)) previous = undefined;
     this.previous = previous;
+    this.previousPython = previous?.python;
   }
 
   /** Whether results of an earlier run are being reused (a warm run). */
@@ -243,8 +247,9 @@ export class CacheSession {
     projects: readonly ScanProject[],
     work: ReusedWork,
     transient: ReadonlySet<string>,
+    python?: { cache: PythonCacheData; changed: boolean },
   ): void {
-    if (work.dirty.length > 0) this.changed = true;
+    if (work.dirty.length > 0 || python?.changed) this.changed = true;
     if (this.structure === undefined || this.configInputs === undefined || !this.changed) return;
     const stored: Record<string, CachedResult> = {};
     for (const file of files) {
@@ -265,6 +270,7 @@ export class CacheSession {
       assignment: Object.fromEntries(files.map((file) => [file, assignment.get(file)!])),
       graphs: work.graphs,
       results: stored,
+      ...(python && Object.keys(python.cache.files).length > 0 ? { python: python.cache } : {}),
     };
     writeCache(this.cacheFile, data);
   }

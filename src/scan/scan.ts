@@ -10,6 +10,8 @@ import { loadProject, type Targets } from './load.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
 import { inferredOptions, parseProjects, type ProjectInfo } from './project.js';
 import { CacheSession, settingsKey, type CachedLayout, type ReusedWork, type ScanProject } from './reuse.js';
+import { loadPythonParser } from '../python/parser.js';
+import { scanPython } from '../python/scan.js';
 import { readSource } from './source.js';
 import type { ScanError, ScanFinding, ScanOptions, ScanProgress, ScanResult } from './types.js';
 import { loadTypeScript, saveCodeCaches } from './typescript.js';
@@ -50,14 +52,20 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     {
       typescript: () => loadTypeScript(codeCacheDir).ts,
       onDiscovered: (targets) => {
-        progress({ phase: 'discover', files: targets.discovery.files.length });
+        progress({ phase: 'discover', files: targets.discovery.files.length + targets.discovery.pythonFiles.length });
         selection = ruleSelection(targets.config);
       },
       // Projects and file assignment from the cache when the structure is provably unchanged (no TypeScript needed).
       reuse: (targets) => {
-        if (!cacheFile) return undefined;
-        session = new CacheSession(cacheFile, startedAt, targets, settingsKey(selection));
-        return session.reuseLayout(targets.discovery.files);
+        if (cacheFile) session = new CacheSession(cacheFile, startedAt, targets, settingsKey(selection));
+        // Nothing for TypeScript (a Python project): it is not even loaded.
+        if (targets.discovery.files.length === 0 && targets.tsconfigs.length === 0) {
+          const unchanged = session?.reuseLayout([]);
+          if (unchanged) return unchanged;
+          session?.adoptLayout({ files: {}, listings: [] });
+          return { projects: [], files: [], assignment: new Map<string, number>() };
+        }
+        return session?.reuseLayout(targets.discovery.files);
       },
     },
   );
@@ -77,13 +85,19 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     ? session.reuseResults(files, assignment, projects.length)
     : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
   const transient = new Set<string>();
+  // Python files: the Python frontend (src/python), with its own section of the cache.
+  const pythonFiles = loaded.discovery.pythonFiles;
+  const python = await scanPython({ files: pythonFiles, roots: loaded.roots, selection, previous: session?.previousPython, fingerprints, progress });
   const analysis = await analyzeProjects({ ts, codeCacheDir, progress, selection, fingerprints, session, projects, assignment, work, transient, recordGraphs: cacheFile !== undefined });
-  session?.write(files, assignment, projects, work, transient);
+  session?.write(files, assignment, projects, work, transient, python);
+  for (const [file, result] of python.results) work.results.set(file, result);
+  // Fingerprinting Python findings (baseline, progress) parses their files again, synchronously.
+  if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
   const used = new Set(files.map((file) => assignment.get(file)));
-  return assemble(loaded, files, work.results, projects.filter((_, i) => used.has(i)), {
-    analyzed: work.dirty.length,
-    cached: files.length - work.dirty.length,
+  return assemble(loaded, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
+    analyzed: work.dirty.length + python.analyzed,
+    cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
     programFiles: analysis.programFiles,
     durationMs: performance.now() - t0,
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/types.js';
 import { computeProgress } from '../../src/progress/compute.js';
-import { BRIDGE_PACKAGES, DEFAULT_PHASES, phaseMatcher, phaseProblems, resolvePhases } from '../../src/progress/phases.js';
+import { BRIDGE_PACKAGES, DEFAULT_PHASES, PYTHON_BRIDGE_PACKAGES, phaseMatcher, phaseProblems, resolvePhases } from '../../src/progress/phases.js';
 import { runProgress } from '../../src/progress/run.js';
 import { cli, LEGACY_APP } from './support.js';
 
@@ -96,7 +96,7 @@ describe('user-defined phases', () => {
     expect(phases[0]!.packages).toEqual([]);
     expect(phases[2]).toMatchObject({ description: 'tests await what they start', packages: ['sync-rpc'] });
     // A phase named cleanup keeps the bridge-package check unless it says otherwise.
-    expect(phases[3]!.packages).toEqual([...BRIDGE_PACKAGES]);
+    expect(phases[3]!.packages).toEqual([...BRIDGE_PACKAGES, ...PYTHON_BRIDGE_PACKAGES]);
     expect(resolvePhases([{ name: 'a', rules: ['no-sync-wrapper'] }, { name: 'b', rules: ['no-sync-bridge'] }]).map((p) => p.order)).toEqual([1, 2]);
   });
 
