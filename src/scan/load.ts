@@ -139,7 +139,9 @@ export interface LayoutOptions {
 export function layoutProjects(ts: TypeScriptApi, targets: Targets, options: LayoutOptions = {}): ProjectLayout {
   const setup = parseProjects(ts, targets.tsconfigs);
   const outputDirs = setup.projects.flatMap((p) => p.outputDirs);
-  let files = targets.discovery.files.filter((file) => !outputDirs.some((dir) => isUnder(file, dir)) || targets.explicitPaths?.includes(file));
+  // A source a project compiles is never its build output, even under `outDir: "."` (sources in `src/`, output beside them).
+  const sources = new Set(setup.projects.flatMap((p) => p.fileNames));
+  let files = targets.discovery.files.filter((file) => sources.has(file) || !outputDirs.some((dir) => isUnder(file, dir)) || targets.explicitPaths?.includes(file));
   const projects: ProjectEntry[] = setup.projects.map((p) => ({ configFile: p.configFile, options: p.options, fileNames: p.fileNames }));
   const assignment = assignProjects(files, projects);
   if (targets.tsconfig && !targets.explicitPaths) files = files.filter((file) => assignment.has(file));
