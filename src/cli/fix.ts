@@ -115,6 +115,7 @@ function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => strin
       fixes: changed.reduce((sum, entry) => sum + entry.fixed.length, 0),
       dropped: result.files.reduce((sum, entry) => sum + entry.dropped.length, 0),
       remaining: result.files.reduce((sum, entry) => sum + entry.remaining.length, 0),
+      suggestions: result.files.reduce((sum, entry) => sum + (entry.suggested ?? 0), 0),
       errors: result.files.filter((entry) => entry.error !== undefined).length,
     },
     files: result.files

@@ -65,6 +65,8 @@ export interface FixedFile {
   written: boolean;
   /** Findings left with a suggestion that stands for a fix withheld from a library (see `library`). */
   runtimeSuggestions?: number;
+  /** Remaining findings that carry suggestions (edits an editor applies on request). */
+  suggested?: number;
   /** Set when the file is in a published library that does not depend on the runtime: fixes that need it were left as suggestions. */
   library?: string;
   /** The formatter that formatted the fixed text. */
@@ -282,6 +284,7 @@ function fixOne(
     ...base,
     after,
     runtimeSuggestions: remaining.filter((finding) => finding.suggestions?.some((s) => RUNTIME_SUGGESTIONS.has(s.messageId))).length,
+    suggested: remaining.filter((finding) => (finding.suggestions?.length ?? 0) > 0).length,
     // Offsets of applied fixes belong to the pass they were applied in; messages do not.
     fixed: outcome.applied.map((finding) => ({ ruleId: finding.ruleId, message: formatMessage(finding) })),
     dropped: outcome.dropped.map(({ finding, reason, text: version }) => ({ ...located(version, finding), reason })),
