@@ -67,7 +67,9 @@ function tscErrors(output) {
 }
 
 /** Passed and failed test counts from jest's or node's summary, else just the exit code. */
-function testCounts(output) {
+function testCounts(raw) {
+  // eslint-disable-next-line no-control-regex
+  const output = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const jest = /Tests:\s+(?:(\d+) failed, )?(?:(\d+) skipped, )?(?:(\d+) passed, )?(\d+) total/.exec(output);
   if (jest) return { passed: Number(jest[3] ?? 0), failed: Number(jest[1] ?? 0) };
   const should = [...output.matchAll(/(\d+) (?:tests? )?passed(?:, (\d+) failed)?/g)].at(-1);
@@ -82,12 +84,23 @@ function formatFiles(output) {
   return [...new Set([...output.matchAll(/^\[warn\] (?!Code style issues)(.+)$/gm)].map((m) => m[1].trim()))].sort();
 }
 
+/**
+ * The repository's checks. A test suite that fails is run again, up to TEST_RUNS times in all, so a
+ * timing-sensitive suite (real fs events) reports how often it fails rather than one draw.
+ */
+const TEST_RUNS = Number(process.env.CODEMOD_TEST_RUNS ?? 3);
+
 function checks(entry, dir) {
   const result = {};
   const tsc = run(entry.checks.tsc[0], entry.checks.tsc.slice(1), dir);
   result.tsc = { status: tsc.status, ...tscErrors(`${tsc.stdout}\n${tsc.stderr}`) };
-  const test = run(entry.checks.test[0], entry.checks.test.slice(1), dir);
-  result.test = { status: test.status, ...testCounts(`${test.stdout}\n${test.stderr}`), seconds: test.seconds, tail: `${test.stdout}\n${test.stderr}`.trim().split('\n').slice(-15).join('\n') };
+  const runs = [];
+  for (let i = 0; i < TEST_RUNS; i++) {
+    const test = run(entry.checks.test[0], entry.checks.test.slice(1), dir);
+    runs.push({ status: test.status, ...testCounts(`${test.stdout}\n${test.stderr}`), seconds: test.seconds, tail: `${test.stdout}\n${test.stderr}`.trim().split('\n').slice(-15).join('\n') });
+    if (test.status === 0) break;
+  }
+  result.test = { ...runs.at(-1), runs: runs.length, failedRuns: runs.filter((r) => r.status !== 0).length, firstFailure: runs.find((r) => r.status !== 0)?.tail };
   const format = run(entry.checks.format[0], entry.checks.format.slice(1), dir);
   result.format = { status: format.status, files: formatFiles(`${format.stdout}\n${format.stderr}`) };
   return result;
@@ -200,7 +213,7 @@ function table(results) {
     for (const step of result.steps) {
       const b = step.before;
       const a = step.after;
-      const tests = (c) => `${c.test.passed ?? '?'}/${c.test.failed ?? '?'}, ${c.test.status}`;
+      const tests = (c) => `${c.test.passed ?? '?'}/${c.test.failed ?? '?'}, exit ${c.test.status}${c.test.failedRuns ? ` (failed ${c.test.failedRuns} of ${c.test.runs} runs)` : ''}`;
       const format = (c) => (c.format.status === 0 ? 'pass' : `fail (${c.format.files.length} files)`);
       lines.push(
         `| ${result.name} (\`${result.commit.slice(0, 7)}\`) | \`${step.args.join(' ')}\` | ${step.scanAfter ? `${stepFindings(result, step)} → ${step.scanAfter.findings}` : '—'} | ${step.summary.fixes ?? '—'} | ${step.summary.suggestions ?? '—'} | ${b.tsc.total} → ${a.tsc.total}${step.compared.newTscErrors.length ? ` (${step.compared.newTscErrors.length} new)` : ''} | ${tests(b)} → ${tests(a)} | ${format(b)} → ${format(a)} | ${cell(step.secondRun.written === 0 && step.secondRun.trackedChanges === 0 ? 'no-op' : `wrote ${step.secondRun.written}`)} |`,

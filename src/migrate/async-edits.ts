@@ -223,6 +223,10 @@ export class AsyncEdits {
 
   private makeAsync(unit: Unit): void {
     const ts = this.ts;
+    if (unit.taskBoundary) {
+      this.taskBoundary(unit, unit.members[0]!, unit.taskBoundary.name);
+      return;
+    }
     for (const fn of unit.members) {
       const sourceFile = fn.getSourceFile();
       const edits = this.plan.editsFor(sourceFile);
@@ -247,6 +251,30 @@ export class AsyncEdits {
       }
     }
     if (unit.boundary) this.addBoundary(unit);
+  }
+
+  /**
+   * A function whose callers cannot be followed and whose result is unused stays sync: its body
+   * runs as a tracked task, `spawn(async () => { … }, { name })`, and awaits the migrated calls.
+   */
+  private taskBoundary(unit: Unit, fn: FunctionNode, name: string): void {
+    const ts = this.ts;
+    const sourceFile = fn.getSourceFile();
+    const body = fn.body;
+    if (!body) return;
+    const spawn = this.plan.runtimeName(sourceFile, 'spawn');
+    const style = codeStyle(factsOf(this.plan.project, sourceFile));
+    const pad = style.bracketSpacing ? ' ' : '';
+    const semi = style.semicolon ? ';' : '';
+    const options = `{${pad}name: ${stringLiteral(style, name)}${pad}}`;
+    if (ts.isBlock(body)) {
+      wrapBlock(this.plan, fn, body, () => ({ open: `${spawn}(async () => {`, close: `}, ${options})${semi}`, depth: 1 }));
+    } else {
+      const edits = this.plan.editsFor(sourceFile);
+      edits.insert(body.getStart(sourceFile), `{ ${spawn}(async () => `);
+      edits.insert(body.getEnd(), `, ${options})${semi} }`);
+    }
+    this.plan.change('entry-point', sourceFile, fn.getStart(sourceFile), `${unit.name} stays sync (its callers cannot be followed and its result is unused): its body awaits inside a tracked task, ${spawn}(async () => …, { name: '${name}' })`);
   }
 
   /** `T` → `Promise<T>`, unless it already is a promise type. */

@@ -50,6 +50,10 @@ export interface Unit {
   assertion?: Assertion;
   /** `--keep-public-sync`: the async body moves to `<name>Async`, a sync boundary keeps the name. */
   boundary?: { asyncName: string };
+  /** Uses as a value (stored, handed to an API that drops the result): settled after exploring. */
+  valueUses: { node: TS.Node; kind: RefusalKind; message: string }[];
+  /** Its callers cannot be followed and its result is unused: it stays sync, its body runs as a tracked task. */
+  taskBoundary?: { name: string };
 }
 
 export interface Site {

@@ -16,7 +16,8 @@ import {
 } from './ast.js';
 import { AsyncEdits } from './async-edits.js';
 import { isPublic, Solution, type Assertion, type AsyncOptions, type Site, type Unit, type UnitKind, type WrapperState } from './async-graph.js';
-import { classifyConsumer, factsOf, programOf } from './entry-points.js';
+import { classifyConsumer, factsOf, isArrayCallback, programOf } from './entry-points.js';
+import { runtimePolicy } from '../fix/dependency.js';
 import type { Plan } from './plan.js';
 import type { WrapperInfo } from './wrappers.js';
 
@@ -67,7 +68,7 @@ export class AsyncPlanner {
   // ------------------------------------------------------------------ graph
 
   private newUnit(kind: UnitKind, node: TS.Node, name: string): Unit {
-    return { id: this.counter++, kind, node, name, members: [], signatures: [], alreadyAsync: false, callers: [], registrations: [], dependsOn: [], sites: [], explored: false, actions: [], seeded: false };
+    return { id: this.counter++, kind, node, name, members: [], signatures: [], alreadyAsync: false, callers: [], registrations: [], dependsOn: [], sites: [], explored: false, actions: [], seeded: false, valueUses: [] };
   }
 
   private enqueue(unit: Unit): void {
@@ -314,8 +315,14 @@ export class AsyncPlanner {
     this.exploreFunction(unit);
   }
 
-  /** How the function is reached: its name's references across the project, or the API it is handed to. */
+  /** How the function is reached, then what its uses as a value allow (see settleValueUses). */
   private exploreFunction(unit: Unit): void {
+    this.exploreReferences(unit);
+    if (!unit.refusal) this.settleValueUses(unit);
+  }
+
+  /** How the function is reached: its name's references across the project, or the API it is handed to. */
+  private exploreReferences(unit: Unit): void {
     const ts = this.ts;
     const fn = unit.members[0]!;
     for (const signature of unit.signatures) {
@@ -350,24 +357,37 @@ export class AsyncPlanner {
         nameNode = parent.name;
       } else if (parent && (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === outer) {
         nameNode = parent.name;
+        // `const lookups: Record<string, (id: string) => string> = { name: (id) => … }`: the declared type says sync.
+        if (ts.isPropertyAssignment(parent) && this.checker.getContextualType(outer as TS.Expression)?.getCallSignatures().length && !this.acceptsPromise(outer)) {
+          const declared = this.checker.typeToString(this.checker.getContextualType(outer as TS.Expression)!);
+          unit.valueUses.push({ node: outer, kind: 'declared-type', message: `it is stored where its type is declared as \`${declared.slice(0, 80)}\`, which does not let it return a promise` });
+        }
         if (ts.isPropertyDeclaration(parent) && parent.type) {
           unit.refusal = { kind: 'declared-type', message: `its type \`${parent.type.getText()}\` is declared on the field: make it return a promise by hand` };
           return;
         }
       } else if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(outer as TS.Expression)) {
         const consumer = classifyConsumer(this.plan.project, parent, fn);
-        if ('refusal' in consumer) unit.refusal = { kind: consumer.refusal, message: consumer.message };
-        else {
+        if ('refusal' in consumer) {
+          if (this.dropsResult(consumer, parent)) unit.valueUses.push({ node: outer, kind: consumer.refusal, message: consumer.message });
+          else unit.refusal = { kind: consumer.refusal, message: consumer.message };
+        } else {
           unit.entry = { kind: consumer.entry, call: consumer.call, ...(consumer.express4 !== undefined ? { express4: consumer.express4 } : {}) };
           if (consumer.entry === 'commander') this.attachProgram(unit, consumer.call);
         }
         return;
       } else {
-        unit.refusal = { kind: 'value-use', message: 'it is a function value that is returned, stored or passed along: its callers cannot be followed' };
+        unit.valueUses.push({ node: outer, kind: 'value-use', message: 'it is a function value that is returned, stored or passed along: its callers cannot be followed' });
         return;
       }
     }
     if (!nameNode || (!ts.isIdentifier(nameNode) && !ts.isPrivateIdentifier(nameNode))) {
+      // `{ '/users': (req) => … }`: stored under a name no call can be found by.
+      const holder = outermost(ts, fn).parent;
+      if (holder && ts.isPropertyAssignment(holder) && ts.isObjectLiteralExpression(holder.parent)) {
+        unit.valueUses.push({ node: outermost(ts, fn), kind: 'value-use', message: 'it is stored under a computed name: its callers cannot be followed' });
+        return;
+      }
       unit.refusal = { kind: 'value-use', message: 'it has a computed name: its callers cannot be followed' };
       return;
     }
@@ -412,6 +432,10 @@ export class AsyncPlanner {
       if (holder && (ts.isCallExpression(holder) || ts.isNewExpression(holder)) && holder.arguments?.includes(outer as TS.Expression)) {
         const consumer = classifyConsumer(this.plan.project, holder, fn);
         if ('refusal' in consumer) {
+          if (this.dropsResult(consumer, holder)) {
+            unit.valueUses.push({ node: outer, kind: consumer.refusal, message: `${consumer.message} (${where})` });
+            continue;
+          }
           unit.refusal = { kind: consumer.refusal, message: `${consumer.message} (${where})` };
           return;
         }
@@ -419,9 +443,59 @@ export class AsyncPlanner {
         if (consumer.entry === 'commander') this.attachProgram(unit, consumer.call);
         continue;
       }
-      unit.refusal = { kind: 'value-use', message: `it is used as a value at ${where} (\`${(holder ?? node).getText().replace(/\s+/g, ' ').slice(0, 60)}\`)` };
+      unit.valueUses.push({ node: outer, kind: 'value-use', message: `it is used as a value at ${where} (\`${(holder ?? node).getText().replace(/\s+/g, ' ').slice(0, 60)}\`)` });
+    }
+  }
+
+  /**
+   * A callback API that calls the function and drops what it returns (an unknown API, an event
+   * emitter, a timer), as opposed to one that uses the result (`map`, `sort`) or an executor.
+   */
+  private dropsResult(consumer: { refusal: string; message: string }, call: TS.CallExpression | TS.NewExpression): boolean {
+    return consumer.refusal === 'callback' && !isArrayCallback(this.ts, call);
+  }
+
+  /**
+   * A function its callers cannot be followed to (stored in an object or a Map, handed to an
+   * unknown API) is a boundary when what it returns is unused (void):
+   * - where every such use expects a function that may return a promise, it simply becomes async;
+   * - where one does not, and nothing calls it directly, it stays sync and its body runs as a
+   *   tracked task (`spawn(async () => { … })`), which awaits the migrated calls below it and
+   *   keeps the crash policy of a failed task (docs/migrate.md);
+   * - otherwise it stays sync and its chain is kept, with the reason.
+   */
+  private settleValueUses(unit: Unit): void {
+    const uses = unit.valueUses;
+    if (uses.length === 0) return;
+    const first = uses[0]!;
+    const fn = unit.members[0]!;
+    const voidResult = unit.members.length === 1 && returnsVoid(this.ts, this.checker, fn);
+    if (voidResult && uses.every((use) => this.acceptsPromise(use.node))) return;
+    if (!voidResult || unit.callers.length > 0 || unit.registrations.length > 0 || unit.signatures.length > 0 || unit.entry || !fn.body) {
+      const direct = unit.callers[0];
+      unit.refusal = { kind: first.kind, message: voidResult && direct ? `${first.message}, and it is also called directly at ${this.plan.where(direct.call.getSourceFile(), direct.call.getStart())}` : first.message };
       return;
     }
+    const policy = runtimePolicy(fn.getSourceFile().fileName, this.plan.allowRuntimeDependency);
+    if (!policy.allowed) {
+      unit.refusal = { kind: first.kind, message: `${first.message}; its body could await inside a tracked task, but ${this.plan.relative(policy.manifest.file)} is a published library that does not depend on @loop-audit/runtime (--allow-runtime-dependency)` };
+      return;
+    }
+    unit.taskBoundary = { name: taskLabel(this.ts, fn, unit.name) };
+  }
+
+  /** Whether the function type expected where a function is used lets it return a promise (`void | Promise<void>`, `unknown`, `Promise<T>`). */
+  private acceptsPromise(node: TS.Node): boolean {
+    const contextual = this.checker.getContextualType(node as TS.Expression);
+    if (!contextual) return false;
+    const signatures = contextual.getNonNullableType().getCallSignatures();
+    if (signatures.length === 0) return false;
+    return signatures.every((signature) => {
+      const returned = signature.getReturnType();
+      if (returned.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) return true;
+      const parts = returned.isUnion() ? returned.types : [returned];
+      return parts.some((part) => this.checker.getPropertyOfType(this.checker.getApparentType(part), 'then') !== undefined);
+    });
   }
 
   /** Why a sync boundary over the runner would not behave like the function it replaces. */
@@ -714,4 +788,31 @@ function describeNode(ts: Plan['project']['ts'], node: TS.Node): string {
   if (ts.isPropertyDeclaration(node)) return `the field ${node.name.getText()}`;
   if (ts.isParameter(node)) return `the parameter ${node.name.getText()}`;
   return node.getText().split('\n')[0]!.slice(0, 40);
+}
+
+/** What the function returns is nothing: `void`/`undefined`, declared or inferred. */
+function returnsVoid(ts: Plan['project']['ts'], checker: TS.TypeChecker, fn: FunctionNode): boolean {
+  const signature = checker.getSignatureFromDeclaration(fn as TS.SignatureDeclaration);
+  if (!signature) return false;
+  const returned = checker.getReturnTypeOfSignature(signature);
+  const parts = returned.isUnion() ? returned.types : [returned];
+  return parts.every((part) => (part.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0);
+}
+
+/** The tracked task's name: `routes: /users` for a handler stored in `routes`, else the function's name. */
+function taskLabel(ts: Plan['project']['ts'], fn: FunctionNode, fallback: string): string {
+  const holder = outermost(ts, fn).parent;
+  if (holder && ts.isPropertyAssignment(holder) && ts.isObjectLiteralExpression(holder.parent)) {
+    const key = ts.isStringLiteralLike(holder.name) || ts.isIdentifier(holder.name) || ts.isNumericLiteral(holder.name) ? holder.name.text : holder.name.getText();
+    const owner = outermost(ts, holder.parent).parent;
+    const ownerName = owner && ts.isVariableDeclaration(owner) && ts.isIdentifier(owner.name) ? owner.name.text : undefined;
+    return ownerName ? `${ownerName}: ${key}` : key;
+  }
+  // `bus.on('login', …)` → `bus.on login`, `setTimeout(…)` → `setTimeout`.
+  if (holder && (ts.isCallExpression(holder) || ts.isNewExpression(holder))) {
+    const first = holder.arguments?.[0];
+    const detail = first && first !== outermost(ts, fn) && ts.isStringLiteralLike(first) ? ` ${first.text}` : '';
+    return `${skipOuterExpressions(ts, holder.expression).getText().replace(/\s+/g, '')}${detail}`;
+  }
+  return fallback;
 }

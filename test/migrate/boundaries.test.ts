@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { project, read, refusals, run, typecheck } from './helpers.js';
+import { BRIDGE, DEASYNC_TYPES } from './sources.js';
+
+const USERS = `import { runAsync } from '../lib/bridge.js';
+
+export interface User {
+  id: string;
+  name: string;
+}
+
+const table = new Map<string, User>();
+
+export async function findUser(id: string): Promise<User | undefined> {
+  return table.get(id);
+}
+
+export async function saveUser(user: User): Promise<void> {
+  table.set(user.id, user);
+}
+
+export function findUserSync(id: string): User | undefined {
+  return runAsync(findUser(id));
+}
+
+export function saveUserSync(user: User): void {
+  runAsync(saveUser(user));
+}
+`;
+
+describe('migrate: boundaries where callers cannot be followed', () => {
+  it('a route handler stored in an object map: its body awaits inside a tracked task; everything below migrates', async () => {
+    const dir = project({
+      'types/deasync.d.ts': DEASYNC_TYPES,
+      'src/lib/bridge.ts': BRIDGE,
+      'src/data/users.ts': USERS,
+      'src/services/accounts.ts': `import { findUserSync, saveUserSync, type User } from '../data/users.js';
+
+export function rename(id: string, name: string): User | undefined {
+  const user = findUserSync(id);
+  if (!user) return undefined;
+  saveUserSync({ ...user, name });
+  return user;
+}
+`,
+      'src/routes.ts': `import { rename } from './services/accounts.js';
+
+export interface Reply {
+  send(body: string): void;
+}
+
+export const routes: Record<string, (params: Record<string, string>, reply: Reply) => void> = {
+  '/rename': (params, reply) => {
+    const user = rename(params.id ?? '', params.name ?? '');
+    reply.send(user ? 'ok' : 'missing');
+  },
+};
+`,
+    }, { link: ['@loop-audit/runtime'] });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/services/accounts.ts')).toContain('export async function rename(');
+    const routes = read(dir, 'src/routes.ts');
+    expect(routes).toContain("import { spawn } from '@loop-audit/runtime';");
+    expect(routes).toContain(`  '/rename': (params, reply) => {
+    spawn(async () => {
+      const user = await rename(params.id ?? '', params.name ?? '');
+      reply.send(user ? 'ok' : 'missing');
+    }, { name: 'routes: /rename' });
+  },`);
+    expect(read(dir, 'src/data/users.ts')).not.toContain('Sync');
+    expect(typecheck(dir)).toBe('');
+  });
+
+  const base = (files: Record<string, string>) =>
+    project({ 'types/deasync.d.ts': DEASYNC_TYPES, 'src/lib/bridge.ts': BRIDGE, 'src/data/users.ts': USERS, ...files }, { link: ['@loop-audit/runtime'] });
+
+  it('a function type that accepts a promise (`void | Promise<void>`): the stored function simply becomes async', async () => {
+    const dir = base({
+      'src/jobs.ts': `import { saveUserSync } from './data/users.js';
+
+export const jobs: Record<string, (id: string) => void | Promise<void>> = {
+  touch: (id) => {
+    saveUserSync({ id, name: id });
+  },
+};
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/jobs.ts')).toContain(`  touch: async (id) => {
+    await saveUser({ id, name: id });
+  },`);
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it('a named handler put in a Map and handed to an unknown API: each stays sync and awaits inside a tracked task', async () => {
+    const dir = base({
+      'src/bus.ts': `export type Listener = (payload: string) => void;
+const listeners = new Map<string, Listener>();
+export function subscribe(topic: string, listener: Listener): void {
+  listeners.set(topic, listener);
+}
+export function publish(topic: string, payload: string): void {
+  listeners.get(topic)?.(payload);
+}
+`,
+      'src/wiring.ts': `import { subscribe } from './bus.js';
+import { findUserSync, saveUserSync } from './data/users.js';
+
+function onCreated(id: string): void {
+  saveUserSync({ id, name: id });
+}
+
+export const table = new Map<string, (id: string) => void>();
+table.set('created', onCreated);
+
+subscribe('renamed', (id) => {
+  const user = findUserSync(id);
+  if (user) saveUserSync({ ...user, name: user.name.toUpperCase() });
+});
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    const wiring = read(dir, 'src/wiring.ts');
+    expect(wiring).toContain(`function onCreated(id: string): void {
+  spawn(async () => {
+    await saveUser({ id, name: id });
+  }, { name: 'onCreated' });
+}`);
+    expect(wiring).toContain(`subscribe('renamed', (id) => {
+  spawn(async () => {
+    const user = await findUser(id);
+    if (user) await saveUser({ ...user, name: user.name.toUpperCase() });
+  }, { name: 'subscribe renamed' });
+});`);
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it('stays sync, with the reason, when it is also called directly or its result is used', async () => {
+    const dir = base({
+      'src/direct.ts': `import { findUserSync } from './data/users.js';
+
+export function greet(id: string): void {
+  console.log(findUserSync(id)?.name);
+}
+export const handlers = { greet };
+greet('a');
+`,
+      'src/result.ts': `import { findUserSync } from './data/users.js';
+
+export const lookups: Record<string, (id: string) => string> = {
+  name: (id) => findUserSync(id)?.name ?? '',
+};
+`,
+    });
+    const result = await run(dir);
+    const reasons = refusals(result);
+    expect(reasons).toContainEqual(expect.stringMatching(/^value-use: 'greet' stays sync: it is used as a value at src\/direct\.ts:6 .*, and it is also called directly at src\/direct\.ts:7$/));
+    expect(reasons).toContainEqual("declared-type: 'name' stays sync: it is stored where its type is declared as `(id: string) => string`, which does not let it return a promise");
+    expect(read(dir, 'src/result.ts')).toContain('findUserSync(id)');
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it('a timer callback and an event listener: what `fix` does to an async callback, done by the migration (spawn inside, crash policy kept)', async () => {
+    const dir = base({
+      'src/places/timer.ts': `import { findUserSync } from '../data/users.js';
+
+export function later(): void {
+  setTimeout(() => console.log(findUserSync('a')), 10);
+}
+`,
+      'src/places/listener.ts': `import { EventEmitter } from 'node:events';
+import { findUserSync } from '../data/users.js';
+
+export const bus = new EventEmitter();
+bus.on('login', (id: string) => console.log(findUserSync(id)));
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/places/timer.ts')).toContain("  setTimeout(() => { spawn(async () => console.log(await findUser('a')), { name: 'setTimeout' }); }, 10);");
+    expect(read(dir, 'src/places/listener.ts')).toContain("bus.on('login', (id: string) => { spawn(async () => console.log(await findUser(id)), { name: 'bus.on login' }); });");
+    expect(typecheck(dir)).toBe('');
+  });
+});
+
