@@ -2,7 +2,7 @@ import path from 'node:path';
 import { skipOuterExpressions } from '../core/facts.js';
 import { codeStyle, stringLiteral } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
-import { isAsync, outermost, resolveAlias, type FunctionNode } from './ast.js';
+import { findReferences, isAsync, outermost, resolveAlias, type FunctionNode } from './ast.js';
 import { isPublic, type AsyncOptions, type Site, type Solution, type Unit, type WrapperState } from './async-graph.js';
 import { declarationRange, indentOf, indentUnit } from './edits.js';
 import { factsOf, type EntryKind } from './entry-points.js';
@@ -50,6 +50,14 @@ export class AsyncEdits {
           this.rewriteAssertion(site);
           sites++;
         }
+      }
+    }
+    // Calls of pass-through wrappers: renamed to the sibling where they stand.
+    for (const state of this.graph.wrappers) {
+      if (!state.info.passThrough || state.info.refusal) continue;
+      for (const site of state.sites) {
+        this.redirect(site);
+        sites++;
       }
     }
     // Functions.
@@ -125,8 +133,9 @@ export class AsyncEdits {
       replacement = this.siblingLocalName(sourceFile, sibling, site.call, callee.getText(sourceFile));
       edits.replace(callee.getStart(sourceFile), callee.getEnd(), replacement);
     } else return;
-    if (site.context.kind !== 'assertion') this.insertAwait(sourceFile, site.call);
-    this.plan.change('call-rewritten', sourceFile, site.call.getStart(sourceFile), `${callee.getText(sourceFile)}(…) → ${site.context.kind === 'assertion' ? '' : 'await '}${replacement}(…)`);
+    const awaited = site.context.kind !== 'assertion' && !info.passThrough;
+    if (awaited) this.insertAwait(sourceFile, site.call);
+    this.plan.change('call-rewritten', sourceFile, site.call.getStart(sourceFile), `${callee.getText(sourceFile)}(…) → ${awaited ? 'await ' : ''}${replacement}(…)`);
   }
 
   /** The name the sibling is called by in `sourceFile`, importing it when needed. */
@@ -243,6 +252,7 @@ export class AsyncEdits {
     for (const registration of unit.registrations) {
       if (registration.kind === 'http') this.plan.markHttpHandler(registration.node.getSourceFile(), registration.node.getStart());
     }
+    if (!unit.boundary && !this.options.keepNames && unit.members.length === 1 && unit.signatures.length === 0) this.dropSyncSuffix(unit, unit.members[0]!);
     for (const signature of unit.signatures) {
       const type = ts.isPropertySignature(signature) || ts.isPropertyDeclaration(signature) ? (signature.type as TS.FunctionTypeNode | undefined)?.type : signature.type;
       if (type) {
@@ -251,6 +261,50 @@ export class AsyncEdits {
       }
     }
     if (unit.boundary) this.addBoundary(unit);
+  }
+
+  /**
+   * `loadProfileSync` became async: its name now lies. It becomes `loadProfile` at its declaration
+   * and every reference across the project (imports and exports included; a shorthand property
+   * keeps its key), unless that name is taken where one of them stands.
+   */
+  private dropSyncSuffix(unit: Unit, fn: FunctionNode): void {
+    const ts = this.ts;
+    const nameNode = ts.isFunctionDeclaration(fn) ? fn.name : (() => {
+      const parent = outermost(ts, fn).parent;
+      return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && ts.isVariableStatement(parent.parent.parent) ? parent.name : undefined;
+    })();
+    if (!nameNode || !/.Sync$/.test(nameNode.text)) return;
+    const sourceFile = fn.getSourceFile();
+    if (!ts.isSourceFile((ts.isFunctionDeclaration(fn) ? fn : nameNode.parent.parent.parent).parent)) return;
+    const oldName = nameNode.text;
+    const newName = oldName.replace(/Sync$/, '');
+    const { references } = findReferences(this.plan.project, nameNode);
+    const symbol = this.checker.getSymbolAtLocation(nameNode);
+    const sites = references.filter((ref) => ts.isIdentifier(ref.node) && ref.node.text === oldName);
+    for (const ref of [{ node: nameNode as TS.Node, sourceFile }, ...sites]) {
+      if (!this.plan.project.files.has(path.resolve(ref.sourceFile.fileName))) {
+        this.plan.notes.add(`${unit.name} keeps its name: it is referenced at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}, which migrate does not change`);
+        return;
+      }
+      const taken = this.checker.resolveName(newName, ref.node, ts.SymbolFlags.Value, false);
+      if (taken && taken !== symbol && resolveAlias(ts, this.checker, taken) !== symbol) {
+        this.plan.notes.add(`${unit.name} keeps its name: '${newName}' is taken at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}`);
+        return;
+      }
+    }
+    const renamed = new Set<TS.Node>();
+    for (const ref of [{ node: nameNode as TS.Node, sourceFile }, ...sites]) {
+      if (renamed.has(ref.node)) continue;
+      renamed.add(ref.node);
+      const edits = this.plan.editsFor(ref.sourceFile);
+      const parent = ref.node.parent;
+      if (parent && (ts.isImportSpecifier(parent) || ts.isImportClause(parent)) && parent.name === ref.node) this.plan.renamedBindings.add(ref.node);
+      if (parent && ts.isShorthandPropertyAssignment(parent)) edits.replace(ref.node.getStart(ref.sourceFile), ref.node.getEnd(), `${oldName}: ${newName}`);
+      else edits.replace(ref.node.getStart(ref.sourceFile), ref.node.getEnd(), newName);
+    }
+    this.plan.change('made-async', sourceFile, nameNode.getStart(sourceFile), `${oldName} is renamed ${newName}: it is async now (--keep-names keeps the name)`);
+    if (isPublic(ts, fn)) this.plan.notes.add(`exported ${oldName} is now ${newName} (${this.plan.where(sourceFile, nameNode.getStart(sourceFile))}): code outside this project must use the new name (--keep-names keeps it)`);
   }
 
   /**

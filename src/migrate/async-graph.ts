@@ -84,6 +84,8 @@ export interface WrapperState {
 
 export interface AsyncOptions {
   keepPublicSync: boolean;
+  /** Keep `…Sync` names of functions that became async (`--keep-names`); by default they lose the suffix. */
+  keepNames?: boolean;
   /** Files of the scope: their commander programs with async actions get `parseAsync` even when nothing else changes. */
   inScope(file: string): boolean;
 }
@@ -109,6 +111,7 @@ export class Solution {
   }
 
   siteOk(site: Site): boolean {
+    if (site.kind === 'redirect' && site.wrapper?.info.passThrough) return true;
     if (this.canAwait(site.context)) return true;
     if (site.kind === 'parse') return this.runMainFallback(site) !== undefined;
     return false;

@@ -129,6 +129,8 @@ export class AsyncPlanner {
       const site: Site = { call, kind: 'redirect', wrapper: state, context: undefined as unknown as Unit };
       site.context = this.contextOf(call);
       state.sites.push(site);
+      // A pass-through's call returns the promise already: pointing it at the sibling changes nothing around it.
+      if (info.passThrough) continue;
       site.context.sites.push(site);
       this.enqueue(site.context);
     }

@@ -12,6 +12,7 @@ import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js'
 import { fixEntryPointsAndFloating, hasEntryPointWork } from './floating.js';
 import { Plan } from './plan.js';
 import { loadMigrationProject, resolveScope, type MigrationProject, type Scope } from './project.js';
+import { findPassThroughs } from './pass-through.js';
 import { moveWrappersToRunner } from './runner.js';
 import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode } from './types.js';
 import { describeWrapper, type WrapperInfo } from './wrappers.js';
@@ -41,7 +42,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   let round: Round;
   for (;;) {
     const view: MigrationProject = excluded.size === 0 ? project : { ...project, files: new Set([...project.files].filter((file) => !excluded.has(file))), excluded };
-    round = planRound(view, scope, mode, handlesWrappers, options.keepPublicSync === true, wrapperOptions, options.allowRuntimeDependency === true);
+    round = planRound(view, scope, mode, handlesWrappers, { keepPublicSync: options.keepPublicSync === true, keepNames: options.keepNames === true }, wrapperOptions, options.allowRuntimeDependency === true);
     const failed = [...round.refused].filter(([file]) => !excluded.has(file));
     if (failed.length === 0) break;
     for (const [file, reason] of failed) excluded.set(file, reason);
@@ -181,7 +182,7 @@ interface Round {
 }
 
 /** One planning round over the files the migration may change: wrappers, propagation, cleanup, and the rewritten texts. */
-function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, keepPublicSync: boolean, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
+function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, names: { keepPublicSync: boolean; keepNames: boolean }, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
   const { ts, checker } = project;
   const plan = new Plan(project);
   plan.allowRuntimeDependency = allowRuntimeDependency;
@@ -192,6 +193,8 @@ function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode,
       if (!sourceFile) continue;
       const facts = FileFacts.of({ ts, sourceFile, checker });
       for (const wrapper of findSyncWrappers(facts, wrapperOptions)) wrappers.push(describeWrapper(project, sourceFile, wrapper));
+      // Async wrappers that only await their sibling under a `…Sync` name go the same way (async mode only).
+      if (mode === 'async') for (const wrapper of findPassThroughs(ts, sourceFile)) wrappers.push({ ...describeWrapper(project, sourceFile, wrapper), passThrough: true });
     }
   }
   const stats = { removed: 0, moved: 0, kept: 0, madeAsync: 0, sites: 0, entries: 0 };
@@ -200,7 +203,7 @@ function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode,
     stats.moved = outcome.moved;
     stats.kept = outcome.kept;
   } else {
-    const outcome = new AsyncPlanner(plan, { keepPublicSync, inScope: (file) => scope.includes(file) }).run(wrappers);
+    const outcome = new AsyncPlanner(plan, { ...names, inScope: (file) => scope.includes(file) }).run(wrappers);
     Object.assign(stats, outcome);
   }
   deleteUnusedHelpers(plan);

@@ -186,3 +186,70 @@ bus.on('login', (id: string) => console.log(findUserSync(id)));
   });
 });
 
+describe('migrate: names that lie after the migration', () => {
+  const base = (files: Record<string, string>) =>
+    project({ 'types/deasync.d.ts': DEASYNC_TYPES, 'src/lib/bridge.ts': BRIDGE, 'src/data/users.ts': USERS, ...files }, { link: ['@loop-audit/runtime'] });
+
+  it('an async pass-through wrapper (`return await sibling(id)`) goes; its callers call the sibling, across files', async () => {
+    const dir = base({
+      'src/data/profiles.ts': `import { findUser, type User } from './users.js';
+
+/** Left over from an earlier migration. */
+export async function findProfileSync(id: string): Promise<User | undefined> {
+  return await findUser(id);
+}
+`,
+      'src/app.ts': `import { findProfileSync } from './data/profiles.js';
+
+export async function show(id: string): Promise<string> {
+  const user = await findProfileSync(id);
+  return user?.name ?? '';
+}
+
+export function later(id: string): Promise<void> {
+  return findProfileSync(id).then((user) => console.log(user));
+}
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/data/profiles.ts')).not.toContain('findProfileSync');
+    const app = read(dir, 'src/app.ts');
+    expect(app).toContain("import { findUser } from './data/users.js';");
+    expect(app).toContain('const user = await findUser(id);');
+    expect(app).toContain('return findUser(id).then((user) => console.log(user));');
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it('a `…Sync` function that became async loses the suffix everywhere (declaration, imports, aliased imports, calls); --keep-names keeps it', async () => {
+    const files = {
+      'src/services/profile.ts': `import { findUserSync } from '../data/users.js';
+
+export function loadProfileSync(id: string): string {
+  return findUserSync(id)?.name ?? 'nobody';
+}
+`,
+      'src/app.ts': `import { loadProfileSync } from './services/profile.js';
+import { loadProfileSync as load } from './services/profile.js';
+
+export async function page(id: string): Promise<string> {
+  return loadProfileSync(id) + load(id);
+}
+`,
+    };
+    const dir = base(files);
+    await run(dir);
+    expect(read(dir, 'src/services/profile.ts')).toContain('export async function loadProfile(id: string): Promise<string> {');
+    const app = read(dir, 'src/app.ts');
+    expect(app).toContain("import { loadProfile } from './services/profile.js';");
+    expect(app).toContain("import { loadProfile as load } from './services/profile.js';");
+    expect(app).toContain('return await loadProfile(id) + await load(id);');
+    expect(typecheck(dir)).toBe('');
+
+    const kept = base(files);
+    await run(kept, { keepNames: true });
+    expect(read(kept, 'src/services/profile.ts')).toContain('export async function loadProfileSync(id: string): Promise<string> {');
+    expect(typecheck(kept)).toBe('');
+  });
+});
+
