@@ -4,6 +4,7 @@ import noLoopPerCall from '../rules/no-loop-per-call.js';
 import noSyncBridge from '../rules/no-sync-bridge.js';
 import noSyncWrapper from '../rules/no-sync-wrapper.js';
 import { sharedConfigEntries } from './core/meta/index.js';
+import { parser } from './eslint/parser.js';
 import { RULE_IDS, type Severity, type SharedConfig } from './core/types.js';
 import { PACKAGE } from './version.js';
 
@@ -19,9 +20,10 @@ type RulesConfig = Record<`loop-audit/${keyof typeof rules}`, RuleEntry>;
 
 export interface FlatConfig {
   name: string;
+  files: string[];
   plugins: Record<string, unknown>;
   rules: Partial<RulesConfig>;
-  languageOptions?: { parserOptions?: Record<string, unknown> };
+  languageOptions: { parser: typeof parser; parserOptions?: Record<string, unknown> };
 }
 
 export interface LoopAuditPlugin {
@@ -55,18 +57,22 @@ const plugin: LoopAuditPlugin = {
 };
 
 const plugins = { 'loop-audit': plugin };
+/** Every config lints these by itself: no `files` entry, no parser to add for TypeScript. */
+export const LINTED_FILES = ['**/*.{js,mjs,cjs,jsx,ts,tsx,mts,cts}'];
+const untyped = { files: LINTED_FILES, plugins, languageOptions: { parser } };
 
-plugin.configs.recommended = { name: 'loop-audit/recommended', plugins, rules: recommendedRules };
+plugin.configs.recommended = { name: 'loop-audit/recommended', ...untyped, rules: recommendedRules };
 plugin.configs['recommended-type-checked'] = {
   name: 'loop-audit/recommended-type-checked',
+  files: LINTED_FILES,
   plugins,
   rules: recommendedRules,
   // Type information makes no-floating-promise see every thenable, as typescript-eslint does.
-  languageOptions: { parserOptions: { projectService: true } },
+  languageOptions: { parser, parserOptions: { projectService: true } },
 };
-plugin.configs.strict = { name: 'loop-audit/strict', plugins, rules: rulesOf('strict') };
+plugin.configs.strict = { name: 'loop-audit/strict', ...untyped, rules: rulesOf('strict') };
 // Mid-migration: stabilise first (no loop per call, no re-entering bridge), report the rest.
-plugin.configs.migration = { name: 'loop-audit/migration', plugins, rules: rulesOf('migration') };
+plugin.configs.migration = { name: 'loop-audit/migration', ...untyped, rules: rulesOf('migration') };
 
 export default plugin;
 export type { TSESLint };

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunnerError, RunnerLoadError, createRunner, type Runner } from '@loop-audit/runtime';
+import { Gate } from './gate.js';
 import { fixture, fixturePath } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -57,7 +58,9 @@ describe('defineSync round trip', () => {
     for (let i = 0; i < 2_000; i++) total += runner.defineSync(math, 'add')(i, 1) as number;
     expect(total).toBe((1_999 * 2_000) / 2 + 2_000);
     // Options differ per definition even though the loaded export is shared.
-    expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 20, default: 'short' })(2_000, 'x')).toBe('short');
+    const gate = new Gate();
+    expect(runner.defineSync(math, 'holdUntilOpen', { timeoutMs: 20, default: 'short' })(gate.buffer, 'x')).toBe('short');
+    gate.open();
     expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 20_000 })(1, 'long enough')).toBe('long enough');
   });
 
@@ -202,7 +205,9 @@ describe('{ default } (safe variant)', () => {
     expect(safeFail('x')).toBe('fallback');
     expect(runner.health().lastError).toMatchObject({ source: 'call', name: 'ValidationError' });
     expect(runner.defineSync(math, 'nope', { default: null })()).toBeNull();
-    expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 50, default: 'timed out' })(5_000, 'late')).toBe('timed out');
+    const gate = new Gate();
+    expect(runner.defineSync(math, 'holdUntilOpen', { timeoutMs: 50, default: 'timed out' })(gate.buffer, 'late')).toBe('timed out');
+    gate.open();
     expect(runner.defineSync(math, 'add', { default: -1 })(1, 2)).toBe(3);
   });
 });

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   RunnerCrashedError,
@@ -11,6 +10,7 @@ import {
   type Runner,
   type RunnerOptions,
 } from '@loop-audit/runtime';
+import { Gate, until } from './gate.js';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -36,23 +36,37 @@ function capture(fn: () => unknown): unknown {
 describe('timeouts', () => {
   it('throws RunnerTimeoutError, then the next call gets its own result, never the late one', async () => {
     const runner = make();
-    const slow = runner.defineSync(math, 'sleepThen', { timeoutMs: 100 });
     const echo = runner.defineSync(math, 'echo');
-    const error = capture(() => slow(1_500, 'late value'));
-    expect(error).toBeInstanceOf(RunnerTimeoutError);
-    expect(error).toMatchObject({ code: 'ERR_RUNNER_TIMEOUT', timeoutMs: 100, workerReplaced: false });
-    expect((error as Error).message).toContain('sleepThen() from math.mjs');
+    expect(echo('warm')).toBe('warm');
     const threadId = runner.health().workerThreadId;
+    // A call that times out either never reached the worker (then the worker drops it unstarted)
+    // or is running there (then its late reply must be discarded). Which one depends on how busy
+    // the machine is, so the test waits to learn which happened, checks that branch, and tries
+    // again with a longer timeout until it has seen the second one.
+    let gate: Gate | undefined;
+    let attempts = 0;
+    for (let timeoutMs = 100; gate === undefined; timeoutMs *= 2) {
+      attempts++;
+      const candidate = new Gate();
+      const error = capture(() => runner.defineSync(math, 'holdUntilOpen', { timeoutMs })(candidate.buffer, 'late value'));
+      expect(error).toBeInstanceOf(RunnerTimeoutError);
+      expect(error).toMatchObject({ code: 'ERR_RUNNER_TIMEOUT', timeoutMs, workerReplaced: false });
+      expect((error as Error).message).toContain('holdUntilOpen() from math.mjs');
+      await until(() => candidate.started || runner.health().pendingCalls === 0, 'the worker to start or drop the timed-out call');
+      if (candidate.started) gate = candidate;
+      else expect(runner.health().pendingCalls).toBe(0);
+      if (timeoutMs > 60_000) throw new Error('the worker never started a call within its timeout');
+    }
+    // Running in the worker and held there until the gate opens: pending, whatever the load.
     expect(runner.health().pendingCalls).toBe(1);
     expect(echo('fresh')).toBe('fresh');
-    // Let the abandoned call finish in the worker, then make sure its reply is nowhere to be seen.
-    const deadline = Date.now() + 30_000;
-    while (runner.health().pendingCalls > 0 && Date.now() < deadline) await sleep(50);
-    expect(runner.health().pendingCalls).toBe(0);
+    // Now let it finish, and make sure its reply is nowhere to be seen.
+    gate.open();
+    await until(() => runner.health().pendingCalls === 0, 'the late reply');
     expect(echo('after the late reply')).toBe('after the late reply');
     expect(echo(1)).toBe(1);
     const health = runner.health();
-    expect(health.timeouts).toBe(1);
+    expect(health.timeouts).toBe(attempts);
     // A slow call is not a sick worker: same thread, no restart.
     expect(health.workerThreadId).toBe(threadId);
     expect(health.restarts).toBe(0);
@@ -60,18 +74,24 @@ describe('timeouts', () => {
 
   it('survives many timeouts in a row interleaved with normal calls', () => {
     const runner = make();
-    const slow = runner.defineSync(math, 'sleepThen', { timeoutMs: 20 });
+    const held = runner.defineSync(math, 'holdUntilOpen', { timeoutMs: 20 });
     const echo = runner.defineSync(math, 'echo');
+    const gates: Gate[] = [];
     for (let i = 0; i < 5; i++) {
-      expect(capture(() => slow(300, `late ${i}`))).toBeInstanceOf(RunnerTimeoutError);
+      const gate = new Gate();
+      gates.push(gate);
+      expect(capture(() => held(gate.buffer, `late ${i}`))).toBeInstanceOf(RunnerTimeoutError);
       expect(echo(i)).toBe(i);
     }
     expect(runner.health().timeouts).toBe(5);
+    for (const gate of gates) gate.open();
   });
 
   it('uses the runner default timeout, overridable per function', () => {
     const runner = make({ timeoutMs: 50 });
-    expect(capture(() => runner.defineSync(math, 'sleepThen')(2_000, 'x'))).toMatchObject({ timeoutMs: 50 });
+    const gate = new Gate();
+    expect(capture(() => runner.defineSync(math, 'holdUntilOpen')(gate.buffer, 'x'))).toMatchObject({ timeoutMs: 50 });
+    gate.open();
     expect(runner.defineSync(math, 'sleepThen', { timeoutMs: 20_000 })(60, 'in time')).toBe('in time');
     expect(() => make({ timeoutMs: 0 })).toThrow(RangeError);
     expect(() => runner.defineSync(math, 'add', { timeoutMs: -1 })).toThrow(RangeError);
@@ -128,7 +148,8 @@ describe('crashes and recovery', () => {
   it('notices a worker that died between calls and restarts it transparently', async () => {
     const runner = make();
     expect(runner.defineSync(math, 'exitSoon')(20)).toBe('bye');
-    await sleep(300);
+    // The worker's exit, as the runner learns of it: no fixed pause that a busy machine outlasts.
+    await until(() => runner.health().workerThreadId === null, 'the idle worker to exit');
     expect(runner.health()).toMatchObject({ workerThreadId: null, crashes: 1 });
     expect(runner.defineSync(math, 'add')(4, 4)).toBe(8);
     expect(runner.health()).toMatchObject({ restarts: 1, status: 'operational' });
@@ -144,8 +165,9 @@ describe('crashes and recovery', () => {
     expect(runner.defineSync(math, 'add')(1, 1)).toBe(2);
   });
 
-  it('backs off after repeated crashes (failing fast, never sleeping the caller), then recovers', async () => {
-    const runner = make({ restartBackoffMs: 3_000, maxRestartBackoffMs: 3_000 });
+  it('backs off after repeated crashes, failing fast without sleeping the caller', () => {
+    // A backoff no test run can outlast: "held back" cannot turn into "restarted" on a slow machine.
+    const runner = make({ restartBackoffMs: 600_000, maxRestartBackoffMs: 600_000 });
     const exit = runner.defineSync(math, 'exitWorker');
     const add = runner.defineSync(math, 'add');
     expect(capture(() => exit(1))).toBeInstanceOf(RunnerCrashedError);
@@ -154,18 +176,27 @@ describe('crashes and recovery', () => {
     // Second crash in a row: the next start is held back, and the caller is told so at once.
     const held = capture(() => add(1, 1));
     expect(held).toBeInstanceOf(RunnerCrashedError);
-    expect((held as Error).message).toMatch(/crashed 2 times in a row; backing off 3000 ms/);
+    expect((held as Error).message).toMatch(/crashed 2 times in a row; backing off 600000 ms/);
     expect(runner.health()).toMatchObject({ status: 'degraded', restarts: 1 });
+    expect(capture(() => add(1, 1))).toBeInstanceOf(RunnerCrashedError);
+    expect(runner.health()).toMatchObject({ restarts: 1 });
+  });
+
+  it('recovers once the backoff has passed', async () => {
+    const runner = make({ restartBackoffMs: 50, maxRestartBackoffMs: 50 });
+    const exit = runner.defineSync(math, 'exitWorker');
+    const add = runner.defineSync(math, 'add');
+    expect(capture(() => exit(1))).toBeInstanceOf(RunnerCrashedError);
+    expect(capture(() => exit(1))).toBeInstanceOf(RunnerCrashedError);
     let result: unknown;
-    const deadline = Date.now() + 30_000;
-    while (result === undefined && Date.now() < deadline) {
-      await sleep(200);
+    await until(() => {
       try {
         result = add(1, 1);
       } catch (error) {
         expect(error).toBeInstanceOf(RunnerCrashedError);
       }
-    }
+      return result !== undefined;
+    }, 'a call to succeed after the backoff');
     expect(result).toBe(2);
     expect(runner.health()).toMatchObject({ status: 'operational', restarts: 2, crashes: 2 });
   });

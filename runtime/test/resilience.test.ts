@@ -14,6 +14,7 @@ import {
 } from 'cockatiel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunnerCrashedError, RunnerLoadError, RunnerTimeoutError, createRunner } from '@loop-audit/runtime';
+import { Gate } from './gate.js';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -61,21 +62,23 @@ describe('cockatiel composition', () => {
   });
 
   it('opens a circuit after consecutive timeouts, then fails fast without calling', async () => {
-    const slow = runner.defineSync(math, 'sleepThen', { timeoutMs: 30 });
+    const held = runner.defineSync(math, 'holdUntilOpen', { timeoutMs: 30 });
+    const gate = new Gate();
     let calls = 0;
     const breaker = circuitBreaker(handleType(RunnerTimeoutError), {
-      halfOpenAfter: 60_000,
+      halfOpenAfter: 600_000,
       breaker: new ConsecutiveBreaker(3),
     });
     const call = (): Promise<unknown> =>
       breaker.execute(() => {
         calls++;
-        return slow(2_000, 'late');
+        return held(gate.buffer, 'late');
       });
     for (let i = 0; i < 3; i++) await expect(call()).rejects.toBeInstanceOf(RunnerTimeoutError);
     await expect(call()).rejects.toBeInstanceOf(BrokenCircuitError);
     expect(calls).toBe(3);
     expect(runner.health().timeouts).toBeGreaterThanOrEqual(3);
+    gate.open();
   });
 
   it('composes retry inside a breaker with wrap()', async () => {

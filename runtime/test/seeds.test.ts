@@ -3,6 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunnerTimeoutError, createRunner } from '@loop-audit/runtime';
+import { Gate } from './gate.js';
 import { fixture } from './helpers.js';
 
 const math = fixture('math.mjs');
@@ -16,8 +17,11 @@ describe('ported seed tests (TestAsyncRunner)', () => {
   });
 
   it('test_timeout_handling', () => {
-    const slowOperation = runner.defineSync(math, 'sleepThen', { timeoutMs: 500 });
-    expect(() => slowOperation(2_000, 'too_slow')).toThrow(RunnerTimeoutError);
+    // The seed's slow coroutine, held until the test lets it go instead of sleeping past the timeout.
+    const slowOperation = runner.defineSync(math, 'holdUntilOpen', { timeoutMs: 500 });
+    const gate = new Gate();
+    expect(() => slowOperation(gate.buffer, 'too_slow')).toThrow(RunnerTimeoutError);
+    gate.open();
   });
 
   it('test_exception_propagation', () => {

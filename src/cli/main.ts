@@ -39,7 +39,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, progres
     .argument('[paths...]', 'files or directories to scan (default: the current directory)')
     .option('--tsconfig <file>', 'use this tsconfig (references are followed) instead of finding one')
     .option('-c, --config <file>', 'configuration file (default: nearest loop-audit.config.json or package.json "loopAudit")')
-    .addOption(new Option('-f, --format <format>', 'report format (default: pretty on a terminal, else json)').choices(FORMATS))
+    .addOption(new Option('-f, --format <format>', 'report format (default: pretty; with --output, from the file extension)').choices(FORMATS))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding has at least this severity').choices(['error', 'warn', 'off']).default('error'))
     .option('--include <glob...>', 'only scan files matching these globs (relative to the working directory)')

@@ -24,7 +24,8 @@ interface MigrateCliOptions {
 /**
  * `loop-audit migrate`: registered on the program; the codemod (ts-morph, the analysis core)
  * loads only when the command runs. Exit code 0 when everything in scope was migrated, 1 when
- * something was refused or kept (the report says what and why), 2 for usage errors.
+ * something was refused or kept, or findings of the phase are left that it does not handle (the
+ * report says what, why and what to do), 2 for usage errors, a missing path, or a scope with no file.
  */
 export function registerMigrateCommand(program: Command, io: MigrateIo, setExit: (code: number) => void): void {
   // `--no-format` shares commander's attribute with `--format <format>`: each is tracked by its own event.
@@ -70,7 +71,7 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
         io.stdout.write(result.diff);
         io.stderr.write(formatMigrateReport(result));
       }
-      setExit(result.refusals.length > 0 ? 1 : 0);
+      setExit(result.refusals.length > 0 || result.unhandled.length > 0 ? 1 : 0);
     });
   command.on('option:format', (value: 'pretty' | 'json') => {
     output = value;

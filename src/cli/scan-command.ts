@@ -48,7 +48,8 @@ function formatFromOutput(file: string): ReportFormat {
 /** Scans, reports in the chosen format, and sets the exit code. Errors propagate to `cliErrorCode`. */
 export async function runScanCommand(paths: string[], options: ScanCliOptions, io: CliIo, setExit: (code: number) => void, progress?: ProgressCli): Promise<void> {
   const toStdout = options.output === undefined;
-  const format: ReportFormat = options.format ?? (toStdout ? (io.stdout.isTTY ? 'pretty' : 'json') : formatFromOutput(options.output!));
+  // pretty wherever it goes (a CI log is read by people too); colours only on a terminal.
+  const format: ReportFormat = options.format ?? (toStdout ? 'pretty' : formatFromOutput(options.output!));
   const bar = ProgressBar.enabled(io.stderr, options.quiet === true) ? new ProgressBar(io.stderr) : undefined;
   let result: ScanResult;
   try {
@@ -65,6 +66,17 @@ export async function runScanCommand(paths: string[], options: ScanCliOptions, i
     });
   } finally {
     bar?.clear();
+  }
+  if (result.nothingAnalysed !== undefined) {
+    // Zero is never green: say why, keep machine-readable reports well-formed, and fail as a usage error.
+    if (format !== 'pretty') {
+      const report = (await loadFormatter(format))(result, { color: false });
+      if (toStdout) io.stdout.write(report);
+      else writeFileAtomic(path.resolve(io.cwd, options.output!), report);
+    }
+    io.stderr.write(`loop-audit: ${result.nothingAnalysed}\n`);
+    setExit(EXIT_USAGE);
+    return;
   }
   if (progress) result = progress.applyScanBaselineOptions(result, options, io);
   const color = format === 'pretty' && useColor(options.color, toStdout && io.stdout.isTTY === true, io.env);

@@ -20,6 +20,8 @@ export type BridgeKind =
   | 'busy-wait'
   | 'receive-message-poll'
   | 'pseudo-bridge'
+  | 'process-wait' // a busy wait on a file or flag that a node process started just before changes
+  | 'local-bridge' // a call of the project's own bridge, imported by relative path
   | 'runner'; // loop-audit/runtime's own bridge: the cure, still a bridge for no-sync-wrapper
 
 /** The bridges loop-audit/runtime's runner can take over: the autofix families of the runner rewrites. */

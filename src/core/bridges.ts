@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.js';
 import { skipOuterExpressions, type FileFacts } from './facts.js';
+import { runsOncePerProcess } from './file-role.js';
+import { localFunction, type LocalFunction } from './local-modules.js';
+import { launchesNode } from './node-executable.js';
+import { resolveRelativeModule } from './module-facts.js';
 import { functionLocals } from './scope.js';
+import { canRunOnMainThread } from './thread-context.js';
 import type { TS } from './types.js';
 
 /**
@@ -10,6 +17,7 @@ import type { TS } from './types.js';
  * bridge-libraries.ts.
  */
 export type { BridgeKind };
+export { launchesNode };
 
 /** Factories whose return value is a blocking function. Keyed `module` or `module#export`. */
 const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'factory').map((e) => [bridgeKey(e), e.kind]));
@@ -22,9 +30,42 @@ const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
 function referenceKey(facts: FileFacts, expression: TS.Expression): string | undefined {
   const ref = facts.resolve(expression);
   if (ref?.kind !== 'module') return undefined;
-  if (ref.path.length === 0) return ref.module;
-  if (ref.path.length === 1) return `${ref.module}#${ref.path[0]}`;
+  // A bridge library vendored into the project, or its own tests: `require('./vendor/deasync')`.
+  const module = ref.module.startsWith('.') ? (vendoredBridge(facts, ref.module) ?? ref.module) : ref.module;
+  if (ref.path.length === 0) return module;
+  if (ref.path.length === 1) return `${module}#${ref.path[0]}`;
   return undefined;
+}
+
+const BRIDGE_PACKAGES = new Set(BRIDGE_ENTRIES.map((entry) => entry.module.split('/')[0]!));
+
+/**
+ * The bridge library a relative import loads: the module is the entry point of a package whose
+ * package.json names a known bridge library (a vendored copy, or the library's own tests).
+ */
+function vendoredBridge(facts: FileFacts, specifier: string): string | undefined {
+  const file = resolveRelativeModule(facts.sourceFile.fileName, specifier);
+  if (file === undefined) return undefined;
+  const dir = path.dirname(file);
+  const manifest = readManifest(path.join(dir, 'package.json'));
+  if (!manifest || typeof manifest.name !== 'string' || !BRIDGE_PACKAGES.has(manifest.name)) return undefined;
+  const main = typeof manifest.main === 'string' ? manifest.main : 'index.js';
+  const entry = path.resolve(dir, main);
+  return entry === file || `${entry}.js` === file || path.join(entry, 'index.js') === file ? manifest.name : undefined;
+}
+
+const manifests = new Map<string, { name?: unknown; main?: unknown } | undefined>();
+function readManifest(file: string): { name?: unknown; main?: unknown } | undefined {
+  if (!manifests.has(file)) {
+    let parsed: { name?: unknown; main?: unknown } | undefined;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; main?: unknown };
+    } catch {
+      parsed = undefined;
+    }
+    manifests.set(file, parsed);
+  }
+  return manifests.get(file);
 }
 
 /** `deasync(fn)`, `makeSynchronous(fn)`, `createSyncFn(path)`, `syncRpc(path)`: builds a blocking function. */
@@ -207,10 +248,33 @@ export function blockingCallKind(facts: FileFacts, call: TS.CallExpression): Bri
     const kind = bridgedBindings(facts).get(bound);
     if (kind) return kind;
   }
-  if (!facts.isWorkerFile && facts.refersToGlobal(call.expression, 'Atomics', 'wait')) return 'atomics-wait';
-  if (isNodeChildSync(facts, call) && isResultUsed(facts, call)) return 'exec-node';
+  if (facts.refersToGlobal(call.expression, 'Atomics', 'wait') && canRunOnMainThread(facts, call)) return 'atomics-wait';
+  // A script's or test's `execSync` of node runs a program for its output: its work, not a bridge.
+  if (isNodeChildSync(facts, call) && isResultUsed(facts, call) && !runsOncePerProcess(facts.sourceFile.fileName)) return 'exec-node';
   return undefined;
 }
+
+/**
+ * A call of the project's own bridge, imported by relative path: a function whose own code blocks
+ * (Atomics.wait on the main thread, node run for its output, deasync) — recognised by what it
+ * does, so its callers in other files are found like a bridge library's.
+ */
+export function localBridgeCall(facts: FileFacts, call: TS.CallExpression): { site: BridgeSite; bridge: LocalFunction } | undefined {
+  const ts = facts.ts;
+  const callee = skipOuterExpressions(ts, call.expression);
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
+  const ref = facts.resolve(callee);
+  if (ref?.kind !== 'module' || !ref.module.startsWith('.')) return undefined;
+  const local = localFunction(facts, callee);
+  if (!local?.imported) return undefined;
+  const inner = bridgeSites(local.facts).find((site) => PRIMITIVE_BRIDGES.has(site.kind) && !site.factory && local.facts.enclosingFunction(site.node) === local.fn);
+  if (!inner) return undefined;
+  const file = path.basename(local.facts.sourceFile.fileName);
+  return { site: { ...nodeSite(facts, call, 'local-bridge', labelOf(facts, call.expression)), via: `${inner.label} in ${file}` }, bridge: local };
+}
+
+/** The blocking mechanisms themselves, as opposed to calls of something built from them. */
+const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set(['deasync', 'deasync-loop', 'atomics-wait', 'exec-node', 'busy-wait', 'process-wait', 'receive-message-poll', 'fibers']);
 
 /** `execSync('node -e …')`, `execFileSync(process.execPath, [...])`, `spawnSync('node', ['script.js'])`. */
 export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): boolean {
@@ -218,34 +282,6 @@ export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): bool
   if (ref?.kind !== 'module' || ref.module !== 'child_process' || ref.path.length !== 1 || !CHILD_SYNC_CALLS.has(ref.path[0]!)) return false;
   const first = call.arguments[0];
   return first !== undefined && launchesNode(facts, first, ref.path[0] === 'execSync');
-}
-
-/** Whether a command argument starts node: `'node'`, `process.execPath`, `` `${process.execPath} -e …` ``, `'node -e …'`. */
-export function launchesNode(facts: FileFacts, argument: TS.Expression, isShellCommand: boolean): boolean {
-  const ts = facts.ts;
-  const expr = skipOuterExpressions(ts, argument);
-  if (isNodeExecutable(facts, expr)) return true;
-  if (ts.isStringLiteralLike(expr)) {
-    const command = expr.text.trim();
-    return isShellCommand ? /^(?:\S*[\\/])?node(?:\.exe)?(?:\s|$)/.test(command) : /^(?:\S*[\\/])?node(?:\.exe)?$/.test(command);
-  }
-  if (ts.isTemplateExpression(expr)) {
-    // `${process.execPath} -e …`, also quoted for paths with spaces: `"${process.execPath}" …`.
-    const head = expr.head.text.trim();
-    const firstSpan = expr.templateSpans[0];
-    if ((head === '' || head === '"' || head === "'") && firstSpan && isNodeExecutable(facts, firstSpan.expression)) return true;
-    return /^(?:\S*[\\/])?node(?:\.exe)?(?:\s|$)/.test(head);
-  }
-  return false;
-}
-
-function isNodeExecutable(facts: FileFacts, expression: TS.Expression): boolean {
-  return (
-    facts.refersToGlobal(expression, 'process', 'execPath') ||
-    facts.refersTo(expression, 'process', 'execPath') ||
-    facts.refersToGlobal(expression, 'process', 'argv0') ||
-    facts.refersTo(expression, 'process', 'argv0')
-  );
 }
 
 /** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
@@ -276,6 +312,8 @@ export interface BridgeSite {
   label: string;
   /** `deasync(fn)` itself: builds a function that re-enters the loop, rather than blocking here. */
   factory: boolean;
+  /** For a call of the project's own bridge: how and where that bridge blocks (`Atomics.wait in sync.js`). */
+  via?: string;
 }
 
 /**
@@ -322,7 +360,7 @@ function callSite(facts: FileFacts, call: TS.CallExpression): BridgeSite | undef
     return { ...nodeSite(facts, call, 'deasync', labelOf(facts, call.expression)), factory: true };
   }
   if (facts.refersTo(call.expression, 'fibers')) return nodeSite(facts, call, 'fibers', labelOf(facts, call.expression));
-  if (!facts.isWorkerFile && facts.refersTo(call.expression, 'worker_threads', 'receiveMessageOnPort')) {
+  if (facts.refersTo(call.expression, 'worker_threads', 'receiveMessageOnPort') && canRunOnMainThread(facts, call)) {
     const loop = enclosingLoop(facts, call);
     // Polling spins while nothing has arrived; draining (`while ((m = receive(port)))`) stops when the port is empty.
     if (loop && waitsForAbsence(facts, loopCondition(ts, loop))) return nodeSite(facts, call, 'receive-message-poll', labelOf(facts, call.expression));
@@ -570,9 +608,14 @@ function busyWaitSite(facts: FileFacts, loop: Loop): BridgeSite | undefined {
     if (key !== undefined && keys.has(key)) progresses = true;
   });
   if (progresses || containsBridgeCall(facts, loop) || callsBlockingFunction(facts, loop)) return undefined;
+  if (changesConditionSynchronously(facts, loop, keys)) return undefined;
+  const wait = processWaitSite(facts, loop, condition);
+  if (wait) return wait;
   const loopFn = facts.enclosingFunction(loop);
   const locals = loopFn ? functionLocals(facts, loopFn) : undefined;
   const writes = writesByKey(facts);
+  // A call in the loop may reach code that sets the flag synchronously: then it is not provably a spin.
+  if (callsAnything(facts, loop) && [...keys].some((key) => writes.get(key)?.some((write) => !isInside(write, loop) && !runsDeferred(facts, write, undefined)))) return undefined;
   for (const key of keys) {
     // A local flag can only be set by callbacks created inside the loop's own function.
     const local = locals?.has(key.split('.')[0]!) ?? false;
@@ -583,6 +626,65 @@ function busyWaitSite(facts: FileFacts, loop: Loop): BridgeSite | undefined {
     }
   }
   return undefined;
+}
+
+/** The loop's body calls a method on what its condition reads (`queue.shift()` for `queue.length`): it drains, it does not spin. */
+function changesConditionSynchronously(facts: FileFacts, loop: Loop, keys: ReadonlySet<string>): boolean {
+  const ts = facts.ts;
+  let changes = false;
+  forEachOwn(facts, loop, (child) => {
+    if (changes || !ts.isCallExpression(child)) return;
+    const callee = skipOuterExpressions(ts, child.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return;
+    const receiver = keyOf(facts, callee.expression);
+    if (receiver !== undefined && [...keys].some((key) => key === receiver || key.startsWith(`${receiver}.`))) changes = true;
+  });
+  return changes;
+}
+
+function callsAnything(facts: FileFacts, loop: Loop): boolean {
+  const ts = facts.ts;
+  const body = ts.isForStatement(loop) || ts.isWhileStatement(loop) || ts.isDoStatement(loop) ? loop.statement : loop;
+  let found = false;
+  forEachOwn(facts, body, (child) => {
+    if (ts.isCallExpression(child) || ts.isNewExpression(child)) found = true;
+  });
+  return found;
+}
+
+const FILE_POLLS = new Set(['existsSync', 'statSync', 'lstatSync', 'accessSync']);
+const PROCESS_STARTS = new Set(['spawn', 'fork', 'exec', 'execFile']);
+
+/**
+ * `spawn(process.execPath, …); while (fs.existsSync(flag)) {}`: a loop that polls the file system
+ * until a process started just before it (in the same function) is done.
+ */
+function processWaitSite(facts: FileFacts, loop: Loop, condition: TS.Expression): BridgeSite | undefined {
+  const ts = facts.ts;
+  let polled: string | undefined;
+  const visit = (node: TS.Node): void => {
+    if (polled !== undefined || facts.isFunctionLike(node)) return;
+    if (ts.isCallExpression(node)) {
+      const ref = facts.resolve(node.expression);
+      if (ref?.kind === 'module' && ref.module === 'fs' && ref.path.length === 1 && FILE_POLLS.has(ref.path[0]!)) polled = labelOf(facts, node.expression);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(condition);
+  const fn = facts.enclosingFunction(loop);
+  if (polled === undefined || !fn?.body) return undefined;
+  let started = false;
+  forEachOwn(facts, fn.body, (child) => {
+    if (started || !ts.isCallExpression(child) || child.getEnd() > loop.getStart(facts.sourceFile)) return;
+    const ref = facts.resolve(child.expression);
+    const first = child.arguments[0];
+    if (ref?.kind === 'module' && ref.module === 'child_process' && ref.path.length === 1 && PROCESS_STARTS.has(ref.path[0]!) && first !== undefined) {
+      started = ref.path[0] === 'fork' || launchesNode(facts, first, ref.path[0] === 'exec');
+    }
+  });
+  if (!started) return undefined;
+  const head = loopHead(facts, loop);
+  return { kind: 'process-wait', node: loop, start: head.start, end: head.end, label: polled, factory: false };
 }
 
 function isInside(node: TS.Node, ancestor: TS.Node): boolean {

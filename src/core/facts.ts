@@ -231,6 +231,8 @@ export class FileFacts {
   resolve(expression: TS.Expression): Reference | undefined {
     const ts = this.ts;
     const expr = skipOuterExpressions(ts, expression);
+    // Compiled TypeScript calls imports as `(0, module_1.fn)(...)`: the comma hands back `module_1.fn`.
+    if (ts.isBinaryExpression(expr) && expr.operatorToken.kind === ts.SyntaxKind.CommaToken && ts.isNumericLiteral(skipOuterExpressions(ts, expr.left))) return this.resolve(expr.right);
     if (ts.isIdentifier(expr)) {
       const bound = this.imports.get(expr.text);
       if (bound) return bound;

@@ -1,4 +1,6 @@
 import { type FileFacts, type FunctionLike, normalizeModule, propertyNameText, skipOuterExpressions } from './facts.js';
+import { callCannotReject, functionCannotReject, returnedFunctions } from './cannot-reject.js';
+import { localFunction } from './local-modules.js';
 import { DEFAULT_KNOWN_SAFE_CALLS, type NoFloatingPromiseOptions } from './meta/no-floating-promise.js';
 import type { TS } from './types.js';
 
@@ -83,6 +85,7 @@ export function resolveOptions(options: NoFloatingPromiseOptions): ResolvedOptio
     allowForKnownSafeCalls: options.allowForKnownSafeCalls ?? [...DEFAULT_KNOWN_SAFE_CALLS],
     allowForKnownSafePromises: options.allowForKnownSafePromises ?? [],
     checkCallbacks: options.checkCallbacks ?? true,
+    checkThenables: options.checkThenables ?? false,
   };
 }
 
@@ -131,8 +134,11 @@ class Finder {
     const ts = this.ts;
     const top = skipParentheses(ts, discarded);
     if (ts.isCallExpression(top) && this.isKnownSafeCallee(top.expression)) return;
+    if (statement && ts.isCallExpression(top) && (this.returnsItsArgumentKeptLater(top, statement) || this.isFluentCallOnKeptObject(top))) return;
     const unhandled = this.unhandled(discarded);
     if (!unhandled) return;
+    // A call whose promise cannot reject loses nothing by floating.
+    if ((unhandled.reason === 'promise' || unhandled.reason === 'thenable') && ts.isCallExpression(unhandled.node) && callCannotReject(this.facts, unhandled.node)) return;
     this.found.push({
       kind: 'statement',
       reason: unhandled.reason,
@@ -221,7 +227,12 @@ class Finder {
 
   private isFunctionValue(handler: TS.Expression): boolean {
     const ts = this.ts;
-    if (this.checker) return this.checker.getTypeAtLocation(handler).getCallSignatures().length > 0;
+    if (this.checker) {
+      // A handler whose type is unknown (`any` from an untyped module) is taken at its word.
+      const type = this.checker.getTypeAtLocation(handler);
+      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
+      return this.checker.getApparentType(type).getCallSignatures().length > 0 || type.getCallSignatures().length > 0;
+    }
     const expr = skipOuterExpressions(ts, handler);
     // Without types only a value that is plainly not a function is known to be ignored.
     if (ts.isIdentifier(expr) && expr.text === 'undefined') return false;
@@ -251,10 +262,73 @@ class Finder {
     for (const part of parts) {
       if (this.isKnownSafePromiseType(part)) continue;
       if (!this.facts.isThenableType(part)) continue;
-      thenable = true;
       if (isBuiltinPromise(this.ts, checker, checker.getApparentType(part))) promise = true;
+      else if (this.options.checkThenables || this.isChainingThenable(part)) thenable = true;
     }
     return promise ? 'promise' : thenable ? 'thenable' : undefined;
+  }
+
+  /**
+   * A thenable that behaves like a promise chain: its `then` returns a thenable (a query builder,
+   * a `PromiseLike`). Not one whose `then` returns nothing (a framework reply object), and not a
+   * type branded safe to float for linters (fastify's `SafePromiseLike`: `__linterBrands`).
+   */
+  private isChainingThenable(type: TS.Type): boolean {
+    const checker = this.checker!;
+    const apparent = checker.getApparentType(type);
+    if (apparent.getProperty('__linterBrands')) return false;
+    const then = apparent.getProperty('then');
+    if (!then) return false;
+    const thenType = checker.getTypeOfSymbolAtLocation(then, this.facts.sourceFile);
+    return thenType.getCallSignatures().some((signature) => {
+      const returned = checker.getReturnTypeOfSignature(signature);
+      return (returned.flags & this.ts.TypeFlags.Any) === 0 && this.facts.isThenableType(returned);
+    });
+  }
+
+  /**
+   * `Object.defineProperties(p, …)`, `Object.assign(p, …)`: the statement hands back `p`, made
+   * elsewhere, which the same block returns or awaits afterwards.
+   */
+  private returnsItsArgumentKeptLater(call: TS.CallExpression, statement: TS.ExpressionStatement): boolean {
+    const ts = this.ts;
+    const callee = skipOuterExpressions(ts, call.expression);
+    if (!ts.isPropertyAccessExpression(callee) || !this.facts.refersToGlobal(callee.expression, 'Object')) return false;
+    if (!['defineProperty', 'defineProperties', 'assign', 'setPrototypeOf'].includes(callee.name.text)) return false;
+    const first = call.arguments[0] && skipOuterExpressions(ts, call.arguments[0]);
+    if (!first || !ts.isIdentifier(first)) return false;
+    const block = statement.parent;
+    if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return false;
+    const later = block.statements.slice(block.statements.indexOf(statement) + 1);
+    const keeps = (expression: TS.Expression | undefined): boolean => {
+      if (!expression) return false;
+      let expr = skipOuterExpressions(ts, expression);
+      if (ts.isAwaitExpression(expr)) expr = skipOuterExpressions(ts, expr.expression);
+      return ts.isIdentifier(expr) && expr.text === first.text;
+    };
+    return later.some((s) => (ts.isReturnStatement(s) && keeps(s.expression)) || (ts.isExpressionStatement(s) && ts.isAwaitExpression(s.expression) && keeps(s.expression)));
+  }
+
+  /**
+   * Typed: `query.where(…)` where the method returns `this`: the statement starts nothing, it
+   * configures an object that a variable (or `this`) keeps. A chain that builds its object in the
+   * statement (`knex('users').where(…)`) still floats.
+   */
+  private isFluentCallOnKeptObject(call: TS.CallExpression): boolean {
+    const ts = this.ts;
+    const checker = this.checker;
+    if (!checker) return false;
+    let current: TS.Expression = call;
+    for (;;) {
+      const expr = skipOuterExpressions(ts, current);
+      if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) break;
+      const declaration = checker.getResolvedSignature(expr)?.getDeclaration();
+      const returnType = declaration && 'type' in declaration ? (declaration.type as TS.TypeNode | undefined) : undefined;
+      if (!returnType || returnType.kind !== ts.SyntaxKind.ThisType) return false;
+      current = expr.expression.expression;
+    }
+    const root = skipOuterExpressions(ts, current);
+    return root !== call && (ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(root) && skipOuterExpressions(ts, root.expression).kind === ts.SyntaxKind.ThisKeyword));
   }
 
   private isKnownSafePromiseType(type: TS.Type): boolean {
@@ -289,6 +363,24 @@ class Finder {
 
   // ------------------------------------------------------------------ callbacks
 
+  /** A callback whose promise cannot reject (its whole async body is a try/catch that does not rethrow). */
+  private callbackCannotReject(candidate: TS.Expression | TS.MethodDeclaration): boolean {
+    const ts = this.ts;
+    if (ts.isMethodDeclaration(candidate)) return functionCannotReject(this.facts, candidate);
+    let expr = skipOuterExpressions(ts, candidate);
+    if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return functionCannotReject(this.facts, expr);
+    // `this.handle.bind(this)`, `handle`: the function it names.
+    if (ts.isCallExpression(expr) && calledMethod(ts, expr)?.name === 'bind') expr = skipOuterExpressions(ts, calledMethod(ts, expr)!.receiver);
+    else if (ts.isCallExpression(expr)) {
+      // `connectHandler(self)`: a factory of this project; the functions it returns decide.
+      const factory = localFunction(this.facts, expr.expression);
+      const made = factory && returnedFunctions(factory.facts, factory.fn);
+      return made !== undefined && made.length > 0 && made.every((fn) => functionCannotReject(factory!.facts, fn));
+    }
+    const local = localFunction(this.facts, expr);
+    return local !== undefined && functionCannotReject(local.facts, local.fn);
+  }
+
   private checkCallbacks(call: TS.CallExpression | TS.NewExpression): void {
     const match = this.matchDropper(call);
     if (!match || this.isKnownSafeCallee(call.expression)) return;
@@ -296,6 +388,9 @@ class Finder {
       const isAsync = hasAsyncModifier(this.ts, this.ts.isMethodDeclaration(candidate) ? candidate : skipOuterExpressions(this.ts, candidate));
       if (!this.returnsPromise(candidate)) continue;
       if (this.expectsPromise(candidate)) continue;
+      if (this.callbackCannotReject(candidate)) continue;
+      // A non-async executor's return value is ignored by the Promise, not its thrown errors: only an async one loses them.
+      if (match.kind === 'executor' && !isAsync) continue;
       this.found.push({
         kind: 'callback',
         node: candidate,

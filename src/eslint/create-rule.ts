@@ -5,10 +5,9 @@ import { runtimePolicy } from '../fix/dependency.js';
 import { ruleMeta, type MessageIdOf, type OptionsOf } from '../core/meta/index.js';
 import { diskModuleFacts, scriptKindOf } from '../core/module-facts.js';
 import type { AnalysisInput, RuleId, TS, TypeScriptApi } from '../core/types.js';
+import { ruleDocsUrl } from '../version.js';
 
-export const DOCS_BASE_URL = 'https://github.com/loop-audit/loop-audit/blob/main/docs/rules/';
-
-const createRule = ESLintUtils.RuleCreator((name) => `${DOCS_BASE_URL}${name}.md`);
+const createRule = ESLintUtils.RuleCreator(ruleDocsUrl);
 
 const require = createRequire(import.meta.url);
 let typescript: TypeScriptApi | undefined;
@@ -21,11 +20,14 @@ let typescript: TypeScriptApi | undefined;
 function loadTypeScript(): TypeScriptApi {
   if (typescript) return typescript;
   try {
-    const estree = require.resolve('@typescript-eslint/typescript-estree');
-    typescript = createRequire(estree)('typescript') as TypeScriptApi;
+    const estree = require.resolve('@typescript-eslint/typescript-estree', { paths: [require.resolve('@typescript-eslint/parser')] });
+    const candidate = createRequire(estree)('typescript') as Partial<TypeScriptApi>;
+    // TypeScript 7's `typescript` module is a version stub with no compiler API in JavaScript.
+    if (typeof candidate.createSourceFile === 'function') typescript = candidate as TypeScriptApi;
   } catch {
-    typescript = (require('ts-morph') as { ts: TypeScriptApi }).ts;
+    // no typescript-eslint to borrow from
   }
+  typescript ??= (require('ts-morph') as { ts: TypeScriptApi }).ts;
   return typescript;
 }
 

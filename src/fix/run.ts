@@ -12,6 +12,7 @@ import { toPosix } from '../scan/discover.js';
 import { parseDiagnostics } from '../scan/program.js';
 import { readSource } from '../scan/source.js';
 import { ScanUsageError } from '../scan/types.js';
+import { nothingAnalysedMessage } from '../scan/nothing.js';
 import { loadProject, type LoadOptions } from '../scan/load.js';
 import { loadTsMorph, ProjectPrograms } from '../scan/program.js';
 import { fixText, type FixDriver } from './apply.js';
@@ -142,6 +143,7 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
 
   const files: FixedFile[] = [];
   const notices = loaded.discovery.notices.map((notice) => ({ file: relative(notice.path), message: notice.message }));
+  const skippedOnRead: string[] = [];
   const byProject = new Map<number, string[]>();
   for (const file of layout.files) {
     const project = layout.assignment.get(file)!;
@@ -153,9 +155,12 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
     const texts = new Map<string, string>();
     const raws = new Map<string, string>();
     for (const file of projectFiles) {
-      const read = readSource(file);
+      const read = readSource(file, { minified: !loaded.explicitPaths?.includes(file) });
       if (!read.ok) {
-        if (read.error.skipped) notices.push({ file: relative(file), message: read.error.message });
+        if (read.error.skipped) {
+          notices.push({ file: relative(file), message: read.error.message });
+          skippedOnRead.push(file);
+        }
         else files.push({ file: relative(file), path: file, before: '', after: '', fixed: [], dropped: [], remaining: [], error: read.error.message, written: false });
         continue;
       }
@@ -174,6 +179,23 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
       files.push(entry);
       programs.restore(file);
     }
+  }
+  // Zero is never green: a fix run that analysed nothing says why (exit 2).
+  if (files.length === 0) {
+    throw new ScanUsageError(
+      nothingAnalysedMessage({
+        cwd: root,
+        roots: loaded.roots,
+        discovery: loaded.discovery,
+        outDirFiles: layout.outDirFiles,
+        outsideTsconfig: layout.outsideTsconfig,
+        skippedOnRead: skippedOnRead.map((file) => notices.find((notice) => notice.file === relative(file))!),
+      }),
+    );
+  }
+  // A broken tsconfig found beside the sources: its files were fixed without it (inferred options), and the run says so.
+  for (const broken of layout.broken) {
+    files.push({ file: relative(broken.configFile), path: broken.configFile, before: '', after: '', fixed: [], dropped: [], remaining: [], error: `${broken.message}\n(its files were fixed without it)`, written: false });
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 

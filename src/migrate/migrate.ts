@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
@@ -14,7 +15,10 @@ import { Plan } from './plan.js';
 import { loadMigrationProject, resolveScope, type MigrationProject, type Scope } from './project.js';
 import { findPassThroughs } from './pass-through.js';
 import { moveWrappersToRunner } from './runner.js';
-import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode } from './types.js';
+import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode, Unhandled } from './types.js';
+import { unhandledFindings } from './unhandled.js';
+import { RULE_IDS } from '../core/types.js';
+import { ScanUsageError } from '../scan/types.js';
 import { describeWrapper, type WrapperInfo } from './wrappers.js';
 import type { TypeScriptApi } from '../core/types.js';
 
@@ -27,6 +31,15 @@ import type { TypeScriptApi } from '../core/types.js';
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const root = path.resolve(options.cwd ?? process.cwd());
+  // A path that is no glob must exist, as for every other command.
+  for (const given of options.paths ?? []) {
+    if (/[*?[\]{}]/.test(given)) continue;
+    try {
+      lstatSync(path.resolve(root, given));
+    } catch {
+      throw new ScanUsageError(`no such file or directory: ${path.resolve(root, given)}`);
+    }
+  }
   const project = await loadMigrationProject({ cwd: root, tsconfig: options.tsconfig, config: options.config });
   const scope = resolveScope(project.config, root, options.phase, options.paths);
   const phase = scope.phase;
@@ -36,6 +49,16 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const fixFloating = phase?.rules.includes('no-floating-promise') ?? false;
   const wrapperOptions = project.config.rules['no-sync-wrapper'].options;
   const floatingOptions = project.config.rules['no-floating-promise'].options;
+
+  if (![...project.files].some((file) => scope.includes(file))) {
+    // Zero is never green: a migration of nothing is a mistake in the phase globs or the paths.
+    const found = project.files.size;
+    throw new ScanUsageError(
+      found === 0
+        ? `migrate: no source files found under ${root}${project.unwritable.size > 0 ? ` that may be written (${project.unwritable.size} may not)` : ''}`
+        : `migrate: ${scope.label} matches none of the ${found} source files found under ${root}${scope.phase && scope.phase.globs.length > 0 ? ` (the phase's globs: ${scope.phase.globs.join(', ')}, relative to ${project.config.file ? path.dirname(project.config.file) : root})` : ''}`,
+    );
+  }
 
   // Plan, rewrite, and plan again without any file whose rewrite would not parse, until none is refused.
   const excluded = new Map<string, string>();
@@ -50,6 +73,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const { plan, stats, wrappers, before, after } = round;
   const refusedFiles = new Map(excluded);
   const inScope = [...plan.project.files].filter((file) => scope.includes(file)).sort();
+
   const { removed, moved, kept, madeAsync, sites, entries } = stats;
 
   // Entry points and floating promises, on the rewritten text.
@@ -146,6 +170,9 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const refusedRelative = new Set([...refusedFiles.keys()].map((file) => plan.relative(file)));
   const changes = plan.changes.filter((change) => !refusedRelative.has(change.file)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const refusals = [...plan.refusals].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+  // Nothing changed: say what the phase still has and why this run did not touch it.
+  const unhandled: Unhandled[] =
+    changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file)) : [];
   return {
     root,
     scope: scope.label,
@@ -154,6 +181,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     files,
     changes,
     refusals,
+    unhandled,
     notes: [...plan.notes],
     diff,
     summary: {
@@ -168,6 +196,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
       filesChanged: changed.length,
       filesRefused: refusedFiles.size,
       refusals: refusals.length,
+      filesInScope: inScope.length,
+      unhandled: unhandled.length,
     },
   };
 }

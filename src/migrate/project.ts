@@ -64,6 +64,7 @@ export async function loadMigrationProject(options: LoadOptions): Promise<Migrat
     {
       typescript: async () => (await loadTsMorph()).ts as unknown as TypeScriptApi,
       nestedTsconfigs: false,
+      strictTsconfigs: true,
       unwritable: (file) => writeRefusal(root, file),
     },
   );

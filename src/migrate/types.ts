@@ -57,6 +57,16 @@ export interface Refusal {
   message: string;
 }
 
+/** A finding of the phase's rules that the run left as it was without a refusal: why, and what to do instead. */
+export interface Unhandled {
+  file: string;
+  line: number;
+  ruleId: string;
+  message: string;
+  reason: string;
+  todo: string;
+}
+
 export type MigrationMode = 'async' | 'runner';
 
 export interface FileOutcome {
@@ -78,6 +88,9 @@ export interface MigrateSummary {
   filesChanged: number;
   filesRefused: number;
   refusals: number;
+  /** Files in scope (analysed). */
+  filesInScope: number;
+  unhandled: number;
 }
 
 export interface MigrateResult {
@@ -88,6 +101,8 @@ export interface MigrateResult {
   files: FileOutcome[];
   changes: Change[];
   refusals: Refusal[];
+  /** When the run changed nothing: the findings of the phase's rules still in scope that it does not handle. */
+  unhandled: Unhandled[];
   /** Things to know that are neither a change nor a refusal (a public API that changed, a runner caveat). */
   notes: string[];
   /** The unified diff of every file that changed (or would change). */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { LoopAuditConfig, ResolvedConfig } from '../config/types.js';
 import { RULE_IDS } from '../core/types.js';
 import { scan } from '../scan/scan.js';
-import { ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
+import { requireAnalysedFiles, ScanUsageError, type ScanFinding, type ScanResult } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { isPythonFile } from '../python/files.js';
 import { readPythonManifest } from '../python/manifests.js';
@@ -126,6 +126,7 @@ export interface ProgressOutcome {
 export async function runProgress(options: ProgressOptions = {}): Promise<ProgressOutcome> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const result = await scan({ cwd: root, paths: options.paths, tsconfig: options.tsconfig, config: options.config });
+  requireAnalysedFiles(result);
   const phases = resolvePhases(result.config.phases, result.config.file ?? 'the configuration');
   if (options.failBelowPhase !== undefined && !phases.some((phase) => phase.name === options.failBelowPhase)) {
     throw new ProgressUsageError(`--fail-below-phase ${options.failBelowPhase}: no such phase (phases: ${phases.map((p) => p.name).join(', ')})`);
@@ -198,6 +199,7 @@ export interface BaselineOptions extends ScanSelection {
 export async function runBaseline(options: BaselineOptions = {}): Promise<{ file: string; baseline: Baseline; message: string }> {
   const root = path.resolve(options.cwd ?? process.cwd());
   const result = await scan({ cwd: root, paths: options.paths, tsconfig: options.tsconfig, config: options.config });
+  requireAnalysedFiles(result);
   const baseline = makeBaseline(fingerprintScan(result).map(entryOf));
   const file = resolveBaselinePath(root, options.baseline);
   writeBaseline(file, baseline);

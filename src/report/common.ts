@@ -3,10 +3,10 @@ import { RULE_IDS, type Family, type RuleId } from '../core/types.js';
 import { isPythonFile } from '../python/files.js';
 import { readPythonText } from '../python/source.js';
 import type { ScanFinding, ScanResult } from '../scan/types.js';
+import { PACKAGE, ruleDocsUrl as docsUrlOf } from '../version.js';
 
 export const RULE_PREFIX = 'loop-audit/';
-export const HOMEPAGE = 'https://github.com/loop-audit/loop-audit';
-export const DOCS_BASE_URL = `${HOMEPAGE}/blob/main/docs/rules/`;
+export const HOMEPAGE = PACKAGE.repositoryUrl;
 
 /** The public rule id, as in an ESLint config: `loop-audit/no-sync-bridge`. */
 export function publicRuleId(id: RuleId): string {
@@ -14,7 +14,7 @@ export function publicRuleId(id: RuleId): string {
 }
 
 export function ruleDocsUrl(id: RuleId): string {
-  return `${DOCS_BASE_URL}${id}.md`;
+  return docsUrlOf(id);
 }
 
 export const FAMILIES: readonly Family[] = ['loop-per-call', 'sync-bridge', 'sync-wrapper', 'floating-promise'];

@@ -21,7 +21,7 @@ export interface JsonReport {
     fixable: boolean;
   }[];
   errors: { file: string; message: string }[];
-  summary: { files: number; findings: number; byRule: Record<string, number> };
+  summary: { files: number; findings: number; byRule: Record<string, number>; skipped?: { buildOutput: number; vendored: number; minified: number } };
 }
 
 export function toJsonReport(result: ScanResult): JsonReport {
@@ -44,7 +44,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
       fixable: f.fixable,
     })),
     errors: result.errors.map((e) => ({ file: e.file, message: e.message })),
-    summary: { files: result.files.length, findings: result.findings.length, byRule },
+    summary: { files: result.files.length, findings: result.findings.length, byRule, ...(result.skipped ? { skipped: result.skipped } : {}) },
   };
 }
 

@@ -114,5 +114,20 @@ export function formatPretty(result: ScanResult, options: PrettyOptions): string
   } else {
     out.push(c.bold(c.green(`✔ no problems in ${plural(summary.files, 'file')}`)));
   }
+  const left = skippedLine(result);
+  if (left) out.push(c.dim(left));
   return `${out.join('\n')}\n`;
+}
+
+/** What was left out without being asked to, and how to include it: never a silent gap in the count. */
+export function skippedLine(result: ScanResult): string | undefined {
+  const skipped = result.skipped;
+  if (!skipped) return undefined;
+  const parts = [
+    skipped.buildOutput > 0 ? `${plural(skipped.buildOutput, 'file')} as build output` : undefined,
+    skipped.vendored > 0 ? `${plural(skipped.vendored, 'file')} as vendored` : undefined,
+    skipped.minified > 0 ? `${plural(skipped.minified, 'file')} as minified` : undefined,
+  ].filter((part): part is string => part !== undefined);
+  if (parts.length === 0) return undefined;
+  return `Not scanned: ${parts.join(', ')}. Name a folder or file to scan it (loop-audit scan dist); a named path is always scanned.`;
 }

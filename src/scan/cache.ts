@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { PACKAGE } from '../version.js';
+import { DEFAULT_CACHE_DIR, ensureCacheDir } from './cache-dir.js';
 import { hashParts, hashText } from './hash.js';
 import { stripBom } from './source.js';
 import type { ScanErrorKind } from './types.js';
@@ -23,7 +24,7 @@ import type { ScanErrorKind } from './types.js';
  * recorded them ("racily clean", as git calls them), which are always re-hashed.
  */
 export const CACHE_FORMAT = 1;
-export const DEFAULT_CACHE_DIR = '.loop-audit-cache';
+export { DEFAULT_CACHE_DIR };
 export const DEFAULT_CACHE_FILE = 'scan-cache.json';
 /** Modification times this close to the recording run are not trusted to reveal later edits. */
 const RACY_WINDOW_MS = 2000;
@@ -82,6 +83,11 @@ export interface CacheData {
   results: Record<string, CachedResult>;
   /** Stat memos of the files `tool` was computed from (see `toolIdentity`). */
   toolFiles?: Record<string, StatMemo>;
+  /** Broken tsconfigs found (not named) when the layout was computed: reported again on a warm run. */
+  brokenProjects?: { configFile: string; message: string }[];
+  /** Discovered files left out as some tsconfig's outDir, and outside the `--tsconfig` project. */
+  outDirFiles?: number;
+  outsideTsconfig?: number;
   /** The Python files' results (src/python/scan.ts). */
   python?: PythonCacheData;
 }
@@ -133,6 +139,7 @@ export function readCache(file: string): CacheData | undefined {
 
 /** Written atomically (a reader never sees half a cache), without a flush: a cache lost to a crash is rebuilt. */
 export function writeCache(file: string, data: CacheData): void {
+  ensureCacheDir(path.dirname(file));
   writeFileAtomic(file, JSON.stringify(data), { durable: false });
 }
 

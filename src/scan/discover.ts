@@ -18,7 +18,11 @@ function newIgnore(): Ignore {
 export const SOURCE_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs'] as const;
 
 /** Never walked into, wherever they are: dependencies, VCS data, our own cache. */
-const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', 'bower_components', 'jspm_packages', '.git', '.hg', '.svn', '.loop-audit-cache']);
+const ALWAYS_SKIPPED_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '.loop-audit-cache']);
+/** Third-party code copied in by a package manager: skipped and counted (name the folder to scan it). */
+const VENDORED_DIRS = new Set(['bower_components', 'jspm_packages', 'web_modules']);
+/** What TypeScript emits beside a source: `x.js` for `x.ts` or `x.tsx`, `x.jsx` for `x.tsx` (jsx: preserve), `x.mjs` for `x.mts`, `x.cjs` for `x.cts`. */
+const EMITTED_FROM: Readonly<Record<string, readonly string[]>> = { '.js': ['.ts', '.tsx'], '.jsx': ['.tsx'], '.mjs': ['.mts'], '.cjs': ['.cts'] };
 /** Python's installed packages, byte-code caches, virtual environments and tool caches. */
 const PYTHON_SKIPPED = new Set<string>(PYTHON_SKIPPED_DIRS);
 /**
@@ -61,6 +65,17 @@ export interface DiscoverOptions {
   isExcluded: (absolute: string) => boolean;
 }
 
+/** Why a file or folder was left out without being asked to. */
+export type SkipReason = 'build-output' | 'vendored';
+
+/** A folder (or a file) discovery skipped and how many source files it holds. */
+export interface SkippedPath {
+  path: string;
+  reason: SkipReason;
+  /** Source files in it (1 for a file). */
+  files: number;
+}
+
 export interface Discovery {
   /** Absolute paths of the source files to analyse (declaration files excluded), sorted, unique by real path. */
   files: string[];
@@ -72,6 +87,43 @@ export interface Discovery {
   packageJsons: string[];
   /** Skipped entries: symlink loops, unreadable directories, dangling links. */
   notices: Omit<ScanError, 'file'>[];
+  /** Build output and vendored code left out: folders by their name, and compiled `.js` files beside their `.ts`. */
+  skipped: SkippedPath[];
+  /**
+   * What the user's filters left out, to explain a run that found nothing: source files outside
+   * the include globs or matched by the exclude globs, and files and folders .gitignore'd or
+   * excluded (folders are not walked; `countSourceFiles` counts them when it matters).
+   */
+  filtered: { notIncluded: number; excluded: number; ignored: number; excludedDirs: string[]; ignoredDirs: string[] };
+}
+
+/** Source files under `dir`, counted without analysing anything (dependencies and VCS folders aside). */
+export function countSourceFiles(dir: string): number {
+  let count = 0;
+  const pending = [dir];
+  while (pending.length > 0) {
+    const current = pending.pop()!;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.isDirectory() && !ALWAYS_SKIPPED_DIRS.has(entry.name)) pending.push(path.join(current, entry.name));
+      else if (entry.isFile() && isSourceFile(entry.name) && !isDeclarationFile(entry.name)) count++;
+    }
+  }
+  return count;
+}
+
+/** The TypeScript source a file in this folder was compiled from, if it sits beside it. */
+function compiledFrom(name: string, names: ReadonlySet<string>): string | undefined {
+  const ext = path.extname(name).toLowerCase();
+  const sources = EMITTED_FROM[ext];
+  if (!sources) return undefined;
+  const stem = name.slice(0, -ext.length);
+  return sources.map((source) => `${stem}${source}`).find((candidate) => names.has(candidate));
 }
 
 interface IgnoreLayer {
@@ -148,12 +200,21 @@ export function discover(options: DiscoverOptions): Discovery {
   const tsconfigs = new Set<string>();
   const packageJsons = new Set<string>();
   const notices: Omit<ScanError, 'file'>[] = [];
+  const skipped: SkippedPath[] = [];
   const walkedRealDirs = new Set<string>();
 
+  const filtered: Discovery['filtered'] = { notIncluded: 0, excluded: 0, ignored: 0, excludedDirs: [], ignoredDirs: [] };
   const addFile = (absolute: string, realPath: string): void => {
     const python = isPythonFile(absolute);
     if (!python && (!isSourceFile(absolute) || isDeclarationFile(absolute))) return;
-    if (!options.isIncluded(absolute) || options.isExcluded(absolute)) return;
+    if (options.isExcluded(absolute)) {
+      filtered.excluded++;
+      return;
+    }
+    if (!options.isIncluded(absolute)) {
+      filtered.notIncluded++;
+      return;
+    }
     const into = python ? pythonFiles : files;
     if (!into.has(realPath)) into.set(realPath, absolute);
   };
@@ -200,8 +261,19 @@ export function discover(options: DiscoverOptions): Discovery {
       }
       if (isDir) {
         if (ALWAYS_SKIPPED_DIRS.has(entry.name) || PYTHON_SKIPPED.has(entry.name)) continue;
-        if (isProjectRoot && BUILD_OUTPUT_DIRS.has(entry.name)) continue;
-        if (isIgnored(here, absolute, true) || options.isExcluded(absolute)) continue;
+        if (isIgnored(here, absolute, true)) {
+          filtered.ignoredDirs.push(absolute);
+          continue;
+        }
+        if (options.isExcluded(absolute)) {
+          filtered.excludedDirs.push(absolute);
+          continue;
+        }
+        const reason: SkipReason | undefined = VENDORED_DIRS.has(entry.name) ? 'vendored' : isProjectRoot && BUILD_OUTPUT_DIRS.has(entry.name) ? 'build-output' : undefined;
+        if (reason) {
+          skipped.push({ path: absolute, reason, files: countSourceFiles(absolute) });
+          continue;
+        }
         if (ancestry.includes(realPath)) {
           notices.push({ path: absolute, kind: 'symlink-loop', message: `skipped: symbolic link loop (points back to ${realPath})`, skipped: true });
           continue;
@@ -210,10 +282,16 @@ export function discover(options: DiscoverOptions): Discovery {
         if (walkedRealDirs.has(realPath)) continue;
         walk(absolute, realPath, [...ancestry, realPath], here);
       } else if (isFile) {
-        if (isIgnored(here, absolute, false)) continue;
+        if (isIgnored(here, absolute, false)) {
+          if (isSourceFile(absolute) && !isDeclarationFile(absolute)) filtered.ignored++;
+          continue;
+        }
         if (entry.name === 'tsconfig.json') tsconfigs.add(absolute);
         else if (entry.name === 'package.json') packageJsons.add(absolute);
-        else addFile(absolute, realPath);
+        else if (isSourceFile(absolute) && compiledFrom(entry.name, names)) {
+          // Compiled output beside its TypeScript source (an outDir of "." or none): the source is analysed.
+          if (options.isIncluded(absolute) && !options.isExcluded(absolute)) skipped.push({ path: absolute, reason: 'build-output', files: 1 });
+        } else addFile(absolute, realPath);
       }
     }
   };
@@ -250,5 +328,7 @@ export function discover(options: DiscoverOptions): Discovery {
     tsconfigs: [...tsconfigs].sort(),
     packageJsons: [...packageJsons].sort(),
     notices,
+    skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    filtered,
   };
 }

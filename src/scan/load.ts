@@ -5,7 +5,7 @@ import type { LoopAuditConfig, ResolvedConfig } from '../config/types.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import { discover, globMatcher, type Discovery } from './discover.js';
 import { isDirectory, isUnder } from '../util/paths.js';
-import { assignProjects, findNearestTsconfig, inferredOptions, parseProjects, type ConfigInputs } from './project.js';
+import { assignProjects, findNearestTsconfig, inferredOptions, parseProjects, type BrokenProject, type ConfigInputs } from './project.js';
 import { ScanUsageError } from './types.js';
 
 /**
@@ -124,9 +124,20 @@ export interface ProjectLayout {
   unwritable: Map<string, string>;
   /** What the tsconfig parse read: the scanner's cache key. */
   inputs: ConfigInputs;
+  /** Broken tsconfigs found beside the sources (not named): reported, their files in the inferred project. */
+  broken: BrokenProject[];
+  /** Discovered files left out as some tsconfig's outDir. */
+  outDirFiles: number;
+  /** Discovered files left out because they are outside the `--tsconfig` project. */
+  outsideTsconfig: number;
 }
 
 export interface LayoutOptions {
+  /**
+   * Every broken tsconfig stops the run (migrate: a codemod plans with the project's own options or
+   * not at all). Otherwise only a `--tsconfig` does, and any other broken one is reported in `broken`.
+   */
+  strictTsconfigs?: boolean;
   /** Why a file may not be written, or undefined: such files stay in the projects but leave `files` (migrate plans around them). */
   unwritable?: (file: string) => string | undefined;
 }
@@ -137,14 +148,22 @@ export interface LayoutOptions {
  * count; the nearest tsconfig that includes a file owns it; the rest go to one inferred project.
  */
 export function layoutProjects(ts: TypeScriptApi, targets: Targets, options: LayoutOptions = {}): ProjectLayout {
-  const setup = parseProjects(ts, targets.tsconfigs);
+  // Only a tsconfig the user named stops the run when broken: any other one is reported, and its files go to the inferred project.
+  const setup = parseProjects(ts, targets.tsconfigs, options.strictTsconfigs ? {} : { explicit: targets.tsconfig ? [targets.tsconfig] : [] });
   const outputDirs = setup.projects.flatMap((p) => p.outputDirs);
-  // A source a project compiles is never its build output, even under `outDir: "."` (sources in `src/`, output beside them).
-  const sources = new Set(setup.projects.flatMap((p) => p.fileNames));
-  let files = targets.discovery.files.filter((file) => sources.has(file) || !outputDirs.some((dir) => isUnder(file, dir)) || targets.explicitPaths?.includes(file));
+  // A path named at or inside an output folder is scanned all the same: the user asked for it.
+  const named = targets.explicitPaths ?? [];
+  const isOutput = (file: string): boolean => outputDirs.some((dir) => isUnder(file, dir) && !named.some((p) => isUnder(file, p) && isUnder(p, dir)));
+  let files = targets.discovery.files.filter((file) => !isOutput(file));
+  const outDirFiles = targets.discovery.files.length - files.length;
   const projects: ProjectEntry[] = setup.projects.map((p) => ({ configFile: p.configFile, options: p.options, fileNames: p.fileNames }));
   const assignment = assignProjects(files, projects);
-  if (targets.tsconfig && !targets.explicitPaths) files = files.filter((file) => assignment.has(file));
+  let outsideTsconfig = 0;
+  if (targets.tsconfig && !targets.explicitPaths) {
+    const before = files.length;
+    files = files.filter((file) => assignment.has(file));
+    outsideTsconfig = before - files.length;
+  }
   const orphans = files.filter((file) => !assignment.has(file));
   if (orphans.length > 0) {
     const inferred = projects.push({ configFile: undefined, options: inferredOptions(ts), fileNames: orphans }) - 1;
@@ -158,7 +177,7 @@ export function layoutProjects(ts: TypeScriptApi, targets: Targets, options: Lay
     }
     if (unwritable.size > 0) files = files.filter((file) => !unwritable.has(file));
   }
-  return { projects, files, assignment, unwritable, inputs: setup.inputs };
+  return { projects, files, assignment, unwritable, inputs: setup.inputs, broken: setup.broken, outDirFiles, outsideTsconfig };
 }
 
 export interface LoadHooks<Reused> extends TargetOptions, LayoutOptions {

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { TS, TypeScriptApi } from '../core/types.js';
+import { isUnder } from '../util/paths.js';
 import { hashText } from './hash.js';
 import { ScanUsageError } from './types.js';
 
@@ -21,9 +22,17 @@ export interface ProjectInfo {
   outputDirs: string[];
 }
 
+/** A tsconfig that could not be used: its files go to the inferred project, and the run reports it. */
+export interface BrokenProject {
+  configFile: string;
+  message: string;
+}
+
 export interface ProjectSetup {
   projects: ProjectInfo[];
   inputs: ConfigInputs;
+  /** Broken or missing tsconfigs that were found, not named by the user (those throw). */
+  broken: BrokenProject[];
 }
 
 /** Compiler options for a tree without a tsconfig: every JS/TS file, JS allowed, nothing emitted. */
@@ -78,16 +87,31 @@ const NO_INPUTS = 18003;
 
 /**
  * Parses the given tsconfig files and, transitively, the projects they reference (solution-style
- * configs). A missing or broken config is a ScanUsageError naming the file and the problem.
- * Every file the parse read and every directory it listed is recorded for the cache.
+ * configs). A missing or broken config the user named (`explicit`) is a ScanUsageError naming the
+ * file and the problem; any other one (found beside the sources, or referenced) is returned in
+ * `broken` with the same message, so one bad tsconfig among many costs only its own type
+ * information. Every file the parse read and every directory it listed is recorded for the cache.
  *
  * `listFiles: false` skips expanding `include`/`files` globs (the projects come back with no file
  * names and no listings): for a warm run, which only needs the options of projects whose files
  * the cache already knows, after it checked that nothing the first parse read or listed changed.
  */
-export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[], { listFiles = true }: { listFiles?: boolean } = {}): ProjectSetup {
+export function parseProjects(
+  ts: TypeScriptApi,
+  configFiles: readonly string[],
+  {
+    listFiles = true,
+    explicit,
+  }: {
+    listFiles?: boolean;
+    /** The tsconfigs the user named: only these throw when broken. Default: every one throws. */
+    explicit?: readonly string[];
+  } = {},
+): ProjectSetup {
   const inputs: ConfigInputs = { files: {}, listings: [] };
   const projects: ProjectInfo[] = [];
+  const broken: BrokenProject[] = [];
+  const named = explicit === undefined ? undefined : new Set(explicit.map((file) => path.resolve(file)));
   const seen = new Set<string>();
   let unrecoverable: TS.Diagnostic | undefined;
   const host: TS.ParseConfigFileHost = {
@@ -110,33 +134,41 @@ export function parseProjects(ts: TypeScriptApi, configFiles: readonly string[],
   };
   const extendedCache = new Map<string, TS.ExtendedConfigCacheEntry>();
 
-  const visit = (configFile: string, referencedFrom: string | undefined): void => {
+  // A tsconfig the user named takes the projects it references along: they are asked for too.
+  const visit = (configFile: string, referencedFrom: string | undefined, asked = named === undefined || named.has(path.resolve(configFile))): void => {
     const absolute = path.resolve(configFile);
     if (seen.has(absolute)) return;
     seen.add(absolute);
     const fromWhere = referencedFrom ? ` (referenced from ${referencedFrom})` : '';
-    if (!exists(absolute)) {
-      throw new ScanUsageError(`tsconfig not found: ${absolute}${fromWhere}`);
-    }
+    const fail = (message: string): void => {
+      if (asked) throw new ScanUsageError(message);
+      broken.push({ configFile: absolute, message });
+    };
+    if (!exists(absolute)) return fail(`tsconfig not found: ${absolute}${fromWhere}`);
     unrecoverable = undefined;
     const parsed = ts.getParsedCommandLineOfConfigFile(absolute, undefined, host, extendedCache);
     if (!parsed || unrecoverable) {
-      throw new ScanUsageError(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
+      return fail(`cannot read tsconfig ${absolute}${fromWhere}: ${unrecoverable ? formatDiagnostic(ts, unrecoverable) : 'unknown error'}`);
     }
     // JSON syntax errors live in the config file's own parse diagnostics, not in `errors`.
     const errors = ts.getConfigFileParsingDiagnostics(parsed).filter((d) => d.code !== NO_INPUTS && d.category === ts.DiagnosticCategory.Error);
     if (errors.length > 0) {
-      throw new ScanUsageError(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
+      return fail(`broken tsconfig ${absolute}${fromWhere}:\n${errors.map((d) => `  ${formatDiagnostic(ts, d)}`).join('\n')}`);
     }
-    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir].filter((d): d is string => d !== undefined).map((d) => path.resolve(d));
+    // An outDir at or above the project's own folder ("./", ".", "..") holds the sources too: it
+    // is no filter then; compiled files are told by the TypeScript source beside them (discover.ts).
+    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir]
+      .filter((d): d is string => d !== undefined)
+      .map((d) => path.resolve(d))
+      .filter((dir) => !isUnder(path.dirname(absolute), dir));
     projects.push({ configFile: absolute, options: parsed.options, fileNames: parsed.fileNames.map((f) => path.resolve(f)), outputDirs });
     for (const reference of parsed.projectReferences ?? []) {
       const target = ts.resolveProjectReferencePath(reference);
-      visit(target, absolute);
+      visit(target, absolute, asked || named?.has(path.resolve(target)));
     }
   };
   for (const file of configFiles) visit(file, undefined);
-  return { projects, inputs };
+  return { projects, inputs, broken };
 }
 
 /** Picks the project for a file: among the tsconfigs that include it, the one nearest to it. */

@@ -19,7 +19,7 @@ import { findGitRoot } from './discover.js';
 import { hashParts, hashText } from './hash.js';
 import type { Targets } from './load.js';
 import { isDirectory } from '../util/paths.js';
-import type { ConfigInputs } from './project.js';
+import type { BrokenProject, ConfigInputs } from './project.js';
 
 /**
  * One scan's use of the scan cache (cache.ts says what a result is keyed on): whether the project
@@ -40,6 +40,10 @@ export interface CachedLayout {
   projects: ScanProject[];
   files: string[];
   assignment: Map<string, number>;
+  /** Broken tsconfigs found beside the sources, reported again on every run while they are broken. */
+  broken: BrokenProject[];
+  outDirFiles: number;
+  outsideTsconfig: number;
 }
 
 function fileHash(file: string): string {
@@ -181,6 +185,9 @@ export class CacheSession {
       projects: previous.projects.map((configFile) => ({ configFile: configFile ?? undefined, options: undefined, fileNames: [] })),
       files: discovered.filter((file) => assignment.has(file)),
       assignment,
+      broken: previous.brokenProjects ?? [],
+      outDirFiles: previous.outDirFiles ?? 0,
+      outsideTsconfig: previous.outsideTsconfig ?? 0,
     };
   }
 
@@ -242,13 +249,12 @@ export class CacheSession {
 
   /** Writes the cache when anything in it changed. Transient failures (unreadable files, failed analyses) are not kept. */
   write(
-    files: readonly string[],
-    assignment: ReadonlyMap<string, number>,
-    projects: readonly ScanProject[],
+    layout: Pick<CachedLayout, 'files' | 'assignment' | 'projects' | 'broken' | 'outDirFiles' | 'outsideTsconfig'>,
     work: ReusedWork,
     transient: ReadonlySet<string>,
     python?: { cache: PythonCacheData; changed: boolean },
   ): void {
+    const { files, assignment, projects } = layout;
     if (work.dirty.length > 0 || python?.changed) this.changed = true;
     if (this.structure === undefined || this.configInputs === undefined || !this.changed) return;
     const stored: Record<string, CachedResult> = {};
@@ -270,6 +276,9 @@ export class CacheSession {
       assignment: Object.fromEntries(files.map((file) => [file, assignment.get(file)!])),
       graphs: work.graphs,
       results: stored,
+      ...(layout.broken.length > 0 ? { brokenProjects: layout.broken } : {}),
+      ...(layout.outDirFiles > 0 ? { outDirFiles: layout.outDirFiles } : {}),
+      ...(layout.outsideTsconfig > 0 ? { outsideTsconfig: layout.outsideTsconfig } : {}),
       ...(python && Object.keys(python.cache.files).length > 0 ? { python: python.cache } : {}),
     };
     writeCache(this.cacheFile, data);

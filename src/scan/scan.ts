@@ -8,7 +8,8 @@ import { toPosix } from './discover.js';
 import { hashText } from './hash.js';
 import { loadProject, type Targets } from './load.js';
 import { createProgram, parseDiagnostics, recordGraph, TrackedChecker } from './program.js';
-import { inferredOptions, parseProjects, type ProjectInfo } from './project.js';
+import { nothingAnalysedMessage } from './nothing.js';
+import { inferredOptions, parseProjects, type BrokenProject, type ProjectInfo } from './project.js';
 import { CacheSession, settingsKey, type CachedLayout, type ReusedWork, type ScanProject } from './reuse.js';
 import { loadPythonParser } from '../python/parser.js';
 import { scanPython } from '../python/scan.js';
@@ -63,7 +64,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
           const unchanged = session?.reuseLayout([]);
           if (unchanged) return unchanged;
           session?.adoptLayout({ files: {}, listings: [] });
-          return { projects: [], files: [], assignment: new Map<string, number>() };
+          return { projects: [], files: [], assignment: new Map<string, number>(), broken: [], outDirFiles: 0, outsideTsconfig: 0 };
         }
         return session?.reuseLayout(targets.discovery.files);
       },
@@ -85,22 +86,41 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     ? session.reuseResults(files, assignment, projects.length)
     : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
   const transient = new Set<string>();
+  const explicit = new Set(loaded.explicitPaths ?? []);
   // Python files: the Python frontend (src/python), with its own section of the cache.
   const pythonFiles = loaded.discovery.pythonFiles;
   const python = await scanPython({ files: pythonFiles, roots: loaded.roots, selection, previous: session?.previousPython, fingerprints, progress });
-  const analysis = await analyzeProjects({ ts, codeCacheDir, progress, selection, fingerprints, session, projects, assignment, work, transient, recordGraphs: cacheFile !== undefined });
-  session?.write(files, assignment, projects, work, transient, python);
+  const analysis = await analyzeProjects({ ts, codeCacheDir, progress, selection, fingerprints, session, projects, assignment, work, transient, explicit, recordGraphs: cacheFile !== undefined });
+  session?.write(layout, work, transient, python);
   for (const [file, result] of python.results) work.results.set(file, result);
   // Fingerprinting Python findings (baseline, progress) parses their files again, synchronously.
   if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
   const used = new Set(files.map((file) => assignment.get(file)));
-  return assemble(loaded, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
+  const result = assemble(loaded, layout.broken, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
     analyzed: work.dirty.length + python.analyzed,
     cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
     programFiles: analysis.programFiles,
     durationMs: performance.now() - t0,
   });
+  const { discovery } = loaded;
+  result.skipped = {
+    buildOutput: discovery.skipped.filter((s) => s.reason === 'build-output').reduce((n, s) => n + s.files, 0) + layout.outDirFiles,
+    vendored: discovery.skipped.filter((s) => s.reason === 'vendored').reduce((n, s) => n + s.files, 0),
+    minified: result.errors.filter((error) => error.kind === 'minified').length,
+  };
+  // Zero is never green: no file analysed and nothing that failed says so, with the reason (the commands exit 2 on it).
+  if (result.files.length === 0 && result.errors.every((error) => error.skipped)) {
+    result.nothingAnalysed = nothingAnalysedMessage({
+      cwd,
+      roots: loaded.roots,
+      discovery,
+      outDirFiles: layout.outDirFiles,
+      outsideTsconfig: layout.outsideTsconfig,
+      skippedOnRead: result.errors.filter((error) => error.skipped && assignment.has(error.path)).map((error) => ({ file: error.file, message: error.message })),
+    });
+  }
+  return result;
 }
 
 interface AnalysisContext {
@@ -116,6 +136,8 @@ interface AnalysisContext {
   work: ReusedWork;
   /** Files whose result must not be cached (a read error, a failed analysis): filled in here. */
   transient: Set<string>;
+  /** Files named on the command line: analysed even when they look minified. */
+  explicit: ReadonlySet<string>;
   recordGraphs: boolean;
 }
 
@@ -153,7 +175,8 @@ async function analyzeProject(context: AnalysisContext, state: ProjectsState, in
   const results = work.results;
   const texts = new Map<string, string>();
   for (const file of projectFiles) {
-    const read = readSource(file);
+    // A file named on the command line is analysed even if it looks minified: the user asked for it.
+    const read = readSource(file, { minified: !context.explicit.has(file) });
     if (read.ok) {
       texts.set(file, read.text);
       continue;
@@ -244,9 +267,12 @@ async function analyzeProject(context: AnalysisContext, state: ProjectsState, in
 }
 
 /** The scan's result: findings with their configured severity, errors and notices, everything sorted. */
-function assemble(targets: Targets, files: readonly string[], results: ReadonlyMap<string, CachedResult>, projects: readonly ScanProject[], stats: ScanResult['stats']): ScanResult {
+function assemble(targets: Targets, broken: readonly BrokenProject[], files: readonly string[], results: ReadonlyMap<string, CachedResult>, projects: readonly ScanProject[], stats: ScanResult['stats']): ScanResult {
   const { cwd, config } = targets;
-  const notices = targets.discovery.notices;
+  const notices = [
+    ...targets.discovery.notices,
+    ...broken.map((project) => ({ path: project.configFile, kind: 'tsconfig' as const, message: `${project.message}\n(its files were analysed without it, in the inferred program)`, skipped: false })),
+  ];
   const relative = (file: string): string => toPosix(path.relative(cwd, file)) || path.basename(file);
   const findings: ScanFinding[] = [];
   const errors: ScanError[] = notices.map((notice) => ({ ...notice, file: relative(notice.path) }));

@@ -4,9 +4,10 @@ import type { ScanError } from './types.js';
 
 /** Past this, a file is generated data or a bundle, not code someone maintains by hand. */
 export const MAX_FILE_BYTES = 1024 * 1024;
-/** A line this long is minified code (or embedded data): nothing a person fixes. */
-export const MAX_LINE_LENGTH = 10_000;
-/** Or a file with long lines on average: minifiers keep some line breaks. */
+/**
+ * Minified: a file of some size whose lines are long on average. Never one long line alone: a
+ * readable bundle often carries an inline source map, a data URI or a generated table on one line.
+ */
 const MINIFIED_MIN_BYTES = 4096;
 const MINIFIED_AVERAGE_LINE = 500;
 
@@ -28,7 +29,7 @@ export function stripBom(text: string): string {
  * size is checked on the open descriptor before reading, NUL bytes or invalid UTF-8 mean binary,
  * and minified code is left alone. A file gone since it was listed has `vanished`.
  */
-export function readSource(file: string): SourceRead {
+export function readSource(file: string, { minified: checkMinified = true }: { minified?: boolean } = {}): SourceRead {
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -59,7 +60,7 @@ export function readSource(file: string): SourceRead {
     } catch {
       return fail(file, 'binary', 'skipped: not UTF-8 text', true);
     }
-    const minified = minifiedReason(file, text);
+    const minified = checkMinified ? minifiedReason(file, text) : undefined;
     if (minified) return fail(file, 'minified', `skipped: minified file (${minified})`, true);
     return { ok: true, text };
   } catch (error) {
@@ -72,19 +73,10 @@ export function readSource(file: string): SourceRead {
 
 function minifiedReason(file: string, text: string): string | undefined {
   if (/\.min\.[cm]?js$/i.test(path.basename(file))) return 'named *.min.js';
-  let longest = 0;
+  if (text.length < MINIFIED_MIN_BYTES) return undefined;
   let lines = 1;
-  let lineStart = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      longest = Math.max(longest, i - lineStart);
-      lineStart = i + 1;
-      lines++;
-    }
-  }
-  longest = Math.max(longest, text.length - lineStart);
-  if (longest > MAX_LINE_LENGTH) return `a line of ${longest} characters`;
-  if (text.length >= MINIFIED_MIN_BYTES && text.length / lines > MINIFIED_AVERAGE_LINE) {
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  if (text.length / lines > MINIFIED_AVERAGE_LINE) {
     return `${Math.round(text.length / lines)} characters per line on average`;
   }
   return undefined;

@@ -34,7 +34,8 @@ export type ScanErrorKind =
   | 'too-large'
   | 'minified'
   | 'symlink-loop'
-  | 'analysis'; // a detector threw on this file: the others go on
+  | 'analysis' // a detector threw on this file: the others go on
+  | 'tsconfig'; // a tsconfig found beside the sources could not be used: its files were analysed without it
 
 /** A file that could not be analysed. `skipped` ones are notices (binary, huge, minified, loops), the rest are errors. */
 export interface ScanError {
@@ -97,6 +98,27 @@ export interface ScanResult {
   projects: string[];
   config: ResolvedConfig;
   stats: ScanStats;
+  /**
+   * Set when no file was analysed: why (nothing found, or everything left out and by which
+   * filter). The commands exit 2 with it; the API leaves the decision to the caller.
+   */
+  nothingAnalysed?: string;
+  /** Source files left out without being asked to, by reason: how many, and how to include them. */
+  skipped?: SkippedSummary;
+}
+
+export interface SkippedSummary {
+  /** Compiled output (build folders, an outDir, a .js beside its .ts). */
+  buildOutput: number;
+  /** Third-party folders (bower_components, jspm_packages, web_modules). */
+  vendored: number;
+  /** Read and found minified. */
+  minified: number;
+}
+
+/** Throws the reason a command analysed no file: zero is never green (exit 2). */
+export function requireAnalysedFiles(result: Pick<ScanResult, 'files' | 'nothingAnalysed'>): void {
+  if (result.files.length === 0) throw new ScanUsageError(result.nothingAnalysed ?? 'no file was analysed');
 }
 
 /** Bad usage or a broken project setup (missing/broken tsconfig, bad paths): the CLI exits with code 2. */

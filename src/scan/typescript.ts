@@ -4,6 +4,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import type { TypeScriptApi } from '../core/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { ensureCacheDir } from './cache-dir.js';
 import { hashParts } from './hash.js';
 
 /**
@@ -115,6 +116,7 @@ export function saveCodeCaches(): void {
     if (entry.cached) continue;
     entry.cached = true;
     try {
+      ensureCacheDir(path.dirname(path.dirname(entry.cacheFile)));
       writeFileAtomic(entry.cacheFile, entry.script.createCachedData(), { durable: false });
       // Caches of earlier versions of the same file are dead weight now.
       const dir = path.dirname(entry.cacheFile);

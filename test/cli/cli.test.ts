@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main, useColor, type CliIo } from '../../src/cli/main.js';
 import { ProgressBar } from '../../src/cli/progress.js';
 import { cleanupProjects, DISEASED_TS, makeProject, repoRoot, TSCONFIG } from '../scan/helpers.js';
@@ -54,8 +54,12 @@ describe('loop-audit scan (in process)', () => {
     expect(config.stderr).toContain('phases[2].rulez: unknown key');
     const tsconfig = await run(['scan', '--tsconfig', 'missing.json'], { cwd: makeProject({ 'a.ts': '' }) });
     expect(tsconfig).toMatchObject({ code: 2, stderr: expect.stringContaining('tsconfig not found') });
+    // A broken tsconfig the user names is a usage error; one found beside the sources is an error entry (exit 1).
     const brokenTsconfig = makeProject({ 'tsconfig.json': '{ "compilerOptions": { "target": "es1000" } }', 'a.ts': '' });
-    expect(await run(['scan'], { cwd: brokenTsconfig })).toMatchObject({ code: 2, stderr: expect.stringContaining('broken tsconfig') });
+    expect(await run(['scan', '--tsconfig', 'tsconfig.json'], { cwd: brokenTsconfig })).toMatchObject({ code: 2, stderr: expect.stringContaining('broken tsconfig') });
+    const found = await run(['scan', '--format', 'json'], { cwd: brokenTsconfig });
+    expect(found.code).toBe(1);
+    expect(JSON.parse(found.stdout)).toMatchObject({ errors: [{ file: 'tsconfig.json', message: expect.stringContaining('broken tsconfig') }], summary: { files: 1 } });
     expect((await run(['scan', 'no/such/dir'])).code).toBe(2);
     expect((await run(['scan', '--format', 'xml'])).code).toBe(2);
     expect((await run(['scan', '--fail-on', 'sometimes'])).code).toBe(2);
@@ -63,10 +67,58 @@ describe('loop-audit scan (in process)', () => {
     expect((await run(['--version'])).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it('picks pretty on a terminal and json otherwise; --output writes the file (format from its extension) and a summary on stderr', async () => {
-    expect((await run(['scan', 'fixtures/sample'], { tty: true, env: { NO_COLOR: '1' } })).stdout).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+  it('zero is never green: exit 2, saying why, when no file was analysed', async () => {
+    const empty = await run(['scan'], { cwd: makeProject({ 'README.md': '# nothing here\n' }) });
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toMatch(/no file was analysed: no JavaScript or TypeScript source files .* under \./);
+    const distOnly = await run(['scan', '--format', 'json'], { cwd: makeProject({ 'package.json': '{}', 'dist/index.js': 'export const a = 1;\n', 'dist/index.d.ts': 'export declare const a: number;\n' }) });
+    expect(distOnly.code).toBe(2);
+    expect(JSON.parse(distOnly.stdout).summary).toMatchObject({ files: 0, skipped: { buildOutput: 1, vendored: 0, minified: 0 } });
+    expect(distOnly.stderr).toMatch(/no file was analysed under \.: 1 file of build output\. To scan them, name a skipped folder/);
+    const excluded = makeProject({ 'src/a.ts': DISEASED_TS, 'src/b.ts': DISEASED_TS, 'loop-audit.config.json': JSON.stringify({ exclude: ['src/**'] }) });
+    const all = await run(['scan'], { cwd: excluded });
+    expect(all.code).toBe(2);
+    expect(all.stderr).toMatch(/2 files matched by the exclude globs.*change `include`\/`exclude`/);
+    const notIncluded = await run(['scan', '--include', 'lib/**'], { cwd: makeProject({ 'src/a.ts': DISEASED_TS }) });
+    expect(notIncluded).toMatchObject({ code: 2, stderr: expect.stringMatching(/1 file outside the include globs/) });
+    for (const command of ['progress', 'baseline', 'fix']) {
+      expect(await run([command], { cwd: makeProject({ 'README.md': '' }) }), command).toMatchObject({ code: 2, stderr: expect.stringMatching(/no file was analysed/) });
+    }
+    expect(await run(['migrate'], { cwd: makeProject({ 'README.md': '' }) })).toMatchObject({ code: 2, stderr: expect.stringMatching(/no source files found/) });
+  });
+
+  it('every command exits 2 on a missing path', async () => {
+    const root = makeProject({ 'tsconfig.json': TSCONFIG, 'src/a.ts': DISEASED_TS });
+    for (const command of ['scan', 'fix', 'migrate', 'progress', 'baseline']) {
+      expect(await run([command, 'no/such/dir'], { cwd: root }), command).toMatchObject({ code: 2, stderr: expect.stringMatching(/no such file or directory: .*no\/such\/dir/) });
+    }
+  });
+
+  it('the summary says how many files were left out as build output, vendored or minified, and how to include them', async () => {
+    const root = makeProject({
+      'package.json': '{}',
+      'tsconfig.json': TSCONFIG,
+      'src/a.ts': DISEASED_TS,
+      'dist/a.js': 'export const a = 1;\n',
+      'bower_components/lib/x.js': 'var x = 1;\n',
+      'src/vendor.min.js': 'var y = 1;\n',
+    });
+    const pretty = await run(['scan'], { cwd: root });
+    expect(pretty.stdout).toMatch(/Not scanned: 1 file as build output, 1 file as vendored, 1 file as minified\. Name a folder or file to scan it/);
+    const named = await run(['scan', 'dist', 'src/vendor.min.js', '--format', 'json'], { cwd: root });
+    expect(JSON.parse(named.stdout).summary.files).toBe(2);
+  });
+
+  it('prints pretty by default, coloured on a terminal only, json when asked; --output writes the file (format from its extension) and a summary on stderr', async () => {
+    const terminal = (await run(['scan', 'fixtures/sample'], { tty: true })).stdout;
+    expect(terminal).toContain('\u001b[');
+    expect(terminal.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+    // Off a terminal (a pipe, a CI log): the same pretty report, without escape codes.
     const piped = (await run(['scan', 'fixtures/sample'])).stdout;
-    expect(JSON.parse(piped).version).toBe(1);
+    expect(piped).toMatch(/^fixtures\/sample\/src\/db\/notes-repository\.ts$/m);
+    expect(piped).toMatch(/✖ 8 problems/);
+    expect(piped).not.toContain('\u001b[');
+    expect(JSON.parse((await run(['scan', 'fixtures/sample', '--format', 'json'])).stdout).version).toBe(1);
     const out = makeProject({});
     const sarif = await run(['scan', 'fixtures/sample', '--output', path.join(out, 'reports', 'scan.sarif')]);
     expect(sarif.stdout).toBe('');
@@ -116,16 +168,18 @@ describe('loop-audit scan (in process)', () => {
 describe('the loop-audit binary', () => {
   const bin = path.join(repoRoot, 'dist/src/cli/bin.js');
 
-  beforeAll(() => {
-    // The binary runs the built code: build it (tsc emits even if another module has a type error).
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  }, 120_000);
+  // The binary runs dist/, built once before the test files (test/support/global-setup.ts).
 
   it('runs the demo scan of the bundled sample', () => {
     const demo = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'pretty', '--fail-on', 'off'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '' } });
     expect(demo.status).toBe(0);
     expect(demo.stdout).toContain('✖ 8 problems (6 errors, 2 warnings) in 4 of 8 files');
-    const json = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample'], { cwd: repoRoot, encoding: 'utf8' });
+    // The real binary with stdout on a pipe, as in CI: the pretty report, no escape codes.
+    const piped = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, NO_COLOR: '', FORCE_COLOR: '' } });
+    expect(piped.status).toBe(1);
+    expect(piped.stdout).toContain('✖ 8 problems (6 errors, 2 warnings) in 4 of 8 files');
+    expect(piped.stdout).not.toContain('\u001b[');
+    const json = spawnSync(process.execPath, [bin, 'scan', 'fixtures/sample', '--format', 'json'], { cwd: repoRoot, encoding: 'utf8' });
     expect(json.status).toBe(1);
     expect(JSON.parse(json.stdout).summary.findings).toBe(8);
   });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fastScan, parseScanArguments } from '../../src/cli/fast-scan.js';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { cleanupProjects, DISEASED_TS, makeProject, repoRoot, TSCONFIG } from '../scan/helpers.js';
@@ -148,9 +148,7 @@ describe('the scan fast path', () => {
 describe('the loop-audit binary', () => {
   const bin = path.join(repoRoot, 'dist/src/cli/bin.js');
 
-  beforeAll(() => {
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  }, 120_000);
+  // The binary runs dist/, built once before the test files (test/support/global-setup.ts).
 
   const exec = (args: string[], cwd: string) => {
     const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });

@@ -111,13 +111,13 @@ describe('the README configs under the real eslint binary', () => {
   });
 
   for (const [version, binary] of Object.entries(BINARIES)) {
-    it(`${version}: the plain recommended config (espree) reports exactly the markers of the JavaScript files`, () => {
+    it(`${version}: the plain recommended config, with no files or parser added, reports exactly the markers of every project file, TypeScript included`, () => {
       const { files, triples } = fixtureExpectations(path.join(workspace, 'fixtures'));
-      const isJs = (file: string) => /\.[cm]?js$/.test(file) && files.has(file);
       const { results } = runEslint(binary, readmeSnippets()[0]!);
-      const expected = triples.filter((triple) => isJs(triple.slice(0, triple.indexOf(':'))));
-      expect(expected.length).toBeGreaterThan(0);
-      expect(reportedTriples(results, isJs)).toEqual(expected);
+      const linted = new Set(results.map((result) => path.relative(workspace, result.filePath).split(path.sep).join('/')));
+      for (const file of files) expect(linted.has(file), `${file} was not linted`).toBe(true);
+      expect([...files].some((file) => file.endsWith('.ts'))).toBe(true);
+      expect(reportedTriples(results, (file) => files.has(file))).toEqual(triples);
     });
 
     it(`${version}: the type-checked config reports exactly the markers of every project file`, () => {

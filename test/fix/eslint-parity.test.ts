@@ -1,10 +1,10 @@
 import path from 'node:path';
 import tsParser from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint-plugin.js';
 import { scan } from '../../src/scan/scan.js';
-import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, runBin } from './helpers.js';
+import { cleanupCopies, copyFixture, fixtureProjects, readTree, runBin } from './helpers.js';
 
 /**
  * `eslint --fix` with the plugin and `loop-audit fix --write` are two fronts of one core's
@@ -18,7 +18,6 @@ import { buildDist, cleanupCopies, copyFixture, fixtureProjects, readTree, runBi
  */
 const WITHOUT_AUTOFIXES = new Set(['loop-per-call', 'sync-bridge', 'sync-wrapper']);
 
-beforeAll(buildDist, 180_000);
 afterAll(cleanupCopies);
 
 describe.each(fixtureProjects())('fixtures/%s', (name) => {
@@ -73,5 +72,5 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     // The comparison means something only where fixes were made.
     const changed = Object.keys(before).filter((file) => before[file] !== fixedByEslint[file]);
     if (!WITHOUT_AUTOFIXES.has(name)) expect(changed.length).toBeGreaterThan(0);
-  }, 120_000);
+  });
 });

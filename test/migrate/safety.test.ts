@@ -210,7 +210,7 @@ describe('migrate: the CLI', () => {
     const out = await cli(dir, 'migrate', '--write', '--format', 'json');
     expect(out.code).toBe(1);
     const report = JSON.parse(out.stdout) as Record<string, unknown> & { summary: Record<string, number>; refusals: { kind: string }[]; files: { status: string }[] };
-    expect(Object.keys(report)).toEqual(['version', 'tool', 'command', 'root', 'scope', 'mode', 'write', 'files', 'changes', 'refusals', 'notes', 'diff', 'summary']);
+    expect(Object.keys(report)).toEqual(['version', 'tool', 'command', 'root', 'scope', 'mode', 'write', 'files', 'changes', 'refusals', 'unhandled', 'notes', 'diff', 'summary']);
     expect(report).toMatchObject({ version: 1, tool: 'loop-audit', command: 'migrate', mode: 'async', write: true });
     expect(report.summary).toMatchObject({ wrappersFound: 2, wrappersRemoved: 1, wrappersKept: 1 });
     expect(report.refusals.map((r) => r.kind)).toContain('constructor');

@@ -17,6 +17,76 @@ const PROCESS_COST = 'and every call of the function it returns spawns a node pr
 untypedTester.run('no-loop-per-call', rule, {
   valid: [
     {
+      name: 'a worker kept on the instance belongs to it (a pool\'s init, a start-up method)',
+      code: `
+        import { Worker } from 'node:worker_threads';
+        export class Indexer {
+          worker?: Worker;
+          start() {
+            this.worker = new Worker('./index.js');
+          }
+        }`,
+    },
+    {
+      name: 'an exported factory hands its pool to the caller, who caches it',
+      code: `
+        import Piscina from 'piscina';
+        export function createPool() {
+          return new Piscina({ filename: './encode.js' });
+        }
+        let pool: Piscina | undefined;
+        export const encoder = () => (pool ??= createPool());`,
+    },
+    {
+      name: 'a supervisor starts one child per restart and keeps it',
+      code: `
+        import { fork } from 'node:child_process';
+        let child: ReturnType<typeof fork> | undefined;
+        export function restart(script: string) {
+          child?.kill();
+          child = fork(script);
+          child.on('exit', () => restart(script));
+        }`,
+    },
+    {
+      name: 'a closure cache checked before the worker is built',
+      code: `
+        import { Worker } from 'node:worker_threads';
+        export function makeSync(source: string) {
+          let cache: { worker: Worker } | undefined;
+          return (input: unknown) => {
+            if (!cache) {
+              const worker = new Worker(source, { eval: true });
+              cache = { worker };
+            }
+            cache.worker.postMessage(input);
+          };
+        }`,
+    },
+    {
+      name: 'a started flag checked by the only caller',
+      code: `
+        import { spawn } from 'node:child_process';
+        let started = false;
+        function start() {
+          spawn(process.execPath, ['server.js']).unref();
+          started = true;
+        }
+        export function send(message: string) {
+          if (!started) start();
+          return message;
+        }`,
+    },
+    {
+      name: 'a benchmark runs once per process',
+      filename: 'benchmarks/cold-start.ts',
+      code: `
+        import { execFileSync } from 'node:child_process';
+        export function run(args: string[]) {
+          return execFileSync(process.execPath, ['cli.js', ...args]);
+        }`,
+    },
+    {
       name: 'module-scope worker shared by every request',
       code: `
         import { Worker } from 'node:worker_threads';
@@ -331,7 +401,7 @@ export function makeThumbnail(image: Buffer) {
         import * as wt from 'worker_threads';
         export const hash = (data: string) => {
           const worker = new wt.Worker('./hash.js', { workerData: data });
-          return worker;
+          worker.once('message', (digest) => console.log(digest));
         };`,
       errors: [{ messageId: WORKER, data: { what: 'new wt.Worker(...)', fn: 'hash()' } }],
     },
@@ -353,7 +423,7 @@ export function makeThumbnail(image: Buffer) {
         class ImageService {
           render(scene) {
             const worker = new wt.Worker('./render.js', { workerData: scene });
-            return worker;
+            worker.once('message', (image) => this.show(image));
           }
         }
         module.exports = ImageService;`,
@@ -425,7 +495,7 @@ export function makeThumbnail(image: Buffer) {
         import { fork } from 'node:child_process';
         export function runJob(job: { id: string }) {
           const child = fork('./jobs/render.js', [job.id]);
-          return child;
+          child.send(job);
         }`,
       errors: [{ messageId: PROCESS, data: { what: 'fork(...)', fn: 'runJob()' }, line: 4, column: 25 }],
     },
@@ -434,7 +504,7 @@ export function makeThumbnail(image: Buffer) {
       code: `
         import * as cp from 'child_process';
         export function evaluate(source: string) {
-          return cp.spawn(process.execPath, ['--input-type=module', '-e', source]);
+          cp.spawn(process.execPath, ['--input-type=module', '-e', source]).unref();
         }`,
       errors: [{ messageId: PROCESS, data: { what: 'cp.spawn(...)', fn: 'evaluate()' } }],
     },
@@ -608,23 +678,24 @@ import { syncFunction } from '@loop-audit/runtime';
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compile()' } }],
     },
     {
-      name: 'unguarded this.worker = ... in a method',
+      name: 'a per-call caller of the project\'s own factory builds a worker per call',
       code: `
         import { Worker } from 'node:worker_threads';
-        export class Indexer {
-          worker?: Worker;
-          reindex() {
-            this.worker = new Worker('./index.js');
-          }
+        function startIndexer() {
+          return new Worker('./index.js');
+        }
+        export function reindex(files: string[]) {
+          const worker = startIndexer();
+          worker.postMessage(files);
         }`,
-      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'Indexer.reindex()' } }],
+      errors: [{ messageId: WORKER, data: { what: 'startIndexer(...)', fn: 'reindex()' }, line: 7, column: 26 }],
     },
     {
       name: 'a function called twice is not run-once',
       code: `
         import { Worker } from 'node:worker_threads';
         function warmUp() {
-          return new Worker('./warm.js');
+          new Worker('./warm.js').unref();
         }
         warmUp();
         warmUp();`,
@@ -635,21 +706,23 @@ import { syncFunction } from '@loop-audit/runtime';
       code: `
         import { Worker } from 'node:worker_threads';
         function compileFile(file: string) {
-          return new Worker('./compile.js', { workerData: file });
+          new Worker('./compile.js', { workerData: file }).unref();
         }
         for (const file of ['a.ts', 'b.ts']) compileFile(file);`,
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compileFile()' } }],
     },
     {
-      name: 'an exported factory can be called from anywhere',
+      name: 'a factory\'s caller that builds a pool per call is reported there',
       code: `
         import Piscina from 'piscina';
         export function createPool() {
           return new Piscina({ filename: './encode.js' });
         }
-        let pool: Piscina | undefined;
-        export const encoder = () => (pool ??= createPool());`,
-      errors: [{ messageId: POOL, data: { what: 'new Piscina(...)', fn: 'createPool()' } }],
+        export async function encode(data: Uint8Array) {
+          const pool = createPool();
+          return pool.run(data);
+        }`,
+      errors: [{ messageId: POOL, data: { what: 'createPool(...)', fn: 'encode()' } }],
     },
     {
       name: 'a local read from an option that is never stored back is no cache',
@@ -667,7 +740,8 @@ import { syncFunction } from '@loop-audit/runtime';
       code: `
         export async function parse(text: string) {
           const { Worker } = await import('node:worker_threads');
-          return new Worker('./parse.js', { workerData: text });
+          const worker = new Worker('./parse.js', { workerData: text });
+          worker.unref();
         }`,
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'parse()' } }],
     },
@@ -676,7 +750,7 @@ import { syncFunction } from '@loop-audit/runtime';
       code: `
         import cluster from 'node:cluster';
         export function scaleUp() {
-          return cluster.fork();
+          cluster.fork().on('exit', () => console.log('worker gone'));
         }`,
       errors: [{ messageId: PROCESS, data: { what: 'cluster.fork(...)', fn: 'scaleUp()' } }],
     },
@@ -761,7 +835,7 @@ typedTester.run('no-loop-per-call (typed)', rule, {
         import { Worker } from 'node:worker_threads';
         export function render(scene: string) {
           const worker = new Worker('./render.js', { workerData: scene });
-          return worker;
+          worker.unref();
         }`,
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'render()' }, line: 4, column: 26 }],
     },
@@ -825,9 +899,9 @@ espreeTester.run('no-loop-per-call (espree)', rule, {
       code: `
         const { Worker } = require('worker_threads');
         module.exports = function thumbnail(file) {
-          return new Worker('./thumb.js', { workerData: file });
+          new Worker('./thumb.js', { workerData: file }).unref();
         };`,
-      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'thumbnail()' }, line: 4, column: 18 }],
+      errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'thumbnail()' }, line: 4, column: 11 }],
     },
     {
       name: 'espree: node process per call',

@@ -45,6 +45,19 @@ describe('bad input is survived', () => {
     expect(result.findings).toHaveLength(2);
   });
 
+  it('a readable bundle is analysed even with one very long line (an inline source map); a minified one with line breaks is skipped', async () => {
+    const modules = Array.from({ length: 2500 }, (_, i) => `  // module ${i}\n  function helper${i}(value) {\n    return value + ${i};\n  }\n`).join('');
+    const readable = `(function () {\n${modules}  async function save() {}\n  function onEvent() {\n    save();\n  }\n  globalThis.onEvent = onEvent;\n})();\n//# sourceMappingURL=data:application/json;base64,${'QUJD'.repeat(20_000)}\n`;
+    // Wrapped every ~800 characters, as some minifiers do: long lines on average.
+    const minified = Array.from({ length: 20 }, (_, i) => `var a${i}=function(b){return b+${i}};`.repeat(25)).join('\n');
+    const root = makeProject({ 'src/bundle.js': readable, 'src/wrapped.js': minified });
+    expect(readable.split('\n').length).toBeGreaterThan(10_000);
+    const result = await scan({ cwd: root, config: false });
+    expect(result.files).toContain('src/bundle.js');
+    expect(result.findings.map((f) => `${f.file} ${f.ruleId}`)).toEqual(['src/bundle.js no-floating-promise']);
+    expect(errorsByFile(result)['src/wrapped.js']).toMatchObject({ kind: 'minified', skipped: true, message: expect.stringMatching(/characters per line on average/) });
+  });
+
   it('symbolic link loops are reported once and not followed', async () => {
     const root = makeProject({ 'tsconfig.json': TSCONFIG, 'src/ok.ts': DISEASED_TS });
     symlinkSync('..', path.join(root, 'src', 'parent-loop'));
@@ -91,7 +104,7 @@ describe('bad input is survived', () => {
     await expect(scan({ cwd: root, tsconfig: 'nope/tsconfig.json', config: false })).rejects.toThrow(/tsconfig not found: .*nope\/tsconfig\.json/);
   });
 
-  it('a broken tsconfig (bad JSON, unknown option, missing extends, missing reference) is a usage error naming the problem', async () => {
+  it('a broken tsconfig (bad JSON, unknown option, missing extends, missing reference) found beside the sources is an error entry naming it; its files are still analysed; named with --tsconfig it stops the scan', async () => {
     const cases: [string, RegExp][] = [
       ['{ "compilerOptions": { "strict": true, } ', /broken tsconfig .*tsconfig\.json/],
       ['{ "compilerOptions": { "notAnOption": true } }', /Unknown compiler option 'notAnOption'/],
@@ -100,8 +113,31 @@ describe('bad input is survived', () => {
     ];
     for (const [tsconfig, message] of cases) {
       const root = makeProject({ 'tsconfig.json': tsconfig, 'src/ok.ts': DISEASED_TS });
-      await expect(scan({ cwd: root, config: false })).rejects.toThrow(message);
+      const result = await scan({ cwd: root, config: false });
+      const entry = result.errors.find((error) => error.kind === 'tsconfig');
+      expect(entry, tsconfig).toMatchObject({ skipped: false, message: expect.stringMatching(message) });
+      expect(result.files).toEqual(['src/ok.ts']);
+      expect(result.findings).toHaveLength(2);
+      await expect(scan({ cwd: root, config: false, tsconfig: 'tsconfig.json' })).rejects.toThrow(message);
     }
+  });
+
+  it('one broken tsconfig among many: an error entry names it, its files are analysed in the inferred program, the rest with their own', async () => {
+    const root = makeProject({
+      'packages/good/tsconfig.json': TSCONFIG,
+      'packages/good/src/a.ts': DISEASED_TS,
+      'packages/typings/tsconfig.json': '{ "extends": "../../tsconfig.base.json" }',
+      'packages/typings/src/b.ts': DISEASED_TS,
+      'packages/other/tsconfig.json': TSCONFIG,
+      'packages/other/src/c.ts': DISEASED_TS,
+    });
+    const result = await scan({ cwd: root, config: false });
+    expect(result.files).toEqual(['packages/good/src/a.ts', 'packages/other/src/c.ts', 'packages/typings/src/b.ts']);
+    expect(result.findings).toHaveLength(6);
+    expect(result.errors).toEqual([
+      expect.objectContaining({ file: 'packages/typings/tsconfig.json', kind: 'tsconfig', skipped: false, message: expect.stringMatching(/tsconfig\.base\.json[\s\S]*analysed without it/) }),
+    ]);
+    expect(result.projects).toEqual([path.join(root, 'packages/good/tsconfig.json'), path.join(root, 'packages/other/tsconfig.json')]);
   });
 
   it('never executes the scanned code', async () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +40,17 @@ function project() {
 }
 
 describe('scan cache', () => {
+  it('the cache folder ignores itself: after a cached scan in a git repository, `git add -A` stages none of it', async () => {
+    const root = project();
+    execFileSync('git', ['init', '-q', root]);
+    await scan({ cwd: root, config: false, cache: true });
+    expect(readFileSync(path.join(root, '.loop-audit-cache', '.gitignore'), 'utf8')).toMatch(/^\*$/m);
+    execFileSync('git', ['add', '-A'], { cwd: root });
+    const staged = execFileSync('git', ['diff', '--cached', '--name-only'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(staged).toContain('src/db.ts');
+    expect(staged.filter((file) => file.startsWith('.loop-audit-cache'))).toEqual([]);
+  });
+
   it('a warm run with nothing changed reuses every result without building a program, and reports the same', async () => {
     const root = project();
     age(root);
@@ -81,7 +93,7 @@ describe('scan cache', () => {
     age(root);
     const location = path.join(root, 'cache-dir') + path.sep;
     await scan({ cwd: root, config: false, cache: true, cacheLocation: location });
-    expect(readdirSync(path.join(root, 'cache-dir'))).toEqual(['scan-cache.json']);
+    expect(readdirSync(path.join(root, 'cache-dir')).sort()).toEqual(['.gitignore', 'scan-cache.json']);
     expect(readCache(path.join(root, 'cache-dir', 'scan-cache.json'))).toBeDefined();
 
     writeFileSync(path.join(root, 'src/extra.ts'), 'export const x = 1;\n');
@@ -93,7 +105,7 @@ describe('scan cache', () => {
     const off = await scan({ cwd: root, config: { rules: { 'no-floating-promise': 'off' } }, cache: true, cacheLocation: location });
     expect(off.stats).toMatchObject({ analyzed: 5, cached: 0 });
     expect(off.findings).toEqual([]);
-    expect(readdirSync(path.join(root, 'cache-dir'))).toEqual(['scan-cache.json']);
+    expect(readdirSync(path.join(root, 'cache-dir')).sort()).toEqual(['.gitignore', 'scan-cache.json']);
   });
 
   it('a corrupt or foreign cache file is ignored (cold run) and replaced', async () => {

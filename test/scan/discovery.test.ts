@@ -57,7 +57,7 @@ describe('which files are scanned', () => {
   it('scans a plain JS tree without a tsconfig (allowJs program over .js/.mjs/.cjs/.jsx)', async () => {
     const root = makeProject({
       'package.json': '{ "name": "legacy" }',
-      'lib/server.js': `const { Worker } = require('node:worker_threads');\nfunction handle() {\n  return new Worker('./w.js');\n}\nmodule.exports = { handle };\n`,
+      'lib/server.js': `const { Worker } = require('node:worker_threads');\nfunction handle(request) {\n  new Worker('./w.js').postMessage(request);\n}\nmodule.exports = { handle };\n`,
       'lib/jobs.mjs': `async function tick() {}\nexport function start() {\n  tick();\n}\n`,
       'lib/legacy.cjs': `const deasync = require('deasync');\nfunction wait(done) {\n  deasync.loopWhile(() => !done());\n}\nmodule.exports = wait;\n`,
       'ui/button.jsx': `async function track() {}\nexport function Button() {\n  return <button onClick={() => { track(); }}>ok</button>;\n}\n`,

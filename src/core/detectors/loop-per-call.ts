@@ -1,5 +1,8 @@
 import { BRIDGE_ENTRIES, BRIDGE_ENTRY_BY_KEY, bridgeKey } from '../bridge-libraries.js';
-import { launchesNode } from '../bridges.js';
+import { runsOncePerProcess } from '../file-role.js';
+import { localFunction } from '../local-modules.js';
+import { launchesNode } from '../node-executable.js';
+import { resourceEscapes } from '../resource-escape.js';
 import { functionLocals } from '../scope.js';
 import { defineDetector } from '../detector.js';
 import { noLoopPerCallMeta, type NoLoopPerCallMessageId } from '../meta/no-loop-per-call.js';
@@ -82,6 +85,14 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
   ['knex#knex', { kind: 'client' }],
   ['postgres', { kind: 'client' }],
   ['amqplib#connect', { kind: 'client' }],
+  // Headless browsers and OCR workers: a browser process or a worker thread each.
+  ['puppeteer#launch', { kind: 'client' }],
+  ['puppeteer-core#launch', { kind: 'client' }],
+  ['playwright#chromium.launch', { kind: 'client' }],
+  ['playwright#firefox.launch', { kind: 'client' }],
+  ['playwright#webkit.launch', { kind: 'client' }],
+  ['playwright-core#chromium.launch', { kind: 'client' }],
+  ['tesseract.js#createWorker', { kind: 'client' }],
   // Bridge factories that start a worker or a process for every bridge they build.
   ...BRIDGE_ENTRIES.filter((entry) => entry.role === 'factory' && entry.perCallCost).map((entry): [string, ResourceSpec] => [
     bridgeKey(entry),
@@ -90,7 +101,7 @@ const CALLED: ReadonlyMap<string, ResourceSpec> = new Map<string, ResourceSpec>(
 ]);
 
 /** How a client is torn down: seeing one of these on the same variable means it lived for one call. */
-const CLOSERS = new Set(['close', 'end', 'quit', 'disconnect', '$disconnect', 'destroy']);
+const CLOSERS = new Set(['close', 'end', 'quit', 'disconnect', '$disconnect', 'destroy', 'terminate', 'kill']);
 
 /** Wrappers that run the function they are given at most once (per key). */
 const ONCE_MODULES = new Set(['onetime', 'lodash.once', 'lodash.memoize', 'memoize-one', 'p-memoize', 'mem', 'memoizee', 'p-lazy']);
@@ -128,9 +139,10 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
   const isNew = ts.isNewExpression(node);
   const ref = facts.resolve(node.expression);
   const key = ref ? referenceKey(ref) : undefined;
-  if (key === undefined) return undefined;
-  const spec = (isNew ? CONSTRUCTED : CALLED).get(key);
-  if (!spec && !additional.has(key)) return undefined;
+  const spec = key === undefined ? undefined : (isNew ? CONSTRUCTED : CALLED).get(key);
+  if (!spec && (key === undefined || !additional.has(key))) return isNew ? undefined : checkLocalFactory(facts, node);
+  // Tests, scripts, benchmarks and CLI entries run once per process.
+  if (isRunOnceFile(facts)) return undefined;
   if (spec?.commandArg) {
     const command = node.arguments?.[0];
     if (!command || !launchesNode(facts, command, spec.commandArg === 'shell')) return undefined;
@@ -149,10 +161,14 @@ function check(facts: FileFacts, node: TS.NewExpression | TS.CallExpression, add
     messageId = MESSAGE_OF.client;
   } else {
     if (isCachedOutsideCall(facts, node, fn) || calledOnlyToFillCache(facts, fn)) return undefined;
+    // A worker or process that outlives the call belongs to whoever keeps it (a pool, a supervisor, a factory's caller).
+    // A synchronous run (`execFileSync`) ends with the call whatever becomes of its output.
+    const outlivesCall = spec?.kind === 'worker' || spec?.kind === 'pool' || (spec?.kind === 'node-process' && !key!.endsWith('Sync'));
+    if (outlivesCall && resourceEscapes(facts, node, fn)) return undefined;
     messageId = spec ? MESSAGE_OF[spec.kind] : 'resourcePerCall';
     if (spec?.cost) data.cost = spec.cost;
   }
-  const rewrite = spec?.kind === 'sync-bridge' && ts.isCallExpression(node) ? bridgeRewrite(facts, node, key, fn) : {};
+  const rewrite = spec?.kind === 'sync-bridge' && ts.isCallExpression(node) && key !== undefined ? bridgeRewrite(facts, node, key, fn) : {};
   return { ruleId: 'no-loop-per-call', messageId, data, start: node.getStart(facts.sourceFile), end: node.getEnd(), ...rewrite };
 }
 
@@ -220,11 +236,13 @@ function runsOnce(facts: FileFacts, fn: FunctionLike, seen: Set<TS.Node>): boole
     if (parent.arguments.some((argument) => skipOuterExpressions(ts, argument) === fn) && isOnceWrapper(facts, parent.expression)) return true;
   }
   const declared = topLevelName(facts, fn);
-  if (!declared) return false;
-  const uses = referencesTo(facts, declared);
-  if (uses.length !== 1) return false;
-  const call = outerParent(ts, uses[0]!);
-  return call !== undefined && ts.isCallExpression(call) && skipOuterExpressions(ts, call.expression) === uses[0] && runsOnceAt(facts, call, seen);
+  if (declared) {
+    const uses = referencesTo(facts, declared);
+    const call = uses.length === 1 ? outerParent(ts, uses[0]!) : undefined;
+    if (call !== undefined && ts.isCallExpression(call) && skipOuterExpressions(ts, call.expression) === uses[0] && runsOnceAt(facts, call, seen)) return true;
+  }
+  // Every caller checks a flag or cache that the call sets: `if (!started) start();`.
+  return calledOnlyToFillCache(facts, fn, seen);
 }
 
 /** Whether a call site itself runs once: in code that runs once, and not inside a loop there. */
@@ -274,7 +292,7 @@ function referencesTo(facts: FileFacts, name: TS.Identifier | TS.PrivateIdentifi
  * method) whose every call in the file fills a cache — `pool ??= createPool()`, `if (!h) h =
  * this.startWorker()` — or runs once: it only runs when the cache is empty.
  */
-function calledOnlyToFillCache(facts: FileFacts, fn: FunctionLike): boolean {
+function calledOnlyToFillCache(facts: FileFacts, fn: FunctionLike, seen: Set<TS.Node> = new Set()): boolean {
   const ts = facts.ts;
   const name = privateName(facts, fn);
   if (!name) return false;
@@ -287,10 +305,179 @@ function calledOnlyToFillCache(facts: FileFacts, fn: FunctionLike): boolean {
     const callee = parent && ts.isPropertyAccessExpression(parent) && parent.name === use ? parent : use;
     const call = outerParent(ts, callee);
     if (!call || !ts.isCallExpression(call) || skipOuterExpressions(ts, call.expression) !== callee) return false;
-    if (runsOnceAt(facts, call, new Set())) return ++onceCalls === 1;
-    const caller = perCallFunction(facts, call, new Set());
-    return caller !== undefined && caller !== fn && isCachedOutsideCall(facts, call, caller);
+    if (runsOnceAt(facts, call, new Set(seen))) return ++onceCalls === 1;
+    const caller = perCallFunction(facts, call, new Set(seen));
+    return caller !== undefined && caller !== fn && (isCachedOutsideCall(facts, call, caller) || isFlagGuarded(facts, call, caller, fn));
   });
+}
+
+/**
+ * `if (!started) start();` or `if (started) return;` before it: the call only happens while a flag
+ * (or cache) outside the caller's locals says so, and the called function (or the guarded branch)
+ * sets it.
+ */
+function isFlagGuarded(facts: FileFacts, call: TS.CallExpression, caller: FunctionLike, callee: FunctionLike): boolean {
+  const ts = facts.ts;
+  const locals = functionLocals(facts, caller);
+  const outerKeys = (condition: TS.Expression): Set<string> => {
+    const keys = new Set<string>();
+    const visit = (node: TS.Node): void => {
+      if (ts.isIdentifier(node) || ts.isPropertyAccessExpression(node)) {
+        const key = targetKey(facts, node);
+        const root = key.split(/[.[]/)[0]!;
+        if (root === 'this' || !locals.has(root)) keys.add(key);
+        if (ts.isPropertyAccessExpression(node)) visit(node.expression);
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(condition);
+    return keys;
+  };
+  const setsAny = (root: TS.Node | undefined, keys: ReadonlySet<string>): boolean => {
+    if (!root || keys.size === 0) return false;
+    let found = false;
+    const visit = (node: TS.Node): void => {
+      if (found) return;
+      if (ts.isBinaryExpression(node) && isAssignmentOperator(ts, node.operatorToken.kind) && keys.has(targetKey(facts, node.left))) found = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(root);
+    return found;
+  };
+  for (let child: TS.Node = call, current = call.parent; current && current !== caller; child = current, current = current.parent) {
+    if (ts.isIfStatement(current) && child === current.thenStatement) {
+      const keys = outerKeys(current.expression);
+      if (setsAny(callee.body, keys) || setsAny(current.thenStatement, keys)) return true;
+    }
+    if (ts.isBlock(current)) {
+      for (const statement of current.statements) {
+        if (statement === child) break;
+        if (ts.isIfStatement(statement) && exits(ts, statement.thenStatement)) {
+          const keys = outerKeys(statement.expression);
+          if (setsAny(callee.body, keys)) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+const runOnceFiles = new WeakMap<FileFacts, boolean>();
+function isRunOnceFile(facts: FileFacts): boolean {
+  let known = runOnceFiles.get(facts);
+  if (known === undefined) {
+    known = runsOncePerProcess(facts.sourceFile.fileName);
+    runOnceFiles.set(facts, known);
+  }
+  return known;
+}
+
+/**
+ * A call of the project's own factory (in this file or imported by relative path) that builds a
+ * worker, process or client and hands it back, in a function that runs per call and does not keep
+ * what it gets: the per-call cost is here, at the caller, not in the factory. A client so built is
+ * reported when the same function tears it down again (`worker.terminate()`).
+ */
+function checkLocalFactory(facts: FileFacts, call: TS.CallExpression): Finding<NoLoopPerCallMessageId> | undefined {
+  const ts = facts.ts;
+  const callee = skipOuterExpressions(ts, call.expression);
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
+  const fn = facts.enclosingFunction(call);
+  if (!fn || isRunOnceFile(facts)) return undefined;
+  if (resourceEscapes(facts, call, fn)) return undefined;
+  const local = localFunction(facts, callee);
+  if (!local || local.fn === fn) return undefined;
+  const kind = buildsResource(local.facts, local.fn, 0);
+  if (kind === undefined) return undefined;
+  if (perCallFunction(facts, call, new Set()) !== fn) return undefined;
+  const what = `${facts.text(call.expression).replace(/\s+/g, ' ')}(...)`;
+  const data: Record<string, string> = { what, fn: displayName(facts, fn) };
+  const at = { start: call.getStart(facts.sourceFile), end: call.getEnd() };
+  if (kind === 'client') {
+    const closer = closedInSameCall(facts, call, fn);
+    return closer ? { ruleId: 'no-loop-per-call', messageId: 'clientPerCall', data: { ...data, closer }, ...at } : undefined;
+  }
+  if (isCachedOutsideCall(facts, call, fn) || calledOnlyToFillCache(facts, fn)) return undefined;
+  return { ruleId: 'no-loop-per-call', messageId: MESSAGE_OF[kind], data, ...at };
+}
+
+/**
+ * What a function hands back that it builds (returns, or returns an object or function holding it):
+ * a worker, pool, node process or client, directly or through another of the project's factories.
+ * A client counts only as such; a worker wrapped with its own teardown is a client too.
+ */
+function buildsResource(facts: FileFacts, fn: FunctionLike, depth: number): ResourceKind | undefined {
+  const cached = builtCache.get(fn);
+  if (cached !== undefined) return cached ?? undefined;
+  const kind = depth > 3 ? undefined : computeBuiltResource(facts, fn, depth);
+  if (depth <= 3) builtCache.set(fn, kind ?? null);
+  return kind;
+}
+const builtCache = new WeakMap<FunctionLike, ResourceKind | null>();
+
+function computeBuiltResource(facts: FileFacts, fn: FunctionLike, depth: number): ResourceKind | undefined {
+  const ts = facts.ts;
+  if (!fn.body) return undefined;
+  const resourceOf = (expression: TS.Expression): ResourceKind | undefined => {
+    let expr = skipOuterExpressions(ts, expression);
+    if (ts.isAwaitExpression(expr)) expr = skipOuterExpressions(ts, expr.expression);
+    if (!ts.isNewExpression(expr) && !ts.isCallExpression(expr)) return undefined;
+    const ref = facts.resolve(expr.expression);
+    const key = ref ? referenceKey(ref) : undefined;
+    const spec = key === undefined ? undefined : (ts.isNewExpression(expr) ? CONSTRUCTED : CALLED).get(key);
+    if (spec) {
+      if (spec.kind === 'sync-bridge' || spec.kind === 'runner' || key!.endsWith('Sync')) return undefined;
+      if (spec.commandArg && !(expr.arguments?.[0] !== undefined && launchesNode(facts, expr.arguments[0], spec.commandArg === 'shell'))) return undefined;
+      return spec.kind;
+    }
+    if (!ts.isCallExpression(expr)) return undefined;
+    const inner = localFunction(facts, expr.expression);
+    return inner && inner.fn !== fn ? buildsResource(inner.facts, inner.fn, depth + 1) : undefined;
+  };
+  // Locals holding a resource: `const worker = spawnWorker(…)`.
+  const holders = new Map<string, ResourceKind>();
+  const visit = (node: TS.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
+      const kind = resourceOf(node.initializer);
+      if (kind) holders.set(node.name.text, kind);
+    }
+    if (!facts.isFunctionLike(node) || node === fn) ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  const handsBack = (expression: TS.Expression): ResourceKind | undefined => {
+    const expr = skipOuterExpressions(ts, expression);
+    const direct = resourceOf(expr);
+    if (direct) return direct;
+    if (ts.isIdentifier(expr)) return holders.get(expr.text);
+    // An object or function around a worker: the caller holds the worker through it, with its own teardown.
+    if ((ts.isObjectLiteralExpression(expr) || ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) && holders.size > 0 && mentions(facts, expr, new Set(holders.keys()))) return 'client';
+    return undefined;
+  };
+  if (!ts.isBlock(fn.body)) return handsBack(fn.body);
+  let found: ResourceKind | undefined;
+  const returns = (node: TS.Node): void => {
+    if (found) return;
+    if (ts.isReturnStatement(node) && node.expression) found = handsBack(node.expression);
+    else if (!facts.isFunctionLike(node)) ts.forEachChild(node, returns);
+  };
+  ts.forEachChild(fn.body, returns);
+  if (found) return found;
+  // Handed back some other way (resolved through a promise, captured by what is returned): the
+  // caller holds it, with whatever teardown it was given.
+  for (const initializer of holderInitializers(facts, fn.body, holders)) if (resourceEscapes(facts, initializer, fn)) return 'client';
+  return undefined;
+}
+
+function holderInitializers(facts: FileFacts, body: TS.Node, holders: ReadonlyMap<string, ResourceKind>): TS.Expression[] {
+  const ts = facts.ts;
+  const found: TS.Expression[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer && holders.has(node.name.text)) found.push(node.initializer);
+    if (!facts.isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
 }
 
 /** The name of a function nothing outside this file can call: not exported, or a private method. */

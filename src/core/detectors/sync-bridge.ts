@@ -1,8 +1,10 @@
-import { bridgeModule, bridgeSites, type BridgeKind, type BridgeSite } from '../bridges.js';
+import { bridgeHelpers } from '../bridge-helpers.js';
+import { bridgeModule, bridgeSites, localBridgeCall, type BridgeKind, type BridgeSite } from '../bridges.js';
 import { defineDetector } from '../detector.js';
 import { noSyncBridgeMeta, type NoSyncBridgeMessageId } from '../meta/no-sync-bridge.js';
-import { propertyNameText, type FileFacts } from '../facts.js';
-import type { Finding } from '../types.js';
+import { propertyNameText, skipOuterExpressions, type FileFacts } from '../facts.js';
+import { localFunction } from '../local-modules.js';
+import type { Finding, TS } from '../types.js';
 import { deasyncRewrite, runtimeGated } from '../fixes/runner-rewrite.js';
 
 /** The message for each kind of bridge, and the library named in it. */
@@ -21,19 +23,46 @@ const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId
   'busy-wait': { messageId: 'busyWait', library: '' },
   'receive-message-poll': { messageId: 'receivePoll', library: 'worker_threads' },
   'pseudo-bridge': { messageId: 'pseudoBridge', library: '' },
+  'process-wait': { messageId: 'processWait', library: 'child_process' },
+  'local-bridge': { messageId: 'localBridge', library: '' },
 };
 
 export const noSyncBridge = defineDetector({
   meta: noSyncBridgeMeta,
   detect(facts, options) {
     const findings: Finding<NoSyncBridgeMessageId>[] = [];
-    for (const site of bridgeSites(facts)) {
+    const sites = bridgeSites(facts);
+    for (const site of sites) {
       if (site.kind === 'runner' && options.allowRunner !== false) continue;
       findings.push(findingOf(facts, site));
     }
-    return findings;
+    // Calls of the project's own bridges in other files. A bridge helper (handed the promise it
+    // blocks on) is no-sync-wrapper's: its callers are the wrappers that rule reports.
+    const known = new Set(sites.map((site) => site.node));
+    const ts = facts.ts;
+    const visit = (node: TS.Node): void => {
+      if (ts.isCallExpression(node) && !known.has(node)) {
+        const local = localBridgeCall(facts, node);
+        if (local && !(handsOverAsyncWork(facts, node) && bridgeHelpers(local.bridge.facts).byFunction.has(local.bridge.fn))) findings.push(findingOf(facts, local.site));
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(facts.sourceFile);
+    return findings.sort((a, b) => a.start - b.start);
   },
 });
+
+/** The call hands the bridge its async work: a function or a promise (`runSync(loadOrder, id)`, `runAsync(p)`). */
+function handsOverAsyncWork(facts: FileFacts, call: TS.CallExpression): boolean {
+  const ts = facts.ts;
+  return call.arguments.some((argument) => {
+    const expr = skipOuterExpressions(ts, argument);
+    if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return true;
+    if ((ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && localFunction(facts, expr)) return true;
+    if ((ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr)) && facts.imports.has(ts.isIdentifier(expr) ? expr.text : '')) return true;
+    return facts.isPromiseValued(expr);
+  });
+}
 
 function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMessageId> {
   let { messageId, library } = MESSAGE_OF[site.kind];
@@ -46,6 +75,8 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMess
   let data: Record<string, string>;
   if (site.kind === 'busy-wait') data = { flag: site.label, where };
   else if (site.kind === 'pseudo-bridge') data = { name: site.label, where };
+  else if (site.kind === 'process-wait') data = { what: site.label, where };
+  else if (site.kind === 'local-bridge') data = { bridge: site.label, where, via: site.via ?? 'a bridge' };
   else data = { bridge: site.label, library, where };
   if (site.factory && site.kind === 'deasync' && facts.ts.isCallExpression(site.node) && facts.refersTo(site.node.expression, 'deasync')) {
     const proposed = deasyncRewrite(facts, site.node);

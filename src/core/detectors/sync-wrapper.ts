@@ -75,6 +75,8 @@ const KIND_TEXT: Readonly<Record<WrapperBridgeKind, string>> = {
   'busy-wait': 'a busy-wait loop',
   'receive-message-poll': 'a receiveMessageOnPort loop',
   'pseudo-bridge': 'a .then() pseudo-bridge',
+  'process-wait': 'a loop waiting on a node process',
+  'local-bridge': 'the project\'s own bridge',
   runner: '@loop-audit/runtime',
   configured: 'a configured bridge helper',
 };

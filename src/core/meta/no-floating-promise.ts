@@ -14,6 +14,12 @@ export interface NoFloatingPromiseOptions {
   allowForKnownSafePromises?: string[];
   /** Also report async functions handed to callers that drop their promise (default true). */
   checkCallbacks?: boolean;
+  /**
+   * Report every thenable, not only promises and thenables whose `then` returns a thenable
+   * (default false, as typescript-eslint's `checkThenables`): a framework's reply whose `then`
+   * returns void, or a type branded safe to float (`__linterBrands`), floats harmlessly.
+   */
+  checkThenables?: boolean;
 }
 
 /**
@@ -54,7 +60,7 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
     awaitAll: 'Await them all with `await Promise.all(...)`.',
     spawnWithRuntime: 'Track it with `spawn()` from @loop-audit/runtime (this package would then depend on @loop-audit/runtime).',
   },
-  defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true },
+  defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true, checkThenables: false },
   optionsSchema: {
     type: 'object',
     properties: {
@@ -66,6 +72,7 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
       },
       allowForKnownSafePromises: { type: 'array', items: { type: 'string' }, description: 'Type names whose values may float (typed mode).' },
       checkCallbacks: { type: 'boolean', description: 'Also report async functions handed to callers that drop their promise.' },
+      checkThenables: { type: 'boolean', description: 'Report every thenable, not only promises and thenables whose `then` returns a thenable.' },
     },
     additionalProperties: false,
   },

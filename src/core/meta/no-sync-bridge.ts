@@ -42,6 +42,10 @@ export const noSyncBridgeMeta = defineRuleMeta<NoSyncBridgeOptions>()({
       'This loop {{where}} spins until {{flag}} changes, but only an async callback sets {{flag}}: that callback cannot run while the loop holds the thread, so the loop never ends. Await the promise instead.',
     receivePoll:
       '{{bridge}} polled in a loop {{where}} spins this thread until another thread replies: nothing else on this event loop runs meanwhile. Listen for the message event, or block inside a worker.',
+    processWait:
+      'This loop {{where}} blocks the thread polling {{what}} until the node process started before it is done: a process and a spinning thread per call, and nothing else on this event loop runs meanwhile. Await the process (its exit or its output) instead.',
+    localBridge:
+      '{{bridge}} {{where}} blocks this thread: it is this project\'s own sync bridge ({{via}}). Await the work where the caller can be async, or use loop-audit/runtime.',
     pseudoBridge:
       'return {{name}} {{where}} returns undefined (or the initial value of {{name}}): {{name}} is only assigned in an async callback, which runs after this function has returned. Return the promise and await it.',
   },
