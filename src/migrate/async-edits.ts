@@ -413,6 +413,12 @@ export class AsyncEdits {
     const range = declarationRange(ts, sourceFile, info.declaration, { comma: ts.isObjectLiteralExpression(info.declaration.parent) });
     edits.remove(range.start, range.end);
     for (const specifier of state.exportSpecifiers) removeListElement(this.plan, specifier);
+    for (const member of state.memberSignatures) {
+      const memberFile = member.getSourceFile();
+      const memberRange = declarationRange(ts, memberFile, member);
+      this.plan.editsFor(memberFile).remove(memberRange.start, memberRange.end);
+      this.plan.change('signature-changed', memberFile, member.getStart(memberFile), `'${member.name?.getText() ?? info.wrapper.name}' is deleted with the wrapper it declared`);
+    }
     this.plan.pruneFiles.add(path.resolve(sourceFile.fileName));
     if (info.wrapper.form === 'forward' || info.wrapper.bridgeKind !== 'runner') this.noteHelper(info);
     this.plan.change('wrapper-deleted', sourceFile, info.wrapper.range.start, `'${info.wrapper.name}' deleted: its callers await '${info.sibling!.name}'`);

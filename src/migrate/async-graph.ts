@@ -75,11 +75,14 @@ export interface Assertion {
 }
 
 export interface WrapperState {
+  /** Replaced by a refused copy when seeding finds the wrapper cannot move at all (an override). */
   info: WrapperInfo;
   sites: Site[];
   /** Uses that are not calls (or calls that cannot be redirected): the wrapper stays for them. */
   kept: string[];
   exportSpecifiers: TS.ExportSpecifier[];
+  /** Interface (or type literal) members that declare the wrapper method beside its sibling: they go with it. */
+  memberSignatures: TS.TypeElement[];
 }
 
 export interface AsyncOptions {

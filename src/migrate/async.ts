@@ -87,7 +87,7 @@ export class AsyncPlanner {
 
   private seedWrapper(info: WrapperInfo): void {
     const ts = this.ts;
-    const state: WrapperState = { info, sites: [], kept: [], exportSpecifiers: [] };
+    const state: WrapperState = { info, sites: [], kept: [], exportSpecifiers: [], memberSignatures: [] };
     this.wrappers.push(state);
     const { wrapper, sourceFile } = info;
     if (info.refusal) {
@@ -96,6 +96,18 @@ export class AsyncPlanner {
       return;
     }
     const { references } = findReferences(this.plan.project, info.nameNode!);
+    // Another class's own `list()` (an override, or another implementation of the interface member):
+    // any call of the wrapper may reach it, and a call pointed at the sibling would skip it. None moves.
+    const override = references.find((ref) => {
+      const parent = ref.node.parent;
+      return parent !== undefined && (ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node && parent !== info.declaration;
+    });
+    if (override) {
+      const message = `it is overridden or implemented again at ${this.plan.where(override.sourceFile, override.node.getStart(override.sourceFile))}: a call pointed at '${info.sibling?.name ?? 'its sibling'}' would skip that method`;
+      this.plan.refuse('kept', sourceFile, wrapper.range.start, `'${wrapper.name}' is kept: ${message}`);
+      state.info = { ...info, refusal: { kind: 'kept', message } };
+      return;
+    }
     for (const ref of references) {
       const node = ref.node;
       if (node === info.nameNode) continue;
@@ -111,6 +123,16 @@ export class AsyncPlanner {
         state.kept.push(`its type is used (\`typeof ${wrapper.name}\`) at ${where}`);
         continue;
       }
+      const sibling = info.sibling;
+      // `interface Lister { list(): T[]; listAsync(): Promise<T[]> }`: the member goes with the wrapper when the sibling is declared beside it.
+      if ((ts.isMethodSignature(parent) || ts.isPropertySignature(parent)) && parent.name === node && sibling?.kind === 'member') {
+        const owner = parent.parent as TS.InterfaceDeclaration | TS.TypeLiteralNode;
+        const declaresSibling = owner.members.some((member) => member.name !== undefined && member.name.getText() === sibling.name);
+        if (declaresSibling && this.inProject(ref.sourceFile)) state.memberSignatures.push(parent);
+        else state.kept.push(`it is declared at ${where}${declaresSibling ? `, ${this.outsideReason(ref.sourceFile)}` : `, beside no '${sibling.name}'`}`);
+        continue;
+      }
+
       if (!this.inProject(ref.sourceFile)) {
         state.kept.push(`it is used at ${where}, ${this.outsideReason(ref.sourceFile)}`);
         continue;

@@ -253,3 +253,70 @@ export async function page(id: string): Promise<string> {
   });
 });
 
+describe('migrate: class method wrappers', () => {
+  it('list() over listAsync(): callers across files, through an interface, move to listAsync; an override of the wrapper keeps it, with the reason', async () => {
+    const REPO = `import { runAsync } from '../lib/bridge.js';
+
+export interface Lister {
+  list(prefix: string): string[];
+  listAsync(prefix: string): Promise<string[]>;
+}
+
+export class Repo implements Lister {
+  async listAsync(prefix: string): Promise<string[]> {
+    return [prefix];
+  }
+
+  list(prefix: string): string[] {
+    return runAsync(this.listAsync(prefix));
+  }
+}
+`;
+    const dir = project({
+      'types/deasync.d.ts': DEASYNC_TYPES,
+      'src/lib/bridge.ts': BRIDGE,
+      'src/data/repo.ts': REPO,
+      'src/services/count.ts': `import type { Lister } from '../data/repo.js';
+
+export function count(lister: Lister, prefix: string): number {
+  return lister.list(prefix).length;
+}
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/services/count.ts')).toContain('export async function count(lister: Lister, prefix: string): Promise<number> {\n  return (await lister.listAsync(prefix)).length;');
+    expect(read(dir, 'src/data/repo.ts')).not.toContain('list(prefix: string): string[]');
+    expect(typecheck(dir)).toBe('');
+
+    const overridden = project({
+      'types/deasync.d.ts': DEASYNC_TYPES,
+      'src/lib/bridge.ts': BRIDGE,
+      'src/data/repo.ts': REPO,
+      'src/data/cached.ts': `import { Repo } from './repo.js';
+
+export class CachedRepo extends Repo {
+  private readonly cache = new Map<string, string[]>();
+  override list(prefix: string): string[] {
+    const hit = this.cache.get(prefix);
+    if (hit) return hit;
+    const fresh = super.list(prefix);
+    this.cache.set(prefix, fresh);
+    return fresh;
+  }
+}
+`,
+      'src/services/count.ts': `import type { Repo } from '../data/repo.js';
+
+export function count(repo: Repo, prefix: string): number {
+  return repo.list(prefix).length;
+}
+`,
+    });
+    const kept = await run(overridden);
+    expect(refusals(kept)).toContainEqual(expect.stringMatching(/^kept: 'Repo\.list' is kept: .*overrid/));
+    expect(read(overridden, 'src/services/count.ts')).toContain('repo.list(prefix)');
+    expect(typecheck(overridden)).toBe('');
+  });
+});
+
