@@ -252,7 +252,8 @@ export class AsyncEdits {
     for (const registration of unit.registrations) {
       if (registration.kind === 'http') this.plan.markHttpHandler(registration.node.getSourceFile(), registration.node.getStart());
     }
-    if (!unit.boundary && !this.options.keepNames && unit.members.length === 1 && unit.signatures.length === 0) this.dropSyncSuffix(unit, unit.members[0]!);
+    if (unit.overrideOf) this.renameOverride(unit, unit.members[0]!, unit.overrideOf.renameTo);
+    else if (!unit.boundary && !this.options.keepNames && unit.members.length === 1 && unit.signatures.length === 0) this.dropSyncSuffix(unit, unit.members[0]!);
     for (const signature of unit.signatures) {
       const type = ts.isPropertySignature(signature) || ts.isPropertyDeclaration(signature) ? (signature.type as TS.FunctionTypeNode | undefined)?.type : signature.type;
       if (type) {
@@ -261,6 +262,14 @@ export class AsyncEdits {
       }
     }
     if (unit.boundary) this.addBoundary(unit);
+  }
+
+  /** `override list(…): T[]` in a subclass → `override async listAsync(…): Promise<T[]>`: the calls that reached it now call the sibling. */
+  private renameOverride(unit: Unit, fn: FunctionNode, name: string): void {
+    const nameNode = (fn as TS.MethodDeclaration).name;
+    const sourceFile = fn.getSourceFile();
+    this.plan.editsFor(sourceFile).replace(nameNode.getStart(sourceFile), nameNode.getEnd(), name);
+    this.plan.change('made-async', sourceFile, nameNode.getStart(sourceFile), `${unit.name} overrides '${name}' now: the calls of the wrapper it overrode call '${name}'`);
   }
 
   /**

@@ -54,6 +54,8 @@ export interface Unit {
   valueUses: { node: TS.Node; kind: RefusalKind; message: string }[];
   /** Its callers cannot be followed and its result is unused: it stays sync, its body runs as a tracked task. */
   taskBoundary?: { name: string };
+  /** A subclass's override of a method wrapper: it becomes the async override of the sibling (`list` → `async listAsync`). */
+  overrideOf?: { wrapper: WrapperState; renameTo: string };
 }
 
 export interface Site {

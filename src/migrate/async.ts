@@ -57,7 +57,11 @@ export class AsyncPlanner {
     return this.plan.project.checker;
   }
 
+  private wrapperDeclarations = new Map<TS.Node, WrapperInfo>();
+  private readonly redirected = new Set<TS.Node>();
+
   run(wrappers: readonly WrapperInfo[]): { removed: number; kept: number; madeAsync: number; sites: number; entries: number } {
+    this.wrapperDeclarations = new Map(wrappers.filter((info) => !info.refusal).map((info) => [info.declaration, info]));
     for (const info of wrappers) this.seedWrapper(info);
     this.seedPrograms();
     while (this.queue.length > 0) this.explore(this.queue.shift()!);
@@ -96,21 +100,38 @@ export class AsyncPlanner {
       return;
     }
     const { references } = findReferences(this.plan.project, info.nameNode!);
-    // Another class's own `list()` (an override, or another implementation of the interface member):
-    // any call of the wrapper may reach it, and a call pointed at the sibling would skip it. None moves.
-    const override = references.find((ref) => {
+    // Another class's own `list()`: an override in a subclass moves to `listAsync` with the wrapper
+    // (async, its `super.list()` awaiting `super.listAsync()`), so a call pointed at the sibling still reaches it.
+    const overrides = references.filter((ref) => {
       const parent = ref.node.parent;
       return parent !== undefined && (ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node && parent !== info.declaration;
     });
-    if (override) {
-      const message = `it is overridden or implemented again at ${this.plan.where(override.sourceFile, override.node.getStart(override.sourceFile))}: a call pointed at '${info.sibling?.name ?? 'its sibling'}' would skip that method`;
-      this.plan.refuse('kept', sourceFile, wrapper.range.start, `'${wrapper.name}' is kept: ${message}`);
-      state.info = { ...info, refusal: { kind: 'kept', message } };
-      return;
+    // An override that is itself a wrapper over the same sibling (each class bridges its own `listAsync`) goes the same way.
+    const ownOverrides = new Set(overrides.filter((ref) => this.wrapperDeclarations.get(ref.node.parent!)?.sibling?.name === info.sibling?.name).map((ref) => ref.node));
+    for (let i = overrides.length - 1; i >= 0; i--) if (ownOverrides.has(overrides[i]!.node)) overrides.splice(i, 1);
+    for (const override of overrides) {
+      const problem = this.overrideProblem(info, override.node.parent as TS.MethodDeclaration | TS.PropertyDeclaration, override.sourceFile);
+      if (problem) {
+        const message = `it is overridden or implemented again at ${this.plan.where(override.sourceFile, override.node.getStart(override.sourceFile))}, which cannot move to '${info.sibling?.name ?? 'its sibling'}' (${problem}): a call pointed at the sibling would skip that method`;
+        this.plan.refuse('kept', sourceFile, wrapper.range.start, `'${wrapper.name}' is kept: ${message}`);
+        state.info = { ...info, refusal: { kind: 'kept', message } };
+        return;
+      }
+    }
+    const overrideNames = new Set<TS.Node>();
+    for (const override of overrides) {
+      const method = override.node.parent as TS.MethodDeclaration;
+      overrideNames.add(override.node);
+      const unit = this.newUnit('function', method, functionName(ts, method));
+      unit.members.push(method);
+      unit.overrideOf = { wrapper: state, renameTo: info.sibling!.name };
+      // Its callers are the wrapper's: they are redirected to the sibling, which the override becomes.
+      unit.explored = true;
+      this.units.set(method, unit);
     }
     for (const ref of references) {
       const node = ref.node;
-      if (node === info.nameNode) continue;
+      if (node === info.nameNode || overrideNames.has(node) || ownOverrides.has(node)) continue;
       const parent = node.parent;
       if (!parent) continue;
       if (ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isBindingElement(parent)) continue;
@@ -148,6 +169,9 @@ export class AsyncPlanner {
         state.kept.push(`${blocked} (${where})`);
         continue;
       }
+      // A call through a hierarchy of wrappers (base and override both bridge `keysAsync`) is found from each: redirected once.
+      if (this.redirected.has(call)) continue;
+      this.redirected.add(call);
       const site: Site = { call, kind: 'redirect', wrapper: state, context: undefined as unknown as Unit };
       site.context = this.contextOf(call);
       state.sites.push(site);
@@ -156,6 +180,42 @@ export class AsyncPlanner {
       site.context.sites.push(site);
       this.enqueue(site.context);
     }
+  }
+
+  /** Why an override of a method wrapper cannot become the override of its sibling, if it cannot. */
+  private overrideProblem(info: WrapperInfo, override: TS.MethodDeclaration | TS.PropertyDeclaration, file: TS.SourceFile): string | undefined {
+    const ts = this.ts;
+    const sibling = info.sibling;
+    if (sibling?.kind !== 'member') return 'the wrapper is not a method over a sibling method';
+    if (sibling.isPrivate) return `'${sibling.name}' is private to the base class`;
+    if (!this.inProject(file)) return this.outsideReason(file);
+    if (!ts.isMethodDeclaration(override) || !override.body) return 'it is not a method with a body';
+    if (override.asteriskToken) return 'it is a generator';
+    if (override.type && ts.isTypePredicateNode(override.type)) return 'it is a type guard';
+    if (!info.forwarded || (info.forwarded !== 'all' && info.forwarded.length !== override.parameters.length)) return `the wrapper does not hand its own parameters to '${sibling.name}' unchanged`;
+    const owner = override.parent;
+    if (!ts.isClassLike(owner) || !owner.heritageClauses?.some((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)) return 'it is not in a subclass';
+    if (owner.members.some((member) => member.name !== undefined && member.name.getText() === sibling.name)) return `its class declares its own '${sibling.name}'`;
+    // Code that already calls the sibling would reach the moved override too: a change it never asked for.
+    const declaration = [...this.siblingDeclarations(info)];
+    for (const node of declaration) {
+      const { references } = findReferences(this.plan.project, node);
+      for (const ref of references) {
+        if (ref.node === node || isInside(ref.node, info.declaration)) continue;
+        const parent = ref.node.parent;
+        if (parent && (ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node) continue;
+        return `'${sibling.name}' is already called at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}, which would reach the override too`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The name nodes of the sibling method's declarations in the wrapper's class. */
+  private *siblingDeclarations(info: WrapperInfo): Iterable<TS.Node> {
+    const ts = this.ts;
+    const owner = info.declaration.parent;
+    if (!owner || !ts.isClassLike(owner)) return;
+    for (const member of owner.members) if (member.name && member.name.getText() === info.sibling!.name) yield member.name;
   }
 
   /** Why a call of the wrapper cannot be pointed at the sibling, if it cannot. */
@@ -723,7 +783,8 @@ export class AsyncPlanner {
         }
       }
       for (const unit of [...this.solution.candidates]) {
-        const needed = unit.kind === 'program' ? unit.seeded || unit.actions.some((action) => this.solution.candidates.has(action)) : unit.sites.some((site) => this.solution.siteActive(site));
+        const needed =
+          unit.kind === 'program' ? unit.seeded || unit.actions.some((action) => this.solution.candidates.has(action)) : unit.overrideOf !== undefined || unit.sites.some((site) => this.solution.siteActive(site));
         if (!needed) {
           this.solution.candidates.delete(unit);
           changed = true;
@@ -733,6 +794,11 @@ export class AsyncPlanner {
   }
 
   // ------------------------------------------------------------------ edits
+}
+
+function isInside(node: TS.Node, container: TS.Node): boolean {
+  for (let current: TS.Node | undefined = node; current; current = current.parent) if (current === container) return true;
+  return false;
 }
 
 function isInTypeQuery(ts: Plan['project']['ts'], node: TS.Node): boolean {

@@ -254,7 +254,7 @@ export async function page(id: string): Promise<string> {
 });
 
 describe('migrate: class method wrappers', () => {
-  it('list() over listAsync(): callers across files, through an interface, move to listAsync; an override of the wrapper keeps it, with the reason', async () => {
+  it('list() over listAsync(): callers across files, through an interface, move to listAsync; a subclass override of list() becomes its async override of listAsync', async () => {
     const REPO = `import { runAsync } from '../lib/bridge.js';
 
 export interface Lister {
@@ -313,10 +313,108 @@ export function count(repo: Repo, prefix: string): number {
 }
 `,
     });
-    const kept = await run(overridden);
-    expect(refusals(kept)).toContainEqual(expect.stringMatching(/^kept: 'Repo\.list' is kept: .*overrid/));
-    expect(read(overridden, 'src/services/count.ts')).toContain('repo.list(prefix)');
+    const moved = await run(overridden);
+    expect(refusals(moved)).toEqual([]);
+    const cached = read(overridden, 'src/data/cached.ts');
+    expect(cached).toContain('override async listAsync(prefix: string): Promise<string[]> {');
+    expect(cached).toContain('const fresh = await super.listAsync(prefix);');
+    expect(read(overridden, 'src/data/repo.ts')).not.toContain('list(prefix: string): string[]');
+    expect(read(overridden, 'src/services/count.ts')).toContain('return (await repo.listAsync(prefix)).length;');
     expect(typecheck(overridden)).toBe('');
+  });
+
+  it('a hierarchy where each class bridges its own listAsync: every wrapper goes; callers through the subclass and this.list() move too', async () => {
+    const dir = project({
+      'types/deasync.d.ts': DEASYNC_TYPES,
+      'src/lib/bridge.ts': BRIDGE,
+      'src/data/base.ts': `import { runAsync } from '../lib/bridge.js';
+
+export abstract class Store {
+  abstract keysAsync(): Promise<string[]>;
+
+  keys(): string[] {
+    return runAsync(this.keysAsync());
+  }
+
+  size(): number {
+    return this.keys().length;
+  }
+}
+`,
+      'src/data/memory.ts': `import { runAsync } from '../lib/bridge.js';
+import { Store } from './base.js';
+
+export class MemoryStore extends Store {
+  private readonly items = new Map<string, string>([['a', '1']]);
+
+  async keysAsync(): Promise<string[]> {
+    return [...this.items.keys()];
+  }
+
+  override keys(): string[] {
+    return runAsync(this.keysAsync());
+  }
+}
+`,
+      'src/report.ts': `import { MemoryStore } from './data/memory.js';
+
+export function report(store: MemoryStore): string {
+  return \`\${store.keys().join(',')} (\${store.size()})\`;
+}
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toEqual([]);
+    expect(read(dir, 'src/data/memory.ts')).not.toContain('keys(): string[]');
+    expect(read(dir, 'src/data/base.ts')).toContain('async size(): Promise<number> {\n    return (await this.keysAsync()).length;');
+    expect(read(dir, 'src/report.ts')).toContain('(await store.keysAsync()).join');
+    expect(read(dir, 'src/report.ts')).toContain('await store.size()');
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it('an override that cannot become the sibling\'s override keeps the wrapper, with the reason', async () => {
+    const REPO = `import { runAsync } from '../lib/bridge.js';
+
+export class Repo {
+  async listAsync(prefix: string): Promise<string[]> {
+    return [prefix];
+  }
+
+  list(prefix: string): string[] {
+    return runAsync(this.listAsync(prefix));
+  }
+}
+`;
+    const dir = project({
+      'types/deasync.d.ts': DEASYNC_TYPES,
+      'src/lib/bridge.ts': BRIDGE,
+      'src/data/repo.ts': REPO,
+      'src/data/audited.ts': `import { Repo } from './repo.js';
+
+export class AuditedRepo extends Repo {
+  readonly seen: string[] = [];
+  override list(prefix: string): string[] {
+    this.seen.push(prefix);
+    return super.list(prefix);
+  }
+}
+`,
+      'src/services/direct.ts': `import type { Repo } from '../data/repo.js';
+
+export async function first(repo: Repo): Promise<string | undefined> {
+  return (await repo.listAsync('a'))[0];
+}
+
+export function count(repo: Repo): number {
+  return repo.list('a').length;
+}
+`,
+    });
+    const result = await run(dir);
+    expect(refusals(result)).toContainEqual(expect.stringMatching(/^kept: 'Repo\.list' is kept: it is overridden .*'listAsync' is already called at src\/services\/direct\.ts/));
+    expect(read(dir, 'src/data/audited.ts')).toContain('override list(prefix: string): string[] {');
+    expect(read(dir, 'src/services/direct.ts')).toContain("repo.list('a')");
+    expect(typecheck(dir)).toBe('');
   });
 });
 
