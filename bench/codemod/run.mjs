@@ -17,7 +17,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const work = path.join(root, 'bench/.work/codemod');
-const bin = path.join(root, 'dist/src/cli/bin.js');
+// CODEMOD_BIN: a copy of dist/ to measure while the sources change (the test setup rebuilds dist/).
+const bin = process.env.CODEMOD_BIN ? path.resolve(process.env.CODEMOD_BIN) : path.join(root, 'dist/src/cli/bin.js');
 const mirror = process.env.LOOP_AUDIT_MIRROR ?? '/work/.mirror';
 const config = JSON.parse(readFileSync(path.join(root, 'bench/codemod/repos.json'), 'utf8'));
 const only = process.argv.slice(2);

@@ -202,8 +202,8 @@ export class AsyncPlanner {
       const { references } = findReferences(this.plan.project, node);
       for (const ref of references) {
         if (ref.node === node || isInside(ref.node, info.declaration)) continue;
-        const parent = ref.node.parent;
-        if (parent && (ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node) continue;
+        // Only a call dispatches to the override (`Repo.prototype.listAsync` handed to a registry does not).
+        if (!callOfCallee(ts, referenceExpression(ts, ref.node))) continue;
         return `'${sibling.name}' is already called at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}, which would reach the override too`;
       }
     }
