@@ -100,7 +100,15 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
       () => {
         const before = snapshot(dir);
         const step = loopAudit('migrate', '--phase', phase.name, '--write');
-        expect(step.code, `${step.stdout}${step.stderr}`).toBe(0);
+        if (phase.name === 'stabilize') {
+          // The runner cannot take a method wrapper (an instance cannot cross into its worker): each is refused
+          // with that reason (exit 1), nothing is written, and the data-layer phase removes them instead.
+          expect(step.code, `${step.stdout}${step.stderr}`).toBe(1);
+          expect(step.stdout).toContain('0 of 6 wrappers moved');
+          expect(step.stdout.match(/an instance cannot cross into the runner's worker/g)).toHaveLength(6);
+        } else {
+          expect(step.code, `${step.stdout}${step.stderr}`).toBe(0);
+        }
         expect(typecheck()).toBe(baseline);
         // A phase that changed no file cannot change the suite's result: it ran after the last one that did.
         if (snapshot(dir) === before) return;
