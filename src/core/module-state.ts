@@ -354,7 +354,7 @@ function verdictOfLocal(facts: FileFacts, local: string, label: string): Verdict
   const declaration = moduleDeclaration(facts, local);
   if (!declaration) return { kind: 'state', what: `uses ${label}, which loop-audit cannot find there to check` };
   const verdict = declarationVerdict(facts, local, declaration);
-  return verdict.kind === 'state' ? { kind: 'state', what: `${verdict.what.replace(`\`${local}\``, `${label} (\`${local}\`)`)}` } : verdict;
+  return verdict.kind === 'state' ? { kind: 'state', what: verdict.what.replace(`\`${local}\``, `${label} (\`${local}\`)`) } : verdict;
 }
 
 /** The source file a relative specifier names: as written, or the TypeScript source of a `.js` specifier, or with an extension or index added. */

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -122,6 +122,21 @@ function prettier(dir: string, config: string): Formatter | undefined {
   };
 }
 
+/** Runs a formatter's node CLI with `input` on stdin, without blocking the event loop. */
+function runWithInput(args: string[], cwd: string, input: string): Promise<{ status: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    // eslint-disable-next-line loop-audit/no-loop-per-call -- biome and dprint have no in-process API here: one CLI run per file a fix rewrote
+    const child = spawn(process.execPath, args, { cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // A formatter that cannot start leaves the text alone, as a failing run does.
+    child.on('error', () => resolve({ status: null, stdout: '' }));
+    child.on('close', (status) => resolve({ status, stdout: Buffer.concat(chunks).toString('utf8') }));
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
 function biome(dir: string, config: string): Formatter | undefined {
   const entry = resolveFrom(dir, '@biomejs/biome/package.json');
   if (!entry) return undefined;
@@ -131,7 +146,7 @@ function biome(dir: string, config: string): Formatter | undefined {
     name: 'biome',
     config,
     async format(file, text) {
-      const run = spawnSync(process.execPath, [bin, 'format', `--stdin-file-path=${file}`], { cwd: dir, input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const run = await runWithInput([bin, 'format', `--stdin-file-path=${file}`], dir, text);
       // An ignored or unsupported file comes back as it went in, or with an error: leave it alone.
       return run.status === 0 && run.stdout !== '' ? run.stdout : undefined;
     },
@@ -147,7 +162,7 @@ function dprint(dir: string, config: string): Formatter | undefined {
     name: 'dprint',
     config,
     async format(file, text) {
-      const run = spawnSync(process.execPath, [bin, 'fmt', '--config', config, '--stdin', file], { cwd: dir, input: text, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      const run = await runWithInput([bin, 'fmt', '--config', config, '--stdin', file], dir, text);
       return run.status === 0 && run.stdout !== '' ? run.stdout : undefined;
     },
   };

@@ -91,7 +91,7 @@ export function describeNode(ts: Plan['project']['ts'], node: TS.Node): string {
 
 /** What the function returns is nothing: `void`/`undefined`, declared or inferred. */
 export function returnsVoid(ts: Plan['project']['ts'], checker: TS.TypeChecker, fn: FunctionNode): boolean {
-  const signature = checker.getSignatureFromDeclaration(fn as TS.SignatureDeclaration);
+  const signature = checker.getSignatureFromDeclaration(fn);
   if (!signature) return false;
   const returned = checker.getReturnTypeOfSignature(signature);
   const parts = returned.isUnion() ? returned.types : [returned];

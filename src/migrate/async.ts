@@ -108,7 +108,7 @@ export class AsyncPlanner {
       return parent !== undefined && (ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node && parent !== info.declaration;
     });
     // An override that is itself a wrapper over the same sibling (each class bridges its own `listAsync`) goes the same way.
-    const ownOverrides = new Set(overrides.filter((ref) => this.wrapperDeclarations.get(ref.node.parent!)?.sibling?.name === info.sibling?.name).map((ref) => ref.node));
+    const ownOverrides = new Set(overrides.filter((ref) => this.wrapperDeclarations.get(ref.node.parent)?.sibling?.name === info.sibling?.name).map((ref) => ref.node));
     for (let i = overrides.length - 1; i >= 0; i--) if (ownOverrides.has(overrides[i]!.node)) overrides.splice(i, 1);
     for (const override of overrides) {
       const problem = this.overrideProblem(info, override.node.parent as TS.MethodDeclaration | TS.PropertyDeclaration, override.sourceFile);
@@ -148,7 +148,7 @@ export class AsyncPlanner {
       const sibling = info.sibling;
       // `interface Lister { list(): T[]; listAsync(): Promise<T[]> }`: the member goes with the wrapper when the sibling is declared beside it.
       if ((ts.isMethodSignature(parent) || ts.isPropertySignature(parent)) && parent.name === node && sibling?.kind === 'member') {
-        const owner = parent.parent as TS.InterfaceDeclaration | TS.TypeLiteralNode;
+        const owner = parent.parent;
         const declaresSibling = owner.members.some((member) => member.name !== undefined && member.name.getText() === sibling.name);
         if (declaresSibling && this.inProject(ref.sourceFile)) state.memberSignatures.push(parent);
         else state.kept.push(`it is declared at ${where}${declaresSibling ? `, ${this.outsideReason(ref.sourceFile)}` : `, beside no '${sibling.name}'`}`);

@@ -21,7 +21,7 @@ export function findPassThroughs(ts: TypeScriptApi, sourceFile: TS.SourceFile): 
     const owner = ts.isMethodDeclaration(fn) && ts.isClassLike(fn.parent) && fn.parent.name ? `${fn.parent.name.text}.` : '';
     found.push({
       form: 'forward',
-      node: fn as SyncWrapper['node'],
+      node: fn,
       range: { start: nameNode.getStart(sourceFile), end: nameNode.getEnd() },
       name: `${owner}${nameNode.text}`,
       siblingName,

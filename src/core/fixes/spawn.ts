@@ -160,8 +160,8 @@ function callbackEdits(facts: FileFacts, floating: FloatingCallback): BodyEdits 
   const blockText = (spawn: string): string => {
     const multiline = /\n/.test(bodyText) && ts.isBlock(fn.body!);
     if (!multiline) return `{ ${spawn}(async () => ${bodyText}, ${name})${semicolon} }`;
-    const indent = lineIndent(text, fn.body!.getStart(sourceFile));
-    const deeper = indentBlock(facts, fn.body as TS.Block, style.indent);
+    const indent = lineIndent(text, fn.body.getStart(sourceFile));
+    const deeper = indentBlock(facts, fn.body, style.indent);
     return `{${style.newline}${indent}${style.indent}${spawn}(async () => ${deeper}, ${name})${semicolon}${style.newline}${indent}}`;
   };
   return (spawn) => [
@@ -202,7 +202,7 @@ function indentBlock(facts: FileFacts, block: TS.Block, unit: string): string {
   const text = facts.text(block);
   let out = '';
   for (let i = 0; i < text.length; i++) {
-    out += text[i];
+    out += text[i]!;
     if (text[i] !== '\n') continue;
     const at = start + i + 1;
     const rest = text.slice(i + 1, text.indexOf('\n', i + 1) < 0 ? undefined : text.indexOf('\n', i + 1));
