@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +6,7 @@ import { afterEach } from 'vitest';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { migrate } from '../../src/migrate/migrate.js';
 import type { MigrateOptions, MigrateResult } from '../../src/migrate/types.js';
+import { typeCheck } from '../support/typecheck.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -58,15 +58,10 @@ export function run(dir: string, options: Omit<MigrateOptions, 'cwd'> = {}): Pro
   return migrate({ cwd: dir, write: true, ...options });
 }
 
-/** The type checker's verdict on the project: its diagnostics, or '' when it is clean. */
+/** The type checker's verdict on the project (`tsc --noEmit -p`, in-process): its diagnostics, or '' when it is clean. */
 export function typecheck(dir: string): string {
-  try {
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
-    return '';
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string };
-    return `${failure.stdout ?? ''}${failure.stderr ?? ''}` || String(error);
-  }
+  const result = typeCheck(path.join(dir, 'tsconfig.json'));
+  return result.status === 0 ? '' : result.output || `tsc exited ${result.status}`;
 }
 
 export interface CliRun {
