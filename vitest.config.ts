@@ -1,15 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/** The end-to-end tests: real `npm pack` and `npm install` from the registry, real binaries of real installs. */
+const E2E = ['test/e2e/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'runtime/test/**/*.test.ts'],
-    // dist/ is built once here, never inside a test file (test/support/global-setup.ts).
-    globalSetup: ['test/support/global-setup.ts'],
     // Real worker threads, child processes, npm installs, ESLint and TypeScript programs, on CI
     // machines that run at load 10 on 2 CPUs. These only turn a hang into a failure; no test may
     // depend on finishing within some time (ordering comes from events and handshakes).
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // `npm test` runs both projects; `npm run test:unit` and `npm run test:e2e` one each.
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts', 'runtime/test/**/*.test.ts'],
+          exclude: E2E,
+          // dist/ is built once here, never inside a test file (test/support/global-setup.ts).
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: E2E,
+          // The build, then both packages packed once for every test file (test/support/e2e-setup.ts).
+          globalSetup: ['test/support/global-setup.ts', 'test/support/e2e-setup.ts'],
+        },
+      },
+    ],
   },
 });
