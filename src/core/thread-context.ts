@@ -10,7 +10,10 @@ import type { TS } from './types.js';
  * library's worker setup beside the function it hands to callers), only the worker side is exempt:
  * handlers of the worker's messages (`parentPort.on('message', ...)`, `self.onmessage`,
  * synckit's `runAsWorker(fn)`), what runs under `if (!isMainThread)` or in the `else` of
- * `if (isMainThread)`, and functions only those call.
+ * `if (isMainThread)`, and functions only those call. A worker pool's task module (piscina,
+ * tinypool, workerpool load a file whose whole export is the task) that waits on a shared buffer it
+ * was handed and notifies its peers on it takes part in a handshake between pool threads: the
+ * pool runs it in a worker.
  */
 export function canRunOnMainThread(facts: FileFacts, node: TS.Node): boolean {
   if (facts.isWorkerFile && !startsWorkers(facts)) return false;
@@ -32,7 +35,7 @@ function runsOnWorkerSide(facts: FileFacts, node: TS.Node, seen: Set<TS.Node>): 
     if (facts.isFunctionLike(current)) {
       if (seen.has(current)) return false;
       seen.add(current);
-      if (isWorkerHandler(facts, current)) return true;
+      if (isWorkerHandler(facts, current) || isPoolTaskHandshake(facts, current, node)) return true;
       const callers = callersOf(facts, current);
       if (callers !== undefined && callers.length > 0 && callers.every((call) => runsOnWorkerSide(facts, call, seen))) return true;
     }
@@ -71,6 +74,56 @@ function isWorkerHandler(facts: FileFacts, fn: TS.Node): boolean {
     if (ts.isPropertyAccessExpression(left) && left.name.text === 'onmessage') return isParentPort(facts, left.expression) || facts.refersToGlobal(left.expression, 'self');
   }
   return false;
+}
+
+/**
+ * `module.exports = function ({ i32array }) { Atomics.notify(i32array, …); Atomics.wait(i32array, …); }`:
+ * the module's whole export, waiting on a buffer reached through its parameters and notifying on
+ * the same buffer. A main-thread bridge owns the buffer it blocks on and leaves notifying to its worker.
+ */
+function isPoolTaskHandshake(facts: FileFacts, fn: TS.Node, wait: TS.Node): boolean {
+  const ts = facts.ts;
+  if (!ts.isCallExpression(wait) || !facts.isFunctionLike(fn) || !isWholeModuleExport(facts, fn)) return false;
+  const buffer = wait.arguments[0] && bufferRoot(ts, wait.arguments[0]);
+  if (buffer === undefined || !parameterNames(ts, fn).has(buffer)) return false;
+  let notifies = false;
+  const visit = (node: TS.Node): void => {
+    if (notifies) return;
+    if (ts.isCallExpression(node) && facts.refersToGlobal(node.expression, 'Atomics', 'notify') && node.arguments[0] && bufferRoot(ts, node.arguments[0]) === buffer) notifies = true;
+    else ts.forEachChild(node, visit);
+  };
+  if (fn.body) visit(fn.body);
+  return notifies;
+}
+
+/** `module.exports = fn`, `export default fn`, `export = fn`. */
+function isWholeModuleExport(facts: FileFacts, fn: TS.Node): boolean {
+  const ts = facts.ts;
+  let node: TS.Node = fn;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent))) node = node.parent;
+  const parent = node.parent;
+  if (!parent) return false;
+  if (ts.isExportAssignment(parent)) return true;
+  if (ts.isFunctionDeclaration(fn) && ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return true;
+  return ts.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && facts.text(skipOuterExpressions(ts, parent.left)).replace(/\s+/g, '') === 'module.exports';
+}
+
+/** The identifier a buffer expression starts from (`i32array`, `state.lock[0]` → `state`). */
+function bufferRoot(ts: FileFacts['ts'], expression: TS.Expression): string | undefined {
+  let expr = skipOuterExpressions(ts, expression);
+  while (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) expr = skipOuterExpressions(ts, expr.expression);
+  return ts.isIdentifier(expr) ? expr.text : undefined;
+}
+
+/** Every name a function's parameters bind, destructured ones included. */
+function parameterNames(ts: FileFacts['ts'], fn: TS.SignatureDeclaration): Set<string> {
+  const names = new Set<string>();
+  const bind = (name: TS.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  for (const parameter of fn.parameters) bind(parameter.name);
+  return names;
 }
 
 function isParentPort(facts: FileFacts, expression: TS.Expression): boolean {

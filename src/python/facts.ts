@@ -306,7 +306,8 @@ export class PythonFileFacts {
     if (expr.type === 'identifier') {
       const found = this.lookup(expr.text!, expr);
       const binding = found?.bindings.find((b) => b.kind === 'import');
-      if (!binding || binding.kind !== 'import' || found!.bindings.some((b) => b.kind !== 'import')) return undefined;
+      // `try: import aiohttp except ImportError: aiohttp = None`: the None is the module's absence, not another meaning.
+      if (!binding || binding.kind !== 'import' || found!.bindings.some((b) => b.kind !== 'import' && !isNoneFallback(b))) return undefined;
       return binding.qualified;
     }
     if (expr.type === 'attribute') {
@@ -357,6 +358,16 @@ export class PythonFileFacts {
 
 export function isStatic(facts: PythonFileFacts, fn: PyFunction): boolean {
   return fn.decorators.some((d) => facts.textOf(d) === 'staticmethod');
+}
+
+/** `name = None` written in an `except` clause: the fallback of an optional import. */
+function isNoneFallback(binding: Binding): boolean {
+  if (binding.kind !== 'assign' || unwrap(binding.value)?.type !== 'none') return false;
+  for (let node = binding.node.parent; node; node = node.parent) {
+    if (node.type === 'except_clause') return true;
+    if (isFunction(node) || node.type === 'class_definition') return false;
+  }
+  return false;
 }
 
 function addBinding(scope: Scope, name: string, binding: Binding): void {

@@ -285,9 +285,19 @@ export class PythonProject {
 
   /** `self.name = Cls(...)` in one of the class's methods: an instance attribute holding a project object. */
   private instanceAttribute(facts: PythonFileFacts, cls: PyClass, name: string, depth: number): Resolved | undefined {
+    if (depth > MAX_DEPTH) return undefined;
     for (const value of selfAssignments(facts, cls, name)) {
       const resolved = this.resolveValue(facts, value, depth + 1);
       if (resolved) return resolved;
+    }
+    // `self.io_loop = IOLoop.current()` in a base class of the project.
+    for (const base of cls.bases) {
+      if (base.type === 'keyword_argument') continue;
+      const resolved = this.resolve(facts, base, depth + 1);
+      if (resolved?.kind === 'class') {
+        const found = this.instanceAttribute(resolved.facts, resolved.cls, name, depth + 1);
+        if (found) return found;
+      }
     }
     return undefined;
   }

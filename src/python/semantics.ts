@@ -1,7 +1,6 @@
-import path from 'node:path';
-import type { PyFunction, PythonFileFacts } from './facts.js';
+import { isStatic, type PyFunction, type PythonFileFacts } from './facts.js';
 import type { PythonProject, Resolved } from './project.js';
-import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from './tree.js';
+import { callArguments, child, namedChildren, unwrap, walk, type PyNode } from './tree.js';
 
 /**
  * What one file's analysis needs besides its facts: the project (other modules) and the entry
@@ -189,153 +188,6 @@ export function describeWhere(fn: PyFunction | undefined): string {
   return 'in a lambda at module scope';
 }
 
-/** Methods that run once per instance (or per test) by contract: construction, context entry, test set-up and tear-down. */
-const LIFECYCLE = new Set([
-  '__init__',
-  '__new__',
-  '__post_init__',
-  '__init_subclass__',
-  '__enter__',
-  '__aenter__',
-  'setUp',
-  'setUpClass',
-  'asyncSetUp',
-  'setup_method',
-  'setup_class',
-  'tearDown',
-  'tearDownClass',
-  'asyncTearDown',
-  'teardown_method',
-  'teardown_class',
-]);
-/** Top-level functions that start a program (`main`, aiohttp's `run_app`): they own the process's loop. */
-const ENTRY_FUNCTIONS = new Set(['main', '_main', 'cli', 'run_app', 'run_server', 'serve']);
-/** The main method of a server, worker, thread or app class: it runs once for the object's whole life. */
-const ENTRY_METHODS = new Set(['run', 'serve', 'main', 'run_forever']);
-const ENTRY_CLASS = /(?:Server|Worker|Thread|Process|App|Application|Command|Daemon|Runner)$/;
-const TEST_CLASS = /^Test|Test(?:Case|Runner|Suite)$/;
-const CACHE_DECORATORS = /^(?:functools\.)?(?:lru_cache|cache|cached_property)(?:\(.*\))?$|^(?:async_lru\.)?alru_cache(?:\(.*\))?$/s;
-const ONCE_DECORATORS = /^(?:pytest\.fixture|pytest_asyncio\.fixture|atexit\.register)(?:\(.*\))?$/s;
-/** CLI command decorators (click, typer, asyncclick, cyclopts): each runs once per process. */
-const COMMAND_DECORATORS = /^(?:[\w.]+\.)?(?:command|group|callback|main)\s*(?:\(.*\))?$/s;
-
-export function isTestFile(file: string): boolean {
-  const base = path.basename(file);
-  if (/^test_.*\.py$|_test\.py$|^conftest\.py$|^tests?\.py$/.test(base)) return true;
-  return file.split(path.sep).some((part) => part === 'tests' || part === 'test' || part === 'testing');
-}
-
-/**
- * A function that runs once per process or per test, not per call: `main`, a console script,
- * a CLI command, a test or fixture, something cached by `functools.cache`.
- */
-export function isEntryPoint(ctx: PythonContext, fn: PyFunction): boolean {
-  if (fn.isLambda) return false;
-  const facts = ctx.facts;
-  if (!fn.outer && !fn.cls && (ENTRY_FUNCTIONS.has(fn.name) || ctx.entryPoints.has(`${facts.file}\0${fn.name}`))) return true;
-  // pytest hooks, wherever a plugin defines them.
-  if (!fn.cls && /^pytest_/.test(fn.name)) return true;
-  if (fn.cls && ENTRY_METHODS.has(fn.name) && (ENTRY_CLASS.test(fn.cls.name) || fn.cls.bases.some((base) => ENTRY_CLASS.test(facts.textOf(base))))) return true;
-  if (fn.cls && TEST_CLASS.test(fn.cls.name)) return true;
-  for (const decorator of fn.decorators) {
-    const text = facts.textOf(decorator).replace(/\s+/g, '');
-    if (ONCE_DECORATORS.test(text) || COMMAND_DECORATORS.test(text)) return true;
-  }
-  if (isTestFile(facts.file) && (/^(?:test|pytest_)/.test(fn.name) || (fn.cls !== undefined && /^Test/.test(fn.cls.name) && /^test/.test(fn.name)))) return true;
-  return false;
-}
-
-function isTestMachinery(ctx: PythonContext, fn: PyFunction): boolean {
-  return /^(?:test|pytest_)/.test(fn.name) || (fn.cls !== undefined && TEST_CLASS.test(fn.cls.name)) || fn.decorators.some((d) => /fixture/.test(ctx.facts.textOf(d)));
-}
-
-/**
- * A function that owns a loop's whole life, as `asyncio.run` itself does: it shuts down the
- * loop's async generators. Reimplementations of `asyncio.run` (aiohttp's `run_app`, anyio's
- * backport) are entry points, not a loop per call.
- */
-export function ownsLoopLifecycle(fn: PyFunction): boolean {
-  let found = false;
-  for (const statement of fn.body) {
-    walk(statement, (node) => {
-      if (found) return false;
-      if (node.type === 'call' && calleeName(node) === 'shutdown_asyncgens') found = true;
-      return true;
-    });
-  }
-  return found;
-}
-
-function isCached(ctx: PythonContext, fn: PyFunction): boolean {
-  return fn.decorators.some((d) => CACHE_DECORATORS.test(ctx.facts.textOf(d).replace(/\s+/g, '')));
-}
-
-/**
- * The function whose every call runs `node`, or undefined when it runs once: module scope, a
- * class body, the `__main__` block, a constructor (once per instance), an entry point, a cached
- * function, or a private function called once from code that runs once. A function started as a
- * thread's target runs as often as the code that starts the thread.
- */
-export function perCallFunction(ctx: PythonContext, node: PyNode, seen = new Set<PyFunction>()): PyFunction | undefined {
-  const fn = ctx.facts.enclosing(node);
-  if (!fn || seen.has(fn)) return undefined;
-  seen.add(fn);
-  if (!fn.isLambda && LIFECYCLE.has(fn.name)) return undefined;
-  if (isEntryPoint(ctx, fn) || isCached(ctx, fn)) return undefined;
-  // Closures of a test or a pytest hook are test machinery, not code that serves calls.
-  for (let outer = fn.outer; outer; outer = outer.outer) if (isEntryPoint(ctx, outer) && isTestMachinery(ctx, outer)) return undefined;
-  const thread = threadStart(ctx, fn);
-  if (thread) return perCallFunction(ctx, thread, seen);
-  if (calledOnlyOnce(ctx, fn, seen)) return undefined;
-  return fn;
-}
-
-/** The `threading.Thread(target=fn)` call a function is the target of, in the same file. */
-function threadStart(ctx: PythonContext, fn: PyFunction): PyNode | undefined {
-  const facts = ctx.facts;
-  const isTarget = (value: PyNode | undefined): boolean => {
-    const v = unwrap(value);
-    if (!v) return false;
-    if (v === fn.node) return true;
-    return v.type === 'identifier' && !fn.isLambda && v.text === fn.name && facts.lookup(fn.name, v)?.bindings.some((b) => b.kind === 'def' && b.fn === fn) === true;
-  };
-  let found: PyNode | undefined;
-  const scope = fn.outer ? fn.outer.node : facts.root;
-  walk(scope, (node) => {
-    if (found) return false;
-    if (node.type === 'call') {
-      const callee = qualifiedCallee(ctx, node);
-      if (callee === 'threading.Thread' || callee === 'threading.Timer' || callee === 'multiprocessing.Process') {
-        const target = callArguments(node).keywords.get('target') ?? (callee === 'threading.Timer' ? callArguments(node).positional[1] : undefined);
-        if (isTarget(target)) found = node;
-      }
-    }
-    return true;
-  });
-  return found;
-}
-
-/**
- * A module-level function whose only uses in its file are calls from code that runs once
- * (module scope, `__main__`, another entry point), at least one of them in the `__main__`
- * block, or a private one (`_name`): `main()`-style set-up, not per call.
- */
-function calledOnlyOnce(ctx: PythonContext, fn: PyFunction, seen: Set<PyFunction>): boolean {
-  if (fn.isLambda || fn.outer || fn.cls) return false;
-  const facts = ctx.facts;
-  const uses = facts.usesOf(fn.name, facts.root, child(fn.node, 'name'));
-  if (uses.length !== 1) return false;
-  const use = uses[0]!;
-  const { parent, child: callee } = outerParent(use);
-  if (parent?.type !== 'call' || child(parent, 'function') !== callee) return false;
-  const inMain = facts.mainBlocks.some((block) => block.start <= use.start && use.end <= block.end);
-  if (!inMain && !fn.name.startsWith('_')) return false;
-  for (let current = parent.parent; current && !isFunction(current); current = current.parent) {
-    if (current.type === 'for_statement' || current.type === 'while_statement') return false;
-  }
-  return perCallFunction(ctx, parent, seen) === undefined;
-}
-
 // ---------------------------------------------------------------- bridges and helpers
 
 /**
@@ -416,7 +268,8 @@ export function bridgeAt(ctx: PythonContext, expression: PyNode | undefined, bri
   if (resolved?.kind === 'function') {
     const helper = helperInfo(ctx, resolved.facts, resolved.fn);
     if (helper) {
-      const offset = resolved.bound || isSelfCall(ctx, expr) ? 1 : 0;
+      // `self.helper(coro)` passes `self` only to an instance method, not to a staticmethod.
+      const offset = (resolved.bound || isSelfCall(ctx, expr)) && !isStatic(resolved.facts, resolved.fn) ? 1 : 0;
       const index = helper.param - offset;
       const param = resolved.fn.params[helper.param] ?? '';
       const carried = args.keywords.get(param.replace(/^\*+/, '')) ?? args.positional[index];
@@ -560,7 +413,57 @@ function refersTo(node: PyNode, names: ReadonlySet<string>): boolean {
   return n?.type === 'identifier' && names.has(n.text!);
 }
 
-/** Whether a resolved callee is one of the project's coroutine functions (an `async def`, not an async generator). */
-export function isProjectCoroutine(resolved: Resolved | undefined): resolved is Extract<Resolved, { kind: 'function' }> {
-  return resolved?.kind === 'function' && resolved.fn.isAsync && !resolved.fn.isGenerator;
+/** Decorators that hand back the function they are given, or a wrapper with its signature. */
+const TRANSPARENT_DECORATORS = /^(?:staticmethod|classmethod|property|(?:abc\.)?abstractmethod|(?:typing\.)?(?:overload|override|final)|(?:functools\.)?wraps\(.*\))$/s;
+/** Decorators of other packages that run the coroutine function they decorate to completion: the result is a plain function. */
+const SYNC_MAKING_DECORATORS = new Set(['tornado.testing.gen_test', 'asgiref.sync.async_to_sync', 'syncer.sync']);
+const syncMakingMemo = new WeakMap<PyFunction, boolean>();
+
+/**
+ * Whether a decorator of the project turns a coroutine function into a plain one: it (or a
+ * function written in it) runs a loop or a bridge (`asyncio.run`, `run_until_complete`,
+ * `run_sync`), as test decorators such as `@gen_test` and `@blocking` do.
+ */
+function runsWhatItDecorates(project: PythonProject, facts: PythonFileFacts, fn: PyFunction, depth = 0): boolean {
+  const memo = syncMakingMemo.get(fn);
+  if (memo !== undefined) return memo;
+  if (depth > 3) return false;
+  syncMakingMemo.set(fn, false);
+  let found = false;
+  for (const statement of fn.body) {
+    walk(statement, (node) => {
+      if (found) return false;
+      if (node.type === 'call') {
+        const name = calleeName(node);
+        const qualified = facts.qualify(child(node, 'function'));
+        if (name === 'run_until_complete' || name === 'run_sync' || (qualified !== undefined && (LOOP_RUNNERS.has(qualified) || FUNCTION_LOOP_RUNNERS.has(qualified) || ASYNC_TO_SYNC.has(qualified)))) found = true;
+        else if (qualified === undefined) {
+          // Through a helper of the project that runs the loop (`_run_and_close(async_fn)`).
+          const helper = project.resolve(facts, child(node, 'function'));
+          if (helper?.kind === 'function' && !helper.fn.isAsync && runsWhatItDecorates(project, helper.facts, helper.fn, depth + 1)) found = true;
+        }
+      }
+      return true;
+    });
+  }
+  syncMakingMemo.set(fn, found);
+  return found;
+}
+
+/** Whether the decorators of an `async def` leave it a coroutine function (a decorator that runs it makes it a plain function). */
+export function keepsCoroutine(project: PythonProject, facts: PythonFileFacts, fn: PyFunction): boolean {
+  for (const decorator of fn.decorators) {
+    if (TRANSPARENT_DECORATORS.test(facts.textOf(decorator).replace(/\s+/g, ''))) continue;
+    const callee = decorator.type === 'call' ? child(decorator, 'function') : decorator;
+    const qualified = facts.qualify(callee);
+    if (qualified !== undefined && SYNC_MAKING_DECORATORS.has(qualified)) return false;
+    const resolved = project.resolve(facts, callee);
+    if (resolved?.kind === 'function' && !resolved.fn.isAsync && runsWhatItDecorates(project, resolved.facts, resolved.fn)) return false;
+  }
+  return true;
+}
+
+/** Whether a resolved callee is one of the project's coroutine functions (an `async def`, not an async generator, not made sync by a decorator). */
+export function isProjectCoroutine(project: PythonProject, resolved: Resolved | undefined): resolved is Extract<Resolved, { kind: 'function' }> {
+  return resolved?.kind === 'function' && resolved.fn.isAsync && !resolved.fn.isGenerator && keepsCoroutine(project, resolved.facts, resolved.fn);
 }

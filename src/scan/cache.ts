@@ -6,6 +6,8 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { PACKAGE } from '../version.js';
 import { DEFAULT_CACHE_DIR, ensureCacheDir } from './cache-dir.js';
 import { hashParts, hashText } from './hash.js';
+import { isPythonFile } from '../python/files.js';
+import { readPythonText } from '../python/source.js';
 import { stripBom } from './source.js';
 import type { ScanErrorKind } from './types.js';
 
@@ -152,6 +154,19 @@ function sameStat(a: StatMemo | undefined, b: StatMemo): boolean {
 }
 
 /** Text hashes of files on disk, trusting a recorded stat only when it was recorded safely. */
+/**
+ * A file's text as the analysis reads it, so that its hash matches the one the analysis recorded:
+ * a Python file in a declared encoding (PEP 263, `# -*- coding: latin-1 -*-`) is decoded in that
+ * encoding; everything else, and a Python file the scan skips, is read as UTF-8.
+ */
+function analysedText(file: string): string {
+  if (isPythonFile(file)) {
+    const text = readPythonText(file);
+    if (text !== undefined) return text;
+  }
+  return readFileSync(file, 'utf8');
+}
+
 export class Fingerprints {
   private readonly memo = new Map<string, { hash: string; stat: StatMemo | undefined }>();
 
@@ -176,7 +191,7 @@ export class Fingerprints {
     }
     let hash: string;
     try {
-      hash = hashText(stripBom(readFileSync(file, 'utf8')));
+      hash = hashText(stripBom(analysedText(file)));
     } catch {
       hash = '';
     }

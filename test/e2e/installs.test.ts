@@ -57,7 +57,8 @@ async function save(record) {
 }
 export function handle(record) {
   save(record); // expect: no-floating-promise
-  return new Worker('./resize.js'); // expect: no-loop-per-call
+  const worker = new Worker('./resize.js'); // expect: no-loop-per-call
+  worker.postMessage(record);
 }
 `,
   'src/jobs.mjs': `export function start(emitter) {
@@ -88,9 +89,10 @@ const TS_SOURCES = {
 async function save(record: string): Promise<string> {
   return record;
 }
-export function handle(record: string): Worker {
+export function handle(record: string): void {
   save(record); // expect: no-floating-promise
-  return new Worker('./resize.js'); // expect: no-loop-per-call
+  const worker = new Worker('./resize.js'); // expect: no-loop-per-call
+  worker.postMessage(record);
 }
 `,
   'src/queue-types.ts': `export interface Queue {

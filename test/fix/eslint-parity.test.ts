@@ -4,6 +4,7 @@ import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint-plugin.js';
 import { scan } from '../../src/scan/scan.js';
+import { MANY_LINTS_PER_PROCESS } from '../support/rule-tester.js';
 import { cleanupCopies, copyFixture, fixtureProjects, readTree, runCli } from './helpers.js';
 
 /**
@@ -38,7 +39,7 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
       overrideConfig: [
         {
           files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
-          languageOptions: { parser: tsParser, parserOptions: { project: path.join(viaEslint, 'tsconfig.json'), tsconfigRootDir: viaEslint } },
+          languageOptions: { parser: tsParser, parserOptions: { project: path.join(viaEslint, 'tsconfig.json'), tsconfigRootDir: viaEslint, ...MANY_LINTS_PER_PROCESS } },
           // Unused disable directives are fixable too; they are not loop-audit's fixes.
           linterOptions: { reportUnusedDisableDirectives: 'off' },
           plugins: { 'loop-audit': plugin as never },

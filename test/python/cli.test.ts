@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import AjvDraft04 from 'ajv-draft-04';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, edit, git, progressSchemaErrors, write } from '../progress/support.js';
+import { scan } from '../../src/scan/scan.js';
 import { cleanupProjects, fixturesRoot, makeProject, repoRoot } from '../scan/helpers.js';
 
 /**
@@ -227,6 +228,23 @@ describe('Python: the scan cache', () => {
     expect(await wrappers()).toEqual([]);
     write(root, 'app/runner.py', 'import asyncio\n\ndef run_async(coro):\n    return asyncio.run(coro)\n');
     expect(await wrappers()).toEqual(['app/repo.py:7']);
+  });
+  it('a warm run re-analyses nothing when a file is in a declared non-UTF-8 encoding, nor what imports it', async () => {
+    const latin1 = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport asyncio\nNAME = "'), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from('"\n\nasync def aget():\n    return NAME\n')]);
+    const root = makeProject({
+      'app/__init__.py': '',
+      'app/legacy.py': latin1,
+      'app/importer.py': 'import asyncio\nfrom app.legacy import aget\n\ndef get():\n    return asyncio.run(aget())\n',
+    });
+    // Files last written well before the runs: their stat is a safe witness, as in a real checkout.
+    const past = new Date(Date.now() - 3_600_000);
+    for (const file of ['app/__init__.py', 'app/legacy.py', 'app/importer.py']) utimesSync(path.join(root, file), past, past);
+    const cold = await scan({ cwd: root, config: false, cache: true });
+    expect(cold.stats.analyzed).toBe(3);
+    expect(cold.findings.map((f) => `${f.file} ${f.ruleId}`).sort()).toEqual(['app/importer.py no-loop-per-call', 'app/importer.py no-sync-wrapper']);
+    const warm = await scan({ cwd: root, config: false, cache: true });
+    expect(warm.stats.analyzed).toBe(0);
+    expect(warm.findings.length).toBe(2);
   });
 });
 

@@ -50,6 +50,52 @@ class Reconciler:
   },
   { name: 'add_signal_handler with a coroutine function', code: `\nimport signal\nclass Server:\n    async def astop(self):\n        pass\n    def install(self, loop):\n        loop.add_signal_handler(signal.SIGINT, self.astop)  # expect: asyncCallback\n` },
   { name: 'a task created in a sync callback', code: `\nimport asyncio\ndef on_message(msg):\n    asyncio.create_task(handle(msg))  # expect: droppedTask\n` },
+  // The generalisation round's own cases.
+  { name: 'a lambda that creates a task, handed to an emitter', code: `\nimport asyncio\ndef wire(emitter):\n    emitter.on("message", lambda m: asyncio.create_task(handle(m)))  # expect: droppedTaskCallback\n` },
+  { name: 'a lambda that creates a task, connected to a signal', code: `\nimport asyncio\nclass Dialog:\n    def setup(self):\n        self.button.clicked.connect(lambda: asyncio.ensure_future(self.save()))  # expect: droppedTaskCallback\n    async def save(self):\n        pass\n` },
+  {
+    name: 'a coroutine function behind a decorator that keeps it one (its wrapper returns the call)',
+    code: `
+import functools
+def authorized(method):
+    @functools.wraps(method)
+    def inner(self, *args, **kwargs):
+        self.check()
+        return method(self, *args, **kwargs)
+    return inner
+class FilesHandler:
+    @authorized
+    async def get(self, path):
+        pass
+    def head(self, path):
+        self.get(path)  # expect: coroutineNotAwaited
+`,
+  },
+  {
+    name: 'an iscoroutinefunction guard about another function does not cover the call',
+    code: `
+from inspect import iscoroutinefunction
+class Plugin:
+    async def decrypt(self, message):
+        pass
+    def on_message(self, message, hook):
+        if not iscoroutinefunction(hook):
+            self.decrypt(message)  # expect: coroutineNotAwaited
+`,
+  },
+  {
+    name: "a coroutine function handed to an executor the instance keeps (self._pool = ThreadPoolExecutor())",
+    code: `
+from concurrent.futures import ThreadPoolExecutor
+class Exporter:
+    def __init__(self):
+        self._workers = ThreadPoolExecutor(4)
+    async def push(self, rows):
+        pass
+    def export(self, rows):
+        self._workers.submit(self.push, rows)  # expect: asyncCallback
+`,
+  },
 ];
 
 const valid: RuleCase[] = [
@@ -85,6 +131,103 @@ const valid: RuleCase[] = [
   { name: 'a lambda that keeps the task', code: `\nimport asyncio\ndef on_next(loop, tasks, e):\n    loop.call_soon_threadsafe(lambda: tasks.add(asyncio.create_task(handle(e))))\n` },
   { name: 'a coroutine function referenced, not called', code: `\nasync def f():\n    pass\nhandlers = [f]\n` },
   { name: 'an awaited asyncio.wait', code: `\nimport asyncio\nasync def go(tasks):\n    done, pending = await asyncio.wait(tasks)\n` },
+  // The generalisation round.
+  {
+    name: "a coroutine function turned sync by the project's decorator (it runs the loop)",
+    code: `
+import asyncio, functools
+def blocking(f):
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        return asyncio.get_event_loop().run_until_complete(f(*args, **kwargs))
+    return wrapped
+@blocking
+async def setup_package():
+    pass
+def pytest_sessionstart(session):
+    setup_package()
+`,
+  },
+  {
+    name: 'the sync branch of an iscoroutinefunction guard',
+    code: `
+from inspect import iscoroutinefunction
+class Plugin:
+    async def decrypt(self, message):
+        pass
+    async def on_message(self, message):
+        func = self.decrypt
+        if iscoroutinefunction(func):
+            await func(message)
+        else:
+            func(message)
+`,
+  },
+  { name: 'ensure_future of an executor future: no task is made', code: `\nimport asyncio\ndef save_later(path, data):\n    asyncio.ensure_future(asyncio.get_event_loop().run_in_executor(None, write, path, data))\n` },
+  { name: 'a coroutine function handed to an emitter (emitters such as pyee and slixmpp await it)', code: `\nasync def handle(message):\n    pass\ndef wire(emitter):\n    emitter.on("message", handle)\n` },
+  {
+    name: "the project's own task group: its call_soon schedules the coroutine function itself",
+    code: `
+import asyncio
+class TaskGroup:
+    def __init__(self):
+        self._tasks = set()
+    def call_soon(self, afunc, *args):
+        task = asyncio.create_task(afunc(*args))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+class Server:
+    def __init__(self):
+        self._background = TaskGroup()
+    async def _handle(self, comm):
+        pass
+    def handle_comm(self, comm):
+        self._background.call_soon(self._handle, comm)
+`,
+  },
+  {
+    name: "tornado's IOLoop (assigned in a base class) runs a coroutine callback",
+    code: `
+from tornado.ioloop import IOLoop
+class Node:
+    def __init__(self):
+        self.io_loop = IOLoop.current()
+class Worker(Node):
+    async def close_gracefully(self):
+        pass
+    def schedule_retirement(self, lifetime):
+        self.io_loop.call_later(lifetime, self.close_gracefully)
+`,
+  },
+  {
+    name: 'submit on something that is not an executor (a cluster client runs coroutine functions)',
+    code: `
+async def inc(x):
+    return x + 1
+def run_on_cluster(client):
+    return client.submit(inc, 10)
+`,
+  },
+  {
+    name: "a test decorator of the project that runs the coroutine through a helper",
+    code: `
+import asyncio
+def _run_and_close(async_fn, *args):
+    return asyncio.run(async_fn(*args))
+def gen_cluster(**options):
+    def decorator(func):
+        def test_func(*args):
+            return _run_and_close(func, *args)
+        return test_func
+    return decorator
+def check_scatter():
+    @gen_cluster(client=True)
+    async def scenario(client):
+        pass
+    scenario()
+`,
+  },
+  { name: 'a task kept under one of two names (a = b = create_task(...))', code: `\nimport asyncio\nasync def check(var):\n    pending = probe = asyncio.ensure_future(var.get())\n    await asyncio.sleep(0)\n    return await pending\n` },
 ];
 
 describe(`Python: ${RULE}`, () => {

@@ -280,6 +280,67 @@ if __name__ == "__main__":
     sync_users()
 `,
   },
+  // What "runs once" does not cover (the generalisation round's own cases).
+  {
+    name: 'a thread target named as self._work, started per call: a loop per call',
+    code: `
+import asyncio, threading
+class Fetcher:
+    def fetch(self, key):
+        worker = threading.Thread(target=self._work, args=(key,))
+        worker.start()
+        worker.join()
+    def _work(self, key):
+        asyncio.run(self.afetch(key))  # expect: loopPerCall
+`,
+  },
+  {
+    name: 'a nested function called in a loop of its outer function',
+    code: `
+import asyncio
+def refresh_all(keys):
+    def refresh(key):
+        return asyncio.run(reload(key))  # expect: loopPerCall
+    for key in keys:
+        refresh(key)
+`,
+  },
+  {
+    name: 'a client of an optional import (try: import ... except ImportError: name = None)',
+    code: `
+try:
+    import aiohttp
+except ImportError:
+    aiohttp = None
+async def download(url):
+    async with aiohttp.ClientSession() as session:  # expect: clientPerCall
+        return await session.get(url)
+`,
+  },
+  {
+    name: 'a polling loop that ends is not a service: asyncio.run of it is per call',
+    code: `
+import asyncio
+async def wait_ready(job):
+    while True:
+        if await job.ready():
+            break
+        await asyncio.sleep(1)
+def block_until_ready(job):
+    asyncio.run(wait_ready(job))  # expect: loopPerCall
+`,
+  },
+  {
+    name: 'a private method called from a public one that runs per call',
+    code: `
+import asyncio
+class Store:
+    def get(self, key):
+        return self._load(key)
+    def _load(self, key):
+        return asyncio.run(self.aload(key))  # expect: loopPerCall
+`,
+  },
 ];
 
 const valid: RuleCase[] = [
@@ -372,6 +433,159 @@ class Server:
   },
   { name: "a runner class's run method", code: `\nimport trio\nclass TrioRunner:\n    def run(self):\n        trio.run(self.main)\n` },
   { name: 'a conftest hook', file: 'tests/conftest.py', code: `\nimport asyncio\ndef pytest_sessionstart(session):\n    asyncio.run(create_schema())\n` },
+  // The generalisation round: code that runs once, found by what it is rather than by its name.
+  {
+    name: "a loop thread's target named as self._serve: it runs its loop forever",
+    code: `
+import asyncio, threading
+class Controller:
+    def start(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._serve)
+        self.thread.start()
+    def _serve(self):
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(self.create_server())
+        self.loop.run_forever()
+        self.loop.run_until_complete(self.server.wait_closed())
+`,
+  },
+  {
+    name: "a process's target, through functools.partial: the process's main",
+    code: `
+import asyncio, functools, multiprocessing
+class WorkerProcess:
+    def launch(self, config):
+        self.process = multiprocessing.Process(target=functools.partial(self._child_main, config=config))
+        self.process.start()
+    @classmethod
+    def _child_main(cls, config):
+        asyncio.run(cls.serve(config))
+`,
+  },
+  {
+    name: "a click command's nested coroutine, run once by the command",
+    code: `
+import asyncio, aiohttp, click
+@click.command()
+def sync():
+    async def main():
+        async with aiohttp.TCPConnector(limit_per_host=16) as conn:
+            await push_all(conn)
+    asyncio.run(main())
+`,
+  },
+  {
+    name: 'a function the module calls once, at import time',
+    code: `
+import asyncio
+def load_currencies():
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(fetch_currencies())
+    finally:
+        loop.close()
+CURRENCIES = load_currencies()
+`,
+  },
+  {
+    name: "a program's main: it installs signal handlers",
+    code: `
+import asyncio, signal
+def run(app_factory, argv):
+    app = app_factory(argv)
+    signal.signal(signal.SIGTERM, lambda *_: app.shutdown())
+    asyncio.run(app.start())
+`,
+  },
+  {
+    name: 'asyncio.run of a server that serves until it is stopped: the program runs it once',
+    code: `
+import asyncio
+async def serve_tcp(handler, port):
+    server = await asyncio.start_server(handler, port=port)
+    async with server:
+        await server.serve_forever()
+def start_tcp_server(handler, port=502):
+    return asyncio.run(serve_tcp(handler, port))
+`,
+  },
+  {
+    name: 'asyncio.run of a client that reconnects until it is closed, through its own coroutines',
+    code: `
+import asyncio
+class Bot:
+    def run(self, token):
+        async def runner():
+            await self.start(token)
+        asyncio.run(runner())
+    async def start(self, token):
+        await self.login(token)
+        await self.connect()
+    async def connect(self):
+        while not self.is_closed():
+            await self.poll_gateway()
+`,
+  },
+  {
+    name: "a helper of a TestCase subclass whose base is the project's own TestCase, outside tests/",
+    code: `
+import asyncio
+from app.checks import StreamCase
+class SlowStreamCase(StreamCase):
+    def drain(self):
+        asyncio.run(self.stream.drain())
+`,
+    others: { 'app/checks.py': 'import unittest\nclass StreamCase(unittest.TestCase):\n    pass\n', 'app/__init__.py': '' },
+  },
+  { name: 'a helper module under tests/', file: 'tests/support/runner.py', code: `\nimport asyncio\ndef run(coro):\n    return asyncio.run(coro)\n` },
+  { name: 'a test helper module named testutils.py', file: 'pkg/testutils.py', code: `\nimport asyncio\ndef run_briefly(coro):\n    return asyncio.run(coro)\n` },
+  {
+    name: "a session over the caller's connector (connector_owner=False) opens no connections",
+    code: `
+import aiohttp
+class HttpStorage:
+    async def list(self):
+        async with aiohttp.ClientSession(connector=self.connector, connector_owner=False) as session:
+            return await session.get(self.url)
+`,
+  },
+  {
+    name: 'a pool for one batch of sync work, waited for with concurrent.futures.wait',
+    code: `
+import concurrent.futures
+class Muxer:
+    def close(self):
+        executor = concurrent.futures.ThreadPoolExecutor()
+        futures = [executor.submit(stream.close) for stream in self.streams]
+        concurrent.futures.wait(futures)
+`,
+  },
+  {
+    name: 'a method registered with atexit.register runs once',
+    code: `
+import asyncio, atexit
+class Hub:
+    def init(self):
+        atexit.register(self.cleanup_at_exit)
+    def cleanup_at_exit(self):
+        asyncio.run(self.cleanup())
+`,
+  },
+  {
+    name: "a click callback (pass_context) wrapping a command: once per CLI run",
+    code: `
+import asyncio, click
+def with_app(fn):
+    @click.pass_context
+    def decorator(ctx, *args, **kwargs):
+        async def inner():
+            async with ctx.obj.app.app_context():
+                return ctx.invoke(fn, *args, **kwargs)
+        return asyncio.run(inner())
+    return decorator
+`,
+  },
 ];
 
 describe(`Python: ${RULE}`, () => {

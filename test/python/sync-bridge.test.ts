@@ -103,6 +103,31 @@ def _run_async(coro, timeout=30):
     return loop.run_until_complete(asyncio.wait_for(coro, timeout))  # expect: runUntilComplete
 `,
   },
+  // The generalisation round's own cases.
+  {
+    name: 'a bounded coroutine whose name only mentions a state ("closed") is still work per call',
+    code: `
+import asyncio
+class Orders:
+    def __init__(self):
+        self._loop = asyncio.new_event_loop()
+    async def list_closed(self):
+        return await self.db.query("closed")
+    def closed_orders(self):
+        return self._loop.run_until_complete(self.list_closed())  # expect: privateLoop
+`,
+  },
+  {
+    name: 'a thread started per call whose target bridges to completion',
+    code: `
+import asyncio, threading
+class Exporter:
+    def export(self, rows):
+        threading.Thread(target=self._push, args=(rows,)).start()
+    def _push(self, rows):
+        asyncio.get_event_loop().run_until_complete(self.apush(rows))  # expect: runUntilComplete
+`,
+  },
 ];
 
 const valid: RuleCase[] = [
@@ -156,6 +181,74 @@ class AsyncRunner:
   },
   { name: 'async_to_sync returned by an adapter', code: `\nfrom asgiref.sync import async_to_sync\ndef adapt(method, is_async):\n    if not is_async:\n        return async_to_sync(method)\n    return method\n` },
   { name: "a server's run method", code: `\nimport asyncio\nclass StatelessServer:\n    def run(self):\n        asyncio.get_event_loop().run_until_complete(self.handle())\n` },
+  // The generalisation round: loop owners and test machinery, found by what they are.
+  {
+    name: "a client's blocking main: it runs its loop until the client is disconnected",
+    code: `
+class Client:
+    async def _wait_disconnected(self):
+        await self.disconnected
+    def run_until_disconnected(self):
+        if self.loop.is_running():
+            return self._wait_disconnected()
+        return self.loop.run_until_complete(self._wait_disconnected())
+`,
+  },
+  {
+    name: "a stream's blocking process(): it runs the loop until a shutdown event is set",
+    code: `
+class XmlStream:
+    def process(self, timeout=None):
+        self.loop.run_until_complete(self.stop_event.wait())
+`,
+  },
+  {
+    name: "a loop thread's body started as self._run: it runs the loop forever after starting the server",
+    code: `
+import asyncio, threading
+class SmtpController:
+    def start(self):
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+    def _run(self):
+        asyncio.set_event_loop(self.loop)
+        self.server = self.loop.run_until_complete(self.create_server())
+        self.loop.run_forever()
+`,
+  },
+  {
+    name: 'a helper of an end-to-end test package (e2etest/)',
+    file: 'pkg/e2etest/utils.py',
+    code: `
+import asyncio, functools
+def blocking(f):
+    @functools.wraps(f)
+    def wrapped(*args, **kwargs):
+        return asyncio.get_event_loop().run_until_complete(f(*args, **kwargs))
+    return wrapped
+`,
+  },
+  {
+    name: 'a method of a TestCase subclass outside tests/',
+    code: `
+import asyncio, unittest
+class StreamTestCase(unittest.TestCase):
+    def wait_for(self, coro):
+        return asyncio.get_event_loop().run_until_complete(coro)
+`,
+  },
+  {
+    name: "a command-line application's start(): a CLI subcommand's main",
+    code: `
+import asyncio
+from traitlets.config import Application
+class ClusterStop(Application):
+    def start(self):
+        async def stop_all():
+            await asyncio.gather(*[c.stop() for c in self.clusters])
+        asyncio.get_event_loop().run_until_complete(stop_all())
+`,
+  },
 ];
 
 describe(`Python: ${RULE}`, () => {

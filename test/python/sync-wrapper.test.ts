@@ -137,6 +137,34 @@ class Repo:
   },
   { name: 'the coroutine passed by keyword', code: `${LOCAL_RUN_ASYNC}\ndef get():  # expect: syncWrapper\n    return _run_async(coro=aget(), timeout=5)\n` },
   { name: 'a sibling on another object', code: `\nimport asyncio\nclass Service:\n    def list(self):  # expect: syncWrapper\n        return asyncio.run(self.repo.alist())\n` },
+  {
+    name: 'a wrapper whose coroutine only mentions a state in its name is still a wrapper',
+    code: `
+import asyncio
+class Tickets:
+    async def afetch_closed(self):
+        return await self.api.get("closed")
+    def fetch_closed(self):  # expect: syncWrapper
+        return asyncio.run(self.afetch_closed())
+`,
+  },
+  {
+    name: 'a wrapper through a staticmethod helper that runs a private loop',
+    code: `
+import asyncio
+class SocketWrapper:
+    def __init__(self, url):
+        self.loop = asyncio.new_event_loop()
+    def recv(self, *args):  # expect: syncWrapper
+        return self.run_with_loop(self.conn.recv(*args), self.loop)
+    @staticmethod
+    def run_with_loop(main, loop):
+        try:
+            return loop.run_until_complete(main)
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+`,
+  },
 ];
 
 const valid: RuleCase[] = [
@@ -178,6 +206,39 @@ const valid: RuleCase[] = [
     code: `\nimport trio\nclass Runner:\n    def __call__(self, async_fn):\n        async def loc(coro):\n            return await coro\n        return trio.from_thread.run(loc, async_fn, trio_token=self.token)\n`,
   },
   { name: 'an async_to_sync of a sync function', code: `\nfrom asgiref.sync import async_to_sync\ndef plain():\n    return 1\nplain_sync = async_to_sync(plain)\n` },
+  // The generalisation round: a program's main loop is not a wrapper of a call.
+  {
+    name: 'a function that starts a server and serves until it is stopped',
+    code: `
+import asyncio
+async def start_async_tcp_server(**kwargs):
+    server = await asyncio.start_server(handle, **kwargs)
+    await server.serve_forever()
+def start_tcp_server(**kwargs):
+    return asyncio.run(start_async_tcp_server(**kwargs))
+`,
+  },
+  {
+    name: "a program's main whose coroutine installs signal handlers",
+    code: `
+import asyncio, signal
+def run(master_cls, options):
+    async def main():
+        master = master_cls(options)
+        signal.signal(signal.SIGINT, lambda *_: master.shutdown())
+        await master.run()
+    return asyncio.run(main())
+`,
+  },
+  {
+    name: 'a wrapper in a test helper module',
+    file: 'tests/helpers.py',
+    code: `
+import asyncio
+def fetch_sync(client, url):
+    return asyncio.run(client.afetch(url))
+`,
+  },
 ];
 
 describe(`Python: ${RULE}`, () => {

@@ -5,7 +5,7 @@ import { ESLint as ESLint9 } from 'eslint-v9';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint-plugin.js';
-import { repoRoot } from '../support/rule-tester.js';
+import { MANY_LINTS_PER_PROCESS, repoRoot } from '../support/rule-tester.js';
 
 const fixtureRoot = path.join(repoRoot, 'fixtures/floating-promise');
 const RULE = 'loop-audit/no-floating-promise';
@@ -43,7 +43,7 @@ const parsers: { name: string; patterns: string[]; config: Linter.Config[] }[] =
         files: ['**/*.ts', '**/*.js'],
         languageOptions: {
           parser: tseslint.parser as Linter.Parser,
-          parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot },
+          parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot, ...MANY_LINTS_PER_PROCESS },
         },
       },
     ],

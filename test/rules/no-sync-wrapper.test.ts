@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { RuleTester } from '@typescript-eslint/rule-tester';
 import rule from '../../rules/no-sync-wrapper.js';
-import { espreeTester, repoRoot, typedFile, typedTester, untypedTester } from '../support/rule-tester.js';
+import { espreeTester, MANY_LINTS_PER_PROCESS, repoRoot, typedFile, typedTester, untypedTester } from '../support/rule-tester.js';
 
 type MessageId = 'syncWrapper' | 'syncWrapperRunner' | 'syncWrapperInline';
 // The rule is built against the package's @typescript-eslint/utils, the tester ships its own copy:
@@ -883,7 +883,7 @@ untypedTester.run('no-sync-wrapper (helpers in other modules, untyped)', tested,
 });
 
 const fixtureTester = new RuleTester({
-  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot } },
+  languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot, ...MANY_LINTS_PER_PROCESS } },
 });
 
 fixtureTester.run('no-sync-wrapper (helpers in other modules, typed)', tested, {

@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../../src/core/analyze.js';
 import plugin from '../../src/eslint-plugin.js';
-import { repoRoot } from '../support/rule-tester.js';
+import { MANY_LINTS_PER_PROCESS, repoRoot } from '../support/rule-tester.js';
 
 const fixtureRoot = path.join(repoRoot, 'fixtures/floating-promise');
 const docPath = path.join(repoRoot, 'docs/rules/no-floating-promise.md');
@@ -74,7 +74,7 @@ beforeAll(async () => {
         files: ['**/*.ts', '**/*.js'],
         languageOptions: {
           parser: tseslint.parser as Linter.Parser,
-          parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot },
+          parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixtureRoot, ...MANY_LINTS_PER_PROCESS },
         },
         plugins: {
           '@typescript-eslint': tseslint.plugin as unknown as ESLint.Plugin,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint-plugin.js';
 import { scan } from '../../src/scan/scan.js';
 import { fixturesRoot } from './helpers.js';
+import { MANY_LINTS_PER_PROCESS } from '../support/rule-tester.js';
 
 /**
  * The scanner and the ESLint plugin are two fronts of one core: over every fixture project, the
@@ -33,7 +34,7 @@ describe.each(projects)('fixtures/%s', (name) => {
       overrideConfig: [
         {
           files: ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'],
-          languageOptions: { parser: tsParser, parserOptions: { project: path.join(root, 'tsconfig.json'), tsconfigRootDir: root } },
+          languageOptions: { parser: tsParser, parserOptions: { project: path.join(root, 'tsconfig.json'), tsconfigRootDir: root, ...MANY_LINTS_PER_PROCESS } },
           plugins: { 'loop-audit': plugin as never },
           rules: Object.fromEntries(Object.keys(plugin.rules).map((id) => [`loop-audit/${id}`, 'error'])),
         },

@@ -12,12 +12,11 @@ import {
   LOOP_RUNNERS,
   NEW_LOOP,
   OWN_LOOP,
-  ownsLoopLifecycle,
-  perCallFunction,
   qualifiedCallee,
   receiverOf,
   type PythonContext,
 } from '../semantics.js';
+import { bridgesUntilShutdown, ownsLoopLifecycle, perCallFunction, runsUntilShutdown } from '../once.js';
 import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonLoopPerCallOptions {
@@ -58,18 +57,22 @@ function check(ctx: PythonContext, call: PyNode, additional: ReadonlySet<string>
   if (LOOP_RUNNERS.has(callee) || FUNCTION_LOOP_RUNNERS.has(callee) || LOOP_CONTEXTS.has(callee)) {
     const enclosing = ctx.facts.enclosing(call);
     if (enclosing?.isAsync) return report(call, 'loopInCoroutine', { what: what(ctx, call), fn: describeFunction(enclosing) });
+    // The loop of a program's main: what it runs serves until the program shuts down.
+    if (bridgesUntilShutdown(ctx, { carried: callArguments(call).positional[0], form: LOOP_RUNNERS.has(callee) ? 'coroutine' : 'function' })) return undefined;
     const fn = perCallFunction(ctx, call);
     return fn ? report(call, 'loopPerCall', { what: what(ctx, call), fn: describeFunction(fn) }) : undefined;
   }
   if (NEW_LOOP.has(callee)) {
     const fn = perCallFunction(ctx, call);
-    if (!fn || storedOutside(ctx, call, fn) || !runsToCompletion(fn) || ownsLoopLifecycle(fn) || isFallbackLoop(ctx, call)) return undefined;
+    // What the loop does is decided where it is made (a thread's target), not in the per-call function that starts the thread.
+    const maker = ctx.facts.enclosing(call) ?? fn;
+    if (!fn || !maker || storedOutside(ctx, call, maker) || !runsToCompletion(maker) || ownsLoopLifecycle(maker) || runsMainLoop(ctx, maker) || isFallbackLoop(ctx, call)) return undefined;
     return report(call, 'newLoopPerCall', { what: what(ctx, call), fn: describeFunction(fn) });
   }
   const client = CLIENTS.get(callee);
   if (client) {
     const fn = perCallFunction(ctx, call);
-    if (!fn || fn.isLambda) return undefined;
+    if (!fn || fn.isLambda || sharesPool(call)) return undefined;
     const closer = closedInSameCall(call, fn);
     return closer ? report(call, 'clientPerCall', { what: what(ctx, call), fn: describeFunction(fn), closer }) : undefined;
   }
@@ -87,6 +90,15 @@ function check(ctx: PythonContext, call: PyNode, additional: ReadonlySet<string>
   return undefined;
 }
 
+/**
+ * A session over a connection pool that someone else owns (`aiohttp.ClientSession(connector=shared,
+ * connector_owner=False)`): opening and closing it per call opens no connections.
+ */
+function sharesPool(call: PyNode): boolean {
+  const owner = unwrap(callArguments(call).keywords.get('connector_owner'));
+  return owner?.type === 'false' && callArguments(call).keywords.has('connector');
+}
+
 /** Statements of a function, not descending into nested functions or classes. */
 function walkOwn(fn: PyFunction, visit: (node: PyNode) => void): void {
   for (const statement of fn.body) {
@@ -96,6 +108,15 @@ function walkOwn(fn: PyFunction, visit: (node: PyNode) => void): void {
       return true;
     });
   }
+}
+
+/** A function that runs, on its loop, something that serves until the program shuts down. */
+function runsMainLoop(ctx: PythonContext, fn: PyFunction): boolean {
+  let found = false;
+  walkOwn(fn, (node) => {
+    if (!found && node.type === 'call' && calleeName(node) === 'run_until_complete') found = runsUntilShutdown(ctx, callArguments(node).positional[0]);
+  });
+  return found;
 }
 
 /** A function that runs a loop to completion (`run_until_complete`) rather than forever (the runner's thread). */
@@ -200,12 +221,36 @@ function executorPurpose(ctx: PythonContext, call: PyNode, fn: PyFunction): stri
   const { parent } = outerParent(call);
   const inWith = parent?.type === 'with_item' || (parent?.type === 'as_pattern' && parent.parent?.type === 'with_item');
   if (inWith) return undefined;
-  if (closedInSameCall(call, fn)) return undefined;
+  if (closedInSameCall(call, fn) || waitsForItsWork(ctx, call, fn)) return undefined;
   const target = assignedTo(call);
   // Used once inline (`ThreadPoolExecutor().submit(job)`), or held in a local that is never shut down.
   const { parent: holder, child: held } = outerParent(call);
   const usedInline = holder?.type === 'attribute' && child(holder, 'object') === held;
   return usedInline || target?.type === 'identifier' ? 'and never shut down: its threads outlive the call' : undefined;
+}
+
+/**
+ * Whether the function waits, before it returns, for the work it gives the pool: it passes the
+ * futures to `concurrent.futures.wait` or `as_completed`, or takes each result
+ * (`pool.submit(job).result()`, `pool.map(...)`): one batch of sync work, as in a `with` block.
+ */
+function waitsForItsWork(ctx: PythonContext, call: PyNode, fn: PyFunction): boolean {
+  const { parent, child: held } = outerParent(call);
+  if (parent?.type === 'attribute' && child(parent, 'object') === held) {
+    const method = child(parent, 'attribute')?.text;
+    if (method === 'map') return true;
+    // `Pool().submit(job).result()`
+    const submitted = parent.parent;
+    const then = submitted?.parent;
+    if (method === 'submit' && submitted?.type === 'call' && then?.type === 'attribute' && then.parent?.type === 'call' && calleeName(then.parent) === 'result') return true;
+  }
+  let waits = false;
+  walkOwn(fn, (node) => {
+    if (node.type !== 'call') return;
+    const qualified = qualifiedCallee(ctx, node) ?? '';
+    if (/^concurrent\.futures\.(?:wait|as_completed)$/.test(qualified) || /^asyncio\.(?:wait|gather)$/.test(qualified)) waits = true;
+  });
+  return waits;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Finding } from '../../core/types.js';
-import { ASYNC_TO_SYNC, bridgeAt, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, ownsLoopLifecycle, perCallFunction, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
+import { ASYNC_TO_SYNC, bridgeAt, calleeName, describeFunction, describeWhere, isOwnLoop, NEST_ASYNCIO, qualifiedCallee, receiverOf, THREADSAFE, type PythonContext } from '../semantics.js';
+import { bridgesUntilShutdown, ownsLoopLifecycle, perCallFunction } from '../once.js';
 import type { PyFunction } from '../facts.js';
 import { callArguments, child, isFunction, namedChildren, outerParent, unwrap, walk, type PyNode } from '../tree.js';
 
@@ -37,16 +38,18 @@ export function detectSyncBridge(ctx: PythonContext, options: PythonSyncBridgeOp
     const bridge = bridgeAt(ctx, node, new Set(), false);
     if (!bridge || bridge.call !== node) return true;
     const where = describeWhere(facts.enclosing(node));
+    // A program's main loop (`loop.run_until_complete(self.disconnected)`): it owns the loop for the program's life.
+    if ((bridge.kind === 'thread-loop' || bridge.kind === 'other-loop') && bridgesUntilShutdown(ctx, bridge)) return true;
     switch (bridge.kind) {
       case 'thread-loop': {
         const fn = perCallFunction(ctx, node);
-        if (fn && !ownsLoopLifecycle(fn)) add(node, 'runUntilComplete', { bridge: bridge.label, where });
+        if (fn && !ownsLoop(ctx, node, fn)) add(node, 'runUntilComplete', { bridge: bridge.label, where });
         break;
       }
       case 'other-loop': {
         // A loop handed in as a parameter belongs to the caller, which runs it (a runner's own helpers).
         const fn = perCallFunction(ctx, node);
-        if (fn && !ownsLoopLifecycle(fn) && !isParameter(ctx, receiverOf(node))) add(node, 'privateLoop', { bridge: bridge.label, where });
+        if (fn && !ownsLoop(ctx, node, fn) && !isParameter(ctx, receiverOf(node))) add(node, 'privateLoop', { bridge: bridge.label, where });
         break;
       }
       case 'own-loop-threadsafe':
@@ -61,6 +64,12 @@ export function detectSyncBridge(ctx: PythonContext, options: PythonSyncBridgeOp
     return true;
   });
   return findings.sort((a, b) => a.start - b.start);
+}
+
+/** Whether the function the bridge is written in, or the per-call function that reaches it, owns the loop's whole life (a loop thread's body runs it forever). */
+function ownsLoop(ctx: PythonContext, bridge: PyNode, perCall: PyFunction): boolean {
+  const enclosing = ctx.facts.enclosing(bridge);
+  return ownsLoopLifecycle(perCall) || (enclosing !== undefined && ownsLoopLifecycle(enclosing));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Finding } from '../../core/types.js';
 import type { PyFunction } from '../facts.js';
-import { ASYNC_TO_SYNC, bridgeAt, calleeName, isEntryPoint, qualifiedCallee, type Bridge, type PythonContext } from '../semantics.js';
+import { ASYNC_TO_SYNC, bridgeAt, calleeName, qualifiedCallee, type Bridge, type PythonContext } from '../semantics.js';
+import { bridgesUntilShutdown, isEntryPoint, perCallFunction } from '../once.js';
 import { callArguments, child, namedChildren, unwrap, walk, type PyNode } from '../tree.js';
 
 export interface PythonSyncWrapperOptions {
@@ -54,6 +55,8 @@ function isDocstring(statement: PyNode): boolean {
 function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<string>): PythonSyncWrapper | undefined {
   if (fn.isLambda || fn.isAsync || fn.isGenerator || NEVER_WRAPPERS.has(fn.name) || isEntryPoint(ctx, fn)) return undefined;
   const body = fn.body.filter((statement, i) => !(i === 0 && isDocstring(statement)));
+  // Code that runs once (a program's main, a function only called from one, a thread's or process's body) wraps no calls.
+  if (body.length > 0 && perCallFunction(ctx, body[0]!) === undefined) return undefined;
   let inline: PyFunction | undefined;
   let statements = body;
   if (body.length >= 2) {
@@ -68,6 +71,8 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   if (!expression) return undefined;
   const bridge = bridgeAt(ctx, expression, helpers);
   if (!bridge?.carried || bridge.call !== unwrapAwaitless(expression)) return undefined;
+  // `def serve(): asyncio.run(serve_async())` where that serves until shutdown: a program's main, not a wrapper of a call.
+  if (bridgesUntilShutdown(ctx, bridge)) return undefined;
   const carried = coreCoroutine(ctx, bridge.carried);
   const nameNode = child(fn.node, 'name')!;
   const range = { start: nameNode.start, end: nameNode.end };
