@@ -11,6 +11,10 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',
+    // Both CPUs of a 2-CPU CI machine (vitest's default leaves one idle): the unit files share
+    // nothing on disk but read-only fixtures and their own temp dirs, and the e2e files spend most
+    // of their time waiting on npm and the binaries they run.
+    maxWorkers: 2,
     // `npm test` runs both projects; `npm run test:unit` and `npm run test:e2e` one each.
     projects: [
       {
@@ -19,6 +23,10 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts', 'runtime/test/**/*.test.ts'],
           exclude: E2E,
+          // One process per worker for many files, not one per file: TypeScript, ts-morph, ESLint
+          // and this repository's modules load once, and parsed default libraries and @types/node
+          // are reused (test/support/typecheck.ts). No unit test changes process-wide state.
+          isolate: false,
           // dist/ is built once here, never inside a test file (test/support/global-setup.ts).
           globalSetup: ['test/support/global-setup.ts'],
         },
