@@ -33,6 +33,10 @@ const require = createRequire(import.meta.url);
 
 /** The floating-promise sample: size and seed are part of the method (docs/accuracy.md states them). */
 export const SAMPLE = { size: 120, seed: 'loop-audit-corpus-2025' };
+/** The same method on the held-out set (packages.json `"set": "held-out"`), sampled apart so the tuning sample is unchanged. */
+export const HELD_OUT_SAMPLE = { size: 30, seed: SAMPLE.seed };
+const HELD_OUT = 'held-out';
+const isHeldOut = (pkg) => pkg.set === HELD_OUT;
 const SOURCE_FILE = /\.(?:[cm]?[jt]s|[jt]sx)$/i;
 const DECLARATION_FILE = /\.d\.(?:[^/]+\.)?[cm]?ts$/i;
 const TOOL_TIMEOUT_MS = 30 * 60 * 1000;
@@ -235,7 +239,7 @@ function eslintPackage(root, files, pkg, fresh) {
 }
 
 function analyse(pkg, args) {
-  const entry = { id: idOf(pkg), name: pkg.name, version: pkg.version, part: pkg.part, why: pkg.why, problems: [] };
+  const entry = { id: idOf(pkg), name: pkg.name, version: pkg.version, part: pkg.part, set: isHeldOut(pkg) ? HELD_OUT : 'tuning', why: pkg.why, problems: [] };
   let root;
   try {
     root = download(pkg);
@@ -349,6 +353,8 @@ function main() {
   const list = JSON.parse(readFileSync(path.join(corpusDir, 'packages.json'), 'utf8')).packages;
   const ids = new Set(list.map(idOf));
   if (ids.size !== list.length) throw new Error('packages.json lists a package twice');
+  const heldOutIds = new Set(list.filter(isHeldOut).map(idOf));
+  for (const p of list) if (p.set !== undefined && p.set !== HELD_OUT) throw new Error(`packages.json: ${idOf(p)} has set '${p.set}'; the only set is '${HELD_OUT}' (absent: the tuning set)`);
   const markers = parseMarkers(readFileSync(path.join(corpusDir, 'markers.txt'), 'utf8'));
   for (const m of markers) if (!ids.has(m.package)) throw new Error(`markers.txt:${m.source}: ${m.package} is not in packages.json`);
   const selected = args.only ? list.filter((p) => args.only.includes(p.name) || args.only.includes(idOf(p))) : list;
@@ -370,17 +376,27 @@ function main() {
     if (entry?.root && !existsSync(path.join(entry.root, m.file))) throw new Error(`markers.txt:${m.source}: ${m.package} has no file ${m.file}`);
   }
 
-  const analysed = new Set(entries.filter((e) => e.findings).map((e) => e.id));
+  // The tuning set (the rules were tuned on it) and the held-out set are scored and sampled apart:
+  // the tables of the tuning set are what they were before the held-out set was added.
+  const scoreSet = (setEntries, spec) => {
+    const analysed = new Set(setEntries.filter((e) => e.findings).map((e) => e.id));
+    const findings = setEntries.flatMap((e) => e.findings ?? []);
+    const scored = score(findings, markers, analysed);
+    const sample = sampleFindings(findings.filter((f) => f.rule === 'no-floating-promise'), spec.size, spec.seed);
+    const mustJudge = (f) => f.rule !== 'no-floating-promise' || sample.has(f);
+    const toJudge = scored.judged.filter((j) => j.verdict === 'unjudged' && mustJudge(j.finding)).map((j) => j.finding);
+    return { entries: setEntries, analysed, findings, scored, sample, toJudge, sampleSpec: spec };
+  };
+  const tuning = scoreSet(entries.filter((e) => e.set !== HELD_OUT), SAMPLE);
+  const heldOut = scoreSet(entries.filter((e) => e.set === HELD_OUT), HELD_OUT_SAMPLE);
+  const { analysed, scored, sample } = tuning;
   const findings = entries.flatMap((e) => e.findings ?? []);
-  const scored = score(findings, markers, analysed);
-  const sample = sampleFindings(findings.filter((f) => f.rule === 'no-floating-promise'), SAMPLE.size, SAMPLE.seed);
-  const mustJudge = (f) => f.rule !== 'no-floating-promise' || sample.has(f);
-  const toJudge = scored.judged.filter((j) => j.verdict === 'unjudged' && mustJudge(j.finding)).map((j) => j.finding);
+  const toJudge = [...tuning.toJudge, ...heldOut.toJudge];
 
   let before;
   if (args.recordBefore) {
     if (args.only) throw new Error('--record-before needs the whole corpus (no --only)');
-    recordBefore(findings);
+    recordBefore(tuning.findings);
   }
   before = readBefore();
   // Precision before is measured on BEFORE's own seeded sample of floating promises, as now on today's.
@@ -389,10 +405,10 @@ function main() {
   const beforePrecision = before && !args.only ? score(before.filter((f) => f.rule !== 'no-floating-promise' || beforeSample.has(f)), markers, analysed) : undefined;
 
   writeWorksheet(entries, toJudge);
-  const summary = { entries: entries.map(({ findings: _f, eslint, root: _r, syntaxErrors: _s, ...rest }) => ({ ...rest, eslintMessages: eslint?.messages.length })), byRule: scored.byRule };
+  const summary = { heldOutByRule: heldOut.scored.byRule, entries: entries.map(({ findings: _f, eslint, root: _r, syntaxErrors: _s, ...rest }) => ({ ...rest, eslintMessages: eslint?.messages.length })), byRule: scored.byRule };
   writeFileSync(path.join(work, 'results.json'), JSON.stringify({ summary, findings, eslint: entries.map((e) => ({ id: e.id, messages: e.eslint?.messages ?? [] })) }, null, 1));
 
-  const markdown = renderReport({ entries, scored, beforeScored, beforePrecision, before, sample, sampleSpec: SAMPLE, toJudge, eslintRan: args.eslint, markers, partial: Boolean(args.only) });
+  const markdown = renderReport({ entries: tuning.entries, scored, beforeScored, beforePrecision, before, sample, sampleSpec: SAMPLE, toJudge: tuning.toJudge, eslintRan: args.eslint, markers: markers.filter((m) => !heldOutIds.has(m.package)), partial: Boolean(args.only), heldOut });
   const out = args.only ? path.join(work, 'accuracy.partial.md') : path.join(repo, 'docs/accuracy.md');
   writeFileSync(out, markdown);
   log(`wrote ${path.relative(repo, out)}; ${toJudge.length} findings still to judge (bench/.work/corpus/worksheet.md)`);
@@ -402,7 +418,7 @@ function main() {
     log(`${failed.length} package(s) with problems: ${failed.map((e) => `${e.id} (${e.status})`).join(', ')}`);
     process.exitCode = 1;
   }
-  if (analysed.size === 0) {
+  if (tuning.analysed.size + heldOut.analysed.size === 0) {
     log('nothing was analysed');
     process.exitCode = 1;
   }

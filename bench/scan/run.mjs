@@ -1,81 +1,106 @@
 #!/usr/bin/env node
-// Scanner benchmark: `npm run bench` (builds first). In one run, over the same files of a real,
-// pinned TypeScript code base from the npm registry, it times loop-audit scan cold, typed ESLint
-// with typescript-eslint's no-floating-promises + no-misused-promises, `oxlint --type-aware` with the
-// same two rules, and loop-audit scan warm with --cache (unchanged, then with one file edited).
-// Wall time, CPU time (user + system) and peak RSS come from /usr/bin/time (GNU time) when present.
-// The machine may be shared: every contender runs BENCH_REPEATS times (default 3), in interleaved
-// rounds so a busy moment hits all of them alike, and the report gives medians with the range.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Scanner benchmark: `npm run bench` (builds first). In one run, over the same files of real,
+// pinned TypeScript code bases from the npm registry (bench/scan/subjects.mjs: rxjs and the
+// mongodb driver), it times loop-audit scan with its TypeScript 7 backend and with its TypeScript 6
+// backend (cold), typed ESLint with typescript-eslint's no-floating-promises + no-misused-promises,
+// `oxlint --type-aware` with the same two rules, and loop-audit scan warm with --cache (nothing
+// changed, then one file edited).
+//
+// Every contender runs in each round, interleaved, so a busy moment of a shared machine hits all
+// alike; the report gives medians with the wall-time range. Wall time is measured here; CPU time
+// and peak memory are sampled every 10 ms over the whole process tree (loop-audit's Node process
+// plus its TypeScript 7 Go process, oxlint plus its tsgolint, ESLint's one process) from /proc:
+// peak RSS is the peak of the tree's summed RSS, CPU the user + system time of every process in
+// it. Both checks of this run are also asserted: the two backends' JSON reports must be equal.
+//
+//   BENCH_REPEATS=5 npm run bench        rounds (default 3)
+//   BENCH_WARM_REPEATS=5                 warm runs per round (default 5)
+//   BENCH_SUBJECTS=rxjs                  only some subjects
+//   BENCH_COMPARE_BIN=<other build>/dist/src/cli/bin.js   also time another build's cold TypeScript 6 run
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { prepareSubject, REPO, SUBJECTS, WORK } from './subjects.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SUBJECT = { name: 'rxjs', version: '7.8.2' };
-// A leaf operator: re-exported by the barrels, imported by no other operator.
-const EDITED_FILE = 'src/internal/operators/skipLast.ts';
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 /** Warm runs are short: more of them per round. */
 const WARM_REPEATS = Number(process.env.BENCH_WARM_REPEATS ?? 5);
+const ONLY = process.env.BENCH_SUBJECTS?.split(',');
+const bin = path.join(REPO, 'dist/src/cli/bin.js');
+const oxlintBin = path.join(REPO, 'node_modules/.bin/oxlint');
+const eslintBin = path.join(REPO, 'node_modules/eslint/bin/eslint.js');
+const compareBin = process.env.BENCH_COMPARE_BIN ? path.resolve(process.env.BENCH_COMPARE_BIN) : undefined;
+const TICKS = 100; // USER_HZ on Linux
+const PAGE = 4096;
 
-const work = path.join(repo, 'bench/.work/scan');
-const project = path.join(work, `${SUBJECT.name}-${SUBJECT.version}`, 'package');
-const bin = path.join(repo, 'dist/src/cli/bin.js');
-// Its own directory: the scan cache and the V8 code caches kept beside it; a cold run removes it all.
-const cacheDir = path.join(work, 'cache');
-const cacheFile = path.join(cacheDir, 'scan-cache.json');
-const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-
-function sh(command, args, options = {}) {
-  return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], ...options });
+/** The pids of a process and all its descendants, from /proc/<pid>/task/<tid>/children. */
+function tree(root) {
+  const pids = [root];
+  for (let i = 0; i < pids.length; i++) {
+    let tasks;
+    try {
+      tasks = readdirSync(`/proc/${pids[i]}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        for (const child of readFileSync(`/proc/${pids[i]}/task/${tid}/children`, 'utf8').split(' ')) if (child.trim()) pids.push(Number(child));
+      } catch {
+        // the task ended
+      }
+    }
+  }
+  return pids;
 }
 
-/** npm pack the pinned version into bench/.work (gitignored) and unpack it; its code is never committed. */
-function setup() {
-  if (existsSync(path.join(project, 'src'))) return;
-  mkdirSync(work, { recursive: true });
-  const tarball = sh('npm', ['pack', `${SUBJECT.name}@${SUBJECT.version}`, '--silent', '--pack-destination', work], { cwd: work }).trim().split('\n').pop();
-  const into = path.dirname(project);
-  mkdirSync(into, { recursive: true });
-  sh('tar', ['xzf', path.join(work, tarball), '-C', into]);
-  // A repository of its own, as the project would be: the .gitignore of this repository (which
-  // ignores bench/.work) does not apply to it, for loop-audit and oxlint alike.
-  sh('git', ['init', '-q', project]);
-  // typescript-eslint and oxlint read their configuration from the project.
-  writeFileSync(
-    path.join(project, 'eslint.config.mjs'),
-    `import tseslint from 'typescript-eslint';
-export default [
-  {
-    files: ['src/**/*.ts'],
-    languageOptions: { parser: tseslint.parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: import.meta.dirname } },
-    plugins: { '@typescript-eslint': tseslint.plugin },
-    linterOptions: { reportUnusedDisableDirectives: 'off' },
-    rules: { '@typescript-eslint/no-floating-promises': 'error', '@typescript-eslint/no-misused-promises': 'error' },
-  },
-];
-`,
-  );
-  writeFileSync(
-    path.join(project, '.oxlintrc.json'),
-    JSON.stringify({ categories: { correctness: 'off' }, rules: { 'typescript/no-floating-promises': 'error', 'typescript/no-misused-promises': 'error' } }, null, 2),
-  );
+/** utime + stime (ticks) and RSS (pages) of one process, or undefined once it is gone. */
+function sample(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cpu: Number(fields[11]) + Number(fields[12]), rss: Number(fields[21]) };
+  } catch {
+    return undefined;
+  }
 }
 
-/** Runs a command to completion and returns wall seconds, CPU seconds (user + system) and peak RSS (MiB), plus its exit status. */
-function measure(label, command, args) {
-  const started = process.hrtime.bigint();
-  const wrapped = gnuTime ? [gnuTime, ['-f', '__TIME__ %e %M %U %S', command, ...args]] : [command, args];
-  const child = spawnSync(wrapped[0], wrapped[1], { cwd: project, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
-  const wall = Number(process.hrtime.bigint() - started) / 1e9;
-  const line = (child.stderr ?? '').split('\n').find((l) => l.startsWith('__TIME__'));
-  const fields = line?.split(' ');
-  const rssMiB = fields ? Number(fields[2]) / 1024 : undefined;
-  const cpu = fields ? Number(fields[3]) + Number(fields[4]) : undefined;
-  if (child.error) throw child.error;
-  return { label, wall, cpu, rssMiB, status: child.status, stdout: child.stdout, stderr: (child.stderr ?? '').replace(/^__TIME__.*$/m, '').trim() };
+/**
+ * Runs a command to completion: wall seconds, CPU seconds of its process tree, peak summed RSS
+ * (MiB) of the tree, exit status and output. The TypeScript 7 backend's Go process is part of
+ * loop-audit's tree; tsgolint is part of oxlint's.
+ */
+function measure(label, cwd, command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    const err = [];
+    child.stdout.on('data', (chunk) => out.push(chunk));
+    child.stderr.on('data', (chunk) => err.push(chunk));
+    const cpu = new Map();
+    let peak = 0;
+    const tick = () => {
+      let rss = 0;
+      for (const pid of tree(child.pid)) {
+        const s = sample(pid);
+        if (!s) continue;
+        cpu.set(pid, Math.max(cpu.get(pid) ?? 0, s.cpu));
+        rss += s.rss;
+      }
+      peak = Math.max(peak, rss);
+    };
+    const timer = setInterval(tick, 10);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearInterval(timer);
+      const wall = Number(process.hrtime.bigint() - started) / 1e9;
+      let ticks = 0;
+      for (const value of cpu.values()) ticks += value;
+      resolve({ label, wall, cpu: ticks / TICKS, rssMiB: (peak * PAGE) / 2 ** 20, status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').trim() });
+    });
+  });
 }
 
 function middle(values) {
@@ -83,7 +108,7 @@ function middle(values) {
   return sorted.length === 0 ? undefined : sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Medians of several runs of one contender (each measure on its own), with the wall-time range. */
+/** Medians of several runs of one contender, with the wall-time range. */
 function summarize(runs) {
   const walls = runs.map((r) => r.wall);
   return {
@@ -94,62 +119,66 @@ function summarize(runs) {
     wallMax: Math.max(...walls),
     cpu: middle(runs.map((r) => r.cpu)),
     rssMiB: middle(runs.map((r) => r.rssMiB)),
-    status: runs[0].status,
-    stdout: runs[runs.length - 1].stdout,
-    stderr: runs[runs.length - 1].stderr,
+    status: runs.at(-1).status,
+    stdout: runs.at(-1).stdout,
+    stderr: runs.at(-1).stderr,
   };
 }
 
-const scanArgs = [bin, 'scan', 'src', '--format', 'json', '--fail-on', 'off', '--quiet', '--cache', '--cache-location', cacheFile];
-// BENCH_COMPARE_BIN=<another build's dist/src/cli/bin.js>: also time that build's cold, warm and
-// one-edit runs in the same rounds (before/after comparisons on a noisy machine), with its own cache.
-const compareBin = process.env.BENCH_COMPARE_BIN ? path.resolve(process.env.BENCH_COMPARE_BIN) : undefined;
-const compareCacheDir = path.join(work, 'cache-compare');
-const compareArgs = compareBin && [compareBin, 'scan', 'src', '--format', 'json', '--fail-on', 'off', '--quiet', '--cache', '--cache-location', path.join(compareCacheDir, 'scan-cache.json')];
+function scanArgs(cacheDir, backend, which = bin) {
+  return [which, 'scan', 'src', '--format', 'json', '--fail-on', 'off', '--quiet', '--cache', '--cache-location', path.join(cacheDir, 'scan-cache.json'), '--type-backend', backend];
+}
 
-function main() {
-  setup();
-  const editedPath = path.join(project, EDITED_FILE);
+async function benchSubject(subject) {
+  const project = prepareSubject(subject);
+  const work = path.join(WORK, `${subject.name}-${subject.version}`);
+  const cache7 = path.join(work, 'cache-ts7');
+  const cache6 = path.join(work, 'cache-ts6');
+  const cacheCompare = path.join(work, 'cache-compare');
+  const editedPath = path.join(project, subject.edited);
   const original = readFileSync(editedPath, 'utf8');
-  const runs = { cold: [], eslint: [], oxlint: [], warm: [], edit: [], compareCold: [], compareWarm: [], compareEdit: [] };
-  const results = {};
-  const oxlintBin = path.join(repo, 'node_modules/.bin/oxlint');
-  const eslintArgs = [path.join(repo, 'node_modules/eslint/bin/eslint.js'), '--no-warn-ignored', '--format', 'json', 'src'];
-  // Node's own start-up, the floor under any warm run.
-  results.nodeStartup = summarize(Array.from({ length: WARM_REPEATS }, () => measure('node -e 0', process.execPath, ['-e', '0'])));
+  const runs = { cold7: [], cold7code: [], cold6: [], eslint: [], oxlint: [], warm7: [], edit7: [], edit6: [], compareCold: [] };
+  const editOnce = (round, i) => writeFileSync(editedPath, `${original}\n// bench edit ${Date.now()} ${round}.${i}\n`);
   try {
     for (let round = 0; round < REPEATS; round++) {
-      // Cold: no scan cache and no V8 code cache.
-      rmSync(cacheDir, { recursive: true, force: true });
-      runs.cold.push(measure('loop-audit scan, cold', process.execPath, scanArgs));
-      runs.eslint.push(measure('eslint (typed: no-floating-promises, no-misused-promises)', process.execPath, eslintArgs));
-      if (existsSync(oxlintBin)) runs.oxlint.push(measure('oxlint --type-aware (same two rules)', oxlintBin, ['--type-aware', '--format', 'json', 'src']));
-      for (let i = 0; i < WARM_REPEATS; i++) runs.warm.push(measure('loop-audit scan --cache, unchanged', process.execPath, scanArgs));
+      // Cold: no scan cache and no V8 code cache (both live in the cache directory).
+      rmSync(cache7, { recursive: true, force: true });
+      runs.cold7.push(await measure('loop-audit scan, TypeScript 7 backend, cold', project, process.execPath, scanArgs(cache7, 'typescript7')));
+      // No results, but the V8 code cache of TypeScript 6 the cold run left (a CI job that restores the cache folder after the tool changed).
+      rmSync(path.join(cache7, 'scan-cache.json'), { force: true });
+      runs.cold7code.push(await measure('loop-audit scan, TypeScript 7 backend, no results cached, code cache kept', project, process.execPath, scanArgs(cache7, 'typescript7')));
+      rmSync(cache6, { recursive: true, force: true });
+      runs.cold6.push(await measure('loop-audit scan, TypeScript 6 backend, cold', project, process.execPath, scanArgs(cache6, 'typescript6')));
+      runs.eslint.push(await measure('eslint (typed: no-floating-promises, no-misused-promises)', project, process.execPath, [eslintBin, '--no-warn-ignored', '--format', 'json', 'src']));
+      if (existsSync(oxlintBin)) runs.oxlint.push(await measure('oxlint --type-aware (same two rules)', project, oxlintBin, ['--type-aware', '--format', 'json', 'src']));
+      for (let i = 0; i < WARM_REPEATS; i++) runs.warm7.push(await measure('loop-audit scan --cache, TypeScript 7, unchanged', project, process.execPath, scanArgs(cache7, 'typescript7')));
       for (let i = 0; i < WARM_REPEATS; i++) {
-        writeFileSync(editedPath, `${original}\n// bench edit ${Date.now()} ${round}.${i}\n`);
-        runs.edit.push(measure(`loop-audit scan --cache, ${EDITED_FILE} edited`, process.execPath, scanArgs));
+        editOnce(round, i);
+        runs.edit7.push(await measure(`loop-audit scan --cache, TypeScript 7, ${subject.edited} edited`, project, process.execPath, scanArgs(cache7, 'typescript7')));
       }
       writeFileSync(editedPath, original);
-      if (compareArgs) {
-        rmSync(compareCacheDir, { recursive: true, force: true });
-        runs.compareCold.push(measure(`compared build (${compareBin}): cold`, process.execPath, compareArgs));
-        for (let i = 0; i < WARM_REPEATS; i++) runs.compareWarm.push(measure('compared build: --cache, unchanged', process.execPath, compareArgs));
-        for (let i = 0; i < WARM_REPEATS; i++) {
-          writeFileSync(editedPath, `${original}\n// bench edit ${Date.now()} ${round}.${i}\n`);
-          runs.compareEdit.push(measure(`compared build: --cache, ${EDITED_FILE} edited`, process.execPath, compareArgs));
-        }
-        writeFileSync(editedPath, original);
-        if (runs.compareCold.at(-1).stdout !== runs.cold.at(-1).stdout) console.log('note: the compared build reports differently from this one');
+      for (let i = 0; i < WARM_REPEATS; i++) {
+        editOnce(round, i);
+        runs.edit6.push(await measure(`loop-audit scan --cache, TypeScript 6, ${subject.edited} edited`, project, process.execPath, scanArgs(cache6, 'typescript6')));
+      }
+      writeFileSync(editedPath, original);
+      if (compareBin) {
+        rmSync(cacheCompare, { recursive: true, force: true });
+        runs.compareCold.push(await measure(`compared build (${compareBin}): cold`, project, process.execPath, [compareBin, 'scan', 'src', '--format', 'json', '--fail-on', 'off', '--quiet', '--cache', '--cache-location', path.join(cacheCompare, 'scan-cache.json')]));
       }
     }
   } finally {
     writeFileSync(editedPath, original);
   }
+  const results = { subject: `${subject.name}@${subject.version}` };
   for (const [key, list] of Object.entries(runs)) if (list.length > 0) results[key] = summarize(list);
-
-  const report = JSON.parse(results.cold.stdout);
-  results.files = report.summary.files;
-  results.findings = report.summary.findings;
+  const seven = JSON.parse(results.cold7.stdout);
+  const six = JSON.parse(results.cold6.stdout);
+  if (seven.tool.typeBackend !== 'typescript7' || six.tool.typeBackend !== 'typescript6') throw new Error(`${results.subject}: unexpected backends ${seven.tool.typeBackend}/${six.tool.typeBackend}`);
+  const sameReport = JSON.stringify({ ...seven, tool: undefined }) === JSON.stringify({ ...six, tool: undefined });
+  if (!sameReport) throw new Error(`${results.subject}: the TypeScript 7 and TypeScript 6 backends report differently`);
+  results.files = seven.summary.files;
+  results.findings = seven.summary.findings;
   const eslintReport = JSON.parse(results.eslint.stdout || '[]');
   results.eslintFiles = eslintReport.length;
   results.eslintFindings = eslintReport.reduce((n, r) => n + r.messages.length, 0);
@@ -160,33 +189,55 @@ function main() {
       results.oxlintFindings = undefined;
     }
   }
-
-  const seconds = (value) => (value === undefined ? '    n/a' : `${value.toFixed(3).padStart(7)}`);
-  const fmt = (r) =>
-    `${seconds(r.wall)} s [${r.wallMin.toFixed(3)}–${r.wallMax.toFixed(3)}]  cpu ${seconds(r.cpu)} s  ${r.rssMiB === undefined ? '    n/a' : `${r.rssMiB.toFixed(0).padStart(5)} MiB`}  (exit ${r.status}, ${r.runs} runs)  ${r.label}`;
-  const cpu = os.cpus();
-  console.log(`Subject: ${SUBJECT.name}@${SUBJECT.version} (npm), ${results.files} source files scanned, ${results.findings} loop-audit findings; eslint linted ${results.eslintFiles} files (${results.eslintFindings} messages)${results.oxlint ? `, oxlint reported ${results.oxlintFindings ?? '?'}` : ''}`);
-  console.log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('Medians (wall range in brackets):');
-  console.log('');
-  for (const key of ['cold', 'eslint', 'oxlint', 'warm', 'edit', 'nodeStartup', 'compareCold', 'compareWarm', 'compareEdit']) if (results[key]) console.log(fmt(results[key]));
-  if (!results.oxlint) console.log('oxlint: not installed (npm i -D oxlint oxlint-tsgolint)');
-  else if (results.oxlint.status !== 0 && results.oxlint.status !== 1) console.log(`oxlint failed: ${results.oxlint.stderr.slice(0, 500)}`);
-  console.log('');
-  const ratio = (a, b) => a / b;
-  const checks = [
-    ['cold / eslint', ratio(results.cold.wall, results.eslint.wall), 1 / 3],
-    ['warm unchanged / cold', ratio(results.warm.wall, results.cold.wall), 1 / 50],
-    ['warm one edit / cold', ratio(results.edit.wall, results.cold.wall), 1 / 10],
-  ];
-  if (results.cold.rssMiB !== undefined && results.eslint.rssMiB !== undefined) checks.push(['peak RSS cold / eslint', ratio(results.cold.rssMiB, results.eslint.rssMiB), 1]);
-  if (results.cold.cpu !== undefined && results.eslint.cpu !== undefined) checks.push(['cpu cold / eslint', ratio(results.cold.cpu, results.eslint.cpu), undefined]);
-  if (results.oxlint) checks.push(['cold / oxlint', ratio(results.cold.wall, results.oxlint.wall), undefined]);
-  for (const [name, value, target] of checks) {
-    const verdict = target === undefined ? '' : value <= target ? `  ≤ target ${target === 1 ? '1' : `1/${Math.round(1 / target)}`}: met` : `  > target ${target === 1 ? '1' : `1/${Math.round(1 / target)}`}: MISSED`;
-    console.log(`${name.padEnd(24)} ${value.toFixed(4)} (1/${(1 / value).toFixed(1)})${verdict}`);
-  }
-  writeFileSync(path.join(work, 'results.json'), JSON.stringify(results, (k, v) => (k === 'stdout' ? undefined : v), 2));
+  return results;
 }
 
-main();
+function report(results) {
+  const seconds = (value) => (value === undefined ? '    n/a' : `${value.toFixed(3).padStart(7)}`);
+  const fmt = (r) =>
+    `${seconds(r.wall)} s [${r.wallMin.toFixed(3)}–${r.wallMax.toFixed(3)}]  cpu ${seconds(r.cpu)} s  ${r.rssMiB.toFixed(0).padStart(5)} MiB  (exit ${r.status}, ${r.runs} runs)  ${r.label}`;
+  console.log('');
+  console.log(`Subject: ${results.subject} (npm), ${results.files} source files scanned, ${results.findings} loop-audit findings (the same from both backends); eslint linted ${results.eslintFiles} files (${results.eslintFindings} messages)${results.oxlint ? `, oxlint reported ${results.oxlintFindings ?? '?'}` : ''}`);
+  for (const key of ['cold7', 'cold7code', 'cold6', 'eslint', 'oxlint', 'warm7', 'edit7', 'edit6', 'compareCold']) if (results[key]) console.log(fmt(results[key]));
+  if (!results.oxlint) console.log('oxlint: not installed (npm i -D oxlint oxlint-tsgolint)');
+  else if (results.oxlint.status !== 0 && results.oxlint.status !== 1) console.log(`oxlint failed: ${results.oxlint.stderr.slice(0, 500)}`);
+  const checks = [
+    ['TS7 cold / eslint', results.cold7.wall / results.eslint.wall, 1 / 8],
+    ['TS7 cold / TS6 cold', results.cold7.wall / results.cold6.wall, 1 / 3],
+    ['peak RSS TS7 cold / eslint', results.cold7.rssMiB / results.eslint.rssMiB, 1],
+  ];
+  if (results.oxlint) {
+    checks.push(['TS7 cold / oxlint', results.cold7.wall / results.oxlint.wall, 1.5]);
+    checks.push(['TS7 one edit / oxlint', results.edit7.wall / results.oxlint.wall, 1]);
+  }
+  checks.push(['cpu TS7 cold / eslint', results.cold7.cpu / results.eslint.cpu, undefined]);
+  checks.push(['cpu TS7 cold / TS6 cold', results.cold7.cpu / results.cold6.cpu, undefined]);
+  if (results.oxlint) checks.push(['cpu TS7 cold / oxlint', results.cold7.cpu / results.oxlint.cpu, undefined]);
+  checks.push(['TS6 cold / eslint', results.cold6.wall / results.eslint.wall, undefined]);
+  console.log('');
+  for (const [name, value, target] of checks) {
+    const shown = target === undefined ? '' : value <= target ? `  ≤ target ${target}: met` : `  > target ${target}: MISSED`;
+    console.log(`${name.padEnd(28)} ${value.toFixed(3)}${value < 1 ? ` (1/${(1 / value).toFixed(1)})` : ''}${shown}`);
+  }
+}
+
+async function main() {
+  const subjects = SUBJECTS.filter((subject) => !ONLY || ONLY.includes(subject.name));
+  for (const subject of subjects) prepareSubject(subject);
+  const starts = [];
+  for (let i = 0; i < WARM_REPEATS; i++) starts.push(await measure('node -e 0', REPO, process.execPath, ['-e', '0']));
+  const nodeStartup = summarize(starts);
+  const cpu = os.cpus();
+  console.log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`node -e 0: ${nodeStartup.wall.toFixed(3)} s, ${nodeStartup.rssMiB.toFixed(0)} MiB`);
+  const all = [];
+  for (const subject of subjects) {
+    const results = await benchSubject(subject);
+    all.push(results);
+    report(results);
+  }
+  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ nodeStartup, subjects: all }, (k, v) => (k === 'stdout' ? undefined : v), 2));
+}
+
+await main();

@@ -1,4 +1,5 @@
 import { FORMATS } from '../report/formats.js';
+import { TYPE_BACKEND_OPTIONS, type TypeBackendOption } from '../scan/types.js';
 import { EXIT_OK, type CliIo, type FailOn } from './io.js';
 import { cliErrorCode, runScanCommand, type ScanCliOptions } from './scan-command.js';
 
@@ -19,7 +20,7 @@ import { cliErrorCode, runScanCommand, type ScanCliOptions } from './scan-comman
 
 const FAIL_ON = new Set(['error', 'warn', 'off']);
 
-type ValueOption = 'tsconfig' | 'config' | 'format' | 'output' | 'failOn' | 'cacheLocation';
+type ValueOption = 'tsconfig' | 'config' | 'format' | 'output' | 'failOn' | 'cacheLocation' | 'typeBackend';
 type FlagOption = 'cache' | 'noColor' | 'quiet';
 
 const VALUE_OPTIONS: ReadonlyMap<string, ValueOption> = new Map([
@@ -32,6 +33,7 @@ const VALUE_OPTIONS: ReadonlyMap<string, ValueOption> = new Map([
   ['--output', 'output'],
   ['--fail-on', 'failOn'],
   ['--cache-location', 'cacheLocation'],
+  ['--type-backend', 'typeBackend'],
 ]);
 const FLAG_OPTIONS: ReadonlyMap<string, FlagOption> = new Map([
   ['--cache', 'cache'],
@@ -79,6 +81,8 @@ export function parseScanArguments(args: readonly string[]): ParsedScan | undefi
   if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) return undefined;
   const failOn = values.get('failOn') ?? 'error';
   if (!FAIL_ON.has(failOn)) return undefined;
+  const typeBackend = values.get('typeBackend');
+  if (typeBackend !== undefined && !(TYPE_BACKEND_OPTIONS as readonly string[]).includes(typeBackend)) return undefined;
   const options: ScanCliOptions = { failOn: failOn as FailOn, color: !flags.has('noColor') };
   if (values.has('tsconfig')) options.tsconfig = values.get('tsconfig');
   if (values.has('config')) options.config = values.get('config');
@@ -86,6 +90,7 @@ export function parseScanArguments(args: readonly string[]): ParsedScan | undefi
   if (values.has('output')) options.output = values.get('output');
   if (flags.has('cache')) options.cache = true;
   if (values.has('cacheLocation')) options.cacheLocation = values.get('cacheLocation');
+  if (typeBackend !== undefined) options.typeBackend = typeBackend as TypeBackendOption;
   if (flags.has('quiet')) options.quiet = true;
   return { paths, options };
 }

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { FORMATS } from '../report/formats.js';
+import { TYPE_BACKEND_OPTIONS } from '../scan/types.js';
 import { PACKAGE } from '../version.js';
 import { registerFixCommand } from './fix.js';
 import { registerMigrateCommand } from './migrate.js';
@@ -46,6 +47,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void, progres
     .option('--exclude <glob...>', 'skip files matching these globs')
     .option('--cache', 'reuse results of unchanged files from the last run')
     .option('--cache-location <path>', 'cache file or directory (default: .loop-audit-cache/scan-cache.json)')
+    .addOption(
+      new Option('--type-backend <backend>', 'which TypeScript answers type questions: auto (TypeScript 7 when it loads the project, else 6; the default), typescript7, typescript6').choices(
+        TYPE_BACKEND_OPTIONS,
+      ),
+    )
     .option('--no-color', 'no colours in the pretty report')
     .option('-q, --quiet', 'no progress bar and no summary line on stderr')
     .action(async (paths: string[], options: ScanCliOptions) => {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { ConfigError } from '../config/types.js';
 import { loadFormatter, type ReportFormat } from '../report/formats.js';
 import { scan } from '../scan/scan.js';
-import { ScanUsageError, type ScanResult } from '../scan/types.js';
+import { ScanUsageError, type ScanResult, type TypeBackendOption } from '../scan/types.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, useColor, type CliIo, type FailOn } from './io.js';
 import { ProgressBar } from './progress.js';
@@ -26,6 +26,7 @@ export interface ScanCliOptions {
   exclude?: string[];
   cache?: boolean;
   cacheLocation?: string;
+  typeBackend?: TypeBackendOption;
   color: boolean;
   quiet?: boolean;
 }
@@ -62,6 +63,7 @@ export async function runScanCommand(paths: string[], options: ScanCliOptions, i
       exclude: options.exclude,
       cache: options.cache === true || options.cacheLocation !== undefined,
       cacheLocation: options.cacheLocation,
+      ...(options.typeBackend ? { typeBackend: options.typeBackend } : {}),
       onProgress: bar?.update,
     });
   } finally {

@@ -105,6 +105,7 @@ export async function resolveConfig(config: LoopAuditConfig | undefined, file: s
     include: config?.include ?? [],
     exclude: config?.exclude ?? [],
     phases: config?.phases,
+    typeBackend: config?.typeBackend,
   };
 }
 

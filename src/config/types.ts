@@ -28,6 +28,8 @@ export interface LoopAuditConfig {
   include?: string[];
   exclude?: string[];
   phases?: PhaseConfig[];
+  /** Which TypeScript answers type questions in `loop-audit scan` (`--type-backend` overrides it). */
+  typeBackend?: 'auto' | 'typescript7' | 'typescript6';
 }
 
 /** A rule as the scanner runs it: its severity and its options merged over nothing (the core adds defaults). */
@@ -46,6 +48,7 @@ export interface ResolvedConfig {
   include: string[];
   exclude: string[];
   phases: PhaseConfig[] | undefined;
+  typeBackend: 'auto' | 'typescript7' | 'typescript6' | undefined;
 }
 
 /** A configuration problem: the CLI prints it and exits with code 2. */

@@ -4,7 +4,8 @@ import { RULE_IDS, type RuleId } from '../core/types.js';
 import { ConfigError, type LoopAuditConfig, type PhaseConfig, type RuleEntry, type Severity } from './types.js';
 
 const SEVERITIES: readonly Severity[] = ['off', 'warn', 'error'];
-const TOP_LEVEL_KEYS = ['$schema', 'rules', 'include', 'exclude', 'phases'] as const;
+const TOP_LEVEL_KEYS = ['$schema', 'rules', 'include', 'exclude', 'phases', 'typeBackend'] as const;
+const TYPE_BACKENDS = ['auto', 'typescript7', 'typescript6'];
 const PHASE_KEYS = ['name', 'description', 'globs', 'rules', 'order', 'packages'] as const;
 const RULE_PREFIX = 'loop-audit/';
 
@@ -148,6 +149,9 @@ export function validateConfig(raw: unknown, source: string): LoopAuditConfig {
   }
   if (raw.include !== undefined) stringArray(raw.include, 'include', problems);
   if (raw.exclude !== undefined) stringArray(raw.exclude, 'exclude', problems);
+  if (raw.typeBackend !== undefined && !TYPE_BACKENDS.includes(raw.typeBackend as string)) {
+    problems.push(`typeBackend: must be one of ${TYPE_BACKENDS.map((b) => `"${b}"`).join(', ')}, got ${describe(raw.typeBackend)}`);
+  }
   if (raw.phases !== undefined) {
     if (!Array.isArray(raw.phases)) problems.push(`phases: must be an array of phases, got ${describe(raw.phases)}`);
     else {

@@ -24,7 +24,7 @@ export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id,
   // (TypeScript cannot tie DETECTORS[ruleId] to Id: the detector of `ruleId` reports `ruleId`'s messages.)
   const detector = DETECTORS[ruleId] as Detector<object, string> as Detector<object, MessageIdOf<Id>>;
   const merged = { ...detector.meta.defaultOptions, ...options };
-  if (!input.checker) return detector.detect(FileFacts.of(input), merged);
+  if (!input.checker && !input.types) return detector.detect(FileFacts.of(input), merged);
   try {
     return detector.detect(FileFacts.of(input), merged);
   } catch (error) {
@@ -32,7 +32,7 @@ export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id,
     // nodenext without baseUrl/paths). One file's type query must not take the whole lint or scan
     // down: that file is analysed without types instead, as it would be without a program.
     if (!isTypeScriptInternalError(error)) throw error;
-    return detector.detect(FileFacts.of({ ...input, checker: undefined, moduleFacts: input.moduleFacts ?? diskModuleFacts(input.ts) }), merged);
+    return detector.detect(FileFacts.of({ ...input, checker: undefined, types: undefined, moduleFacts: input.moduleFacts ?? diskModuleFacts(input.ts) }), merged);
   }
 }
 

@@ -372,7 +372,7 @@ export function resolveHelperCall(
   const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
   if (!nameNode || !ts.isIdentifier(nameNode)) return undefined;
 
-  const typed = facts.checker ? helperBySymbol(facts, nameNode, options, local) : undefined;
+  const typed = facts.types ? helperBySymbol(facts, nameNode, options, local) : undefined;
   if (typed !== undefined) return typed ? { ...typed, matchedBy: typed.matchedBy ?? 'symbol' } : undefined;
 
   if (ts.isIdentifier(callee)) {
@@ -416,13 +416,12 @@ export function helperLookupUsedChecker(sourceFile: TS.SourceFile): boolean {
  */
 function helperBySymbol(facts: FileFacts, nameNode: TS.Identifier, options: HelperOptions, local: FileBridgeHelpers): HelperCall | false | undefined {
   const ts = facts.ts;
-  const checker = facts.checker!;
+  const types = facts.types!;
   typedLookups.add(facts.sourceFile);
-  let symbol = checker.getSymbolAtLocation(nameNode);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  const declarations = symbol?.declarations;
-  if (!declarations || declarations.length === 0) return undefined;
-  for (const declaration of declarations) {
+  const declarations = types.declarationsOf(nameNode);
+  if (!declarations || declarations.total === 0) return undefined;
+  // Declarations in declaration files (.d.ts) carry no code: never a helper.
+  for (const declaration of declarations.inSource) {
     const fn = declaredFunction(facts, declaration);
     if (!fn) continue;
     const file = declaration.getSourceFile();
@@ -431,8 +430,7 @@ function helperBySymbol(facts: FileFacts, nameNode: TS.Identifier, options: Help
       if (found) return found;
       continue;
     }
-    if (file.isDeclarationFile) continue;
-    const found = bridgeHelpers(FileFacts.of({ ts, sourceFile: file, checker }), options).byFunction.get(fn);
+    const found = bridgeHelpers(FileFacts.of({ ts, sourceFile: file, types }), options).byFunction.get(fn);
     if (found) return found;
   }
   if (options.bridgeHelpers?.includes(nameNode.text)) return { name: nameNode.text, kind: 'configured', promiseParams: undefined, matchedBy: 'option' };

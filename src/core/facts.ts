@@ -1,6 +1,7 @@
 import { diskModuleFacts } from './module-facts.js';
 import type { AnalysisInput, ModuleFacts, TS, TypeScriptApi } from './types.js';
 import { RUNTIME_PACKAGE, RUNTIME_REEXPORT } from './runtime-package.js';
+import { checkerQuestions, type TypeHandle, type TypeQuestions } from './type-questions.js';
 
 /** What an expression refers to: a member path inside a module, or a global. */
 export type Reference =
@@ -39,7 +40,8 @@ export function normalizeModule(specifier: string): string {
 export class FileFacts {
   readonly ts: TypeScriptApi;
   readonly sourceFile: TS.SourceFile;
-  readonly checker: TS.TypeChecker | undefined;
+  /** Type answers (typed mode), from TypeScript 6 or 7; undefined without types. */
+  readonly types: TypeQuestions | undefined;
   readonly moduleFacts: ModuleFacts | undefined;
   /** The file's compiler options, when its program is known (see AnalysisInput). */
   readonly compilerOptions: TS.CompilerOptions | undefined;
@@ -58,18 +60,19 @@ export class FileFacts {
   private static readonly cache = new WeakMap<TS.SourceFile, FileFacts>();
 
   static of(input: AnalysisInput): FileFacts {
+    const types = typeQuestionsOf(input);
     let facts = FileFacts.cache.get(input.sourceFile);
-    if (!facts || facts.checker !== input.checker || facts.compilerOptions !== input.compilerOptions || facts.runtimeDependency !== (input.runtimeDependency ?? true)) {
-      facts = new FileFacts(input);
+    if (!facts || facts.types !== types || facts.compilerOptions !== input.compilerOptions || facts.runtimeDependency !== (input.runtimeDependency ?? true)) {
+      facts = new FileFacts(input, types);
       FileFacts.cache.set(input.sourceFile, facts);
     }
     return facts;
   }
 
-  private constructor(input: AnalysisInput) {
+  private constructor(input: AnalysisInput, types: TypeQuestions | undefined) {
     this.ts = input.ts;
     this.sourceFile = input.sourceFile;
-    this.checker = input.checker;
+    this.types = types;
     this.moduleFacts = input.moduleFacts;
     this.compilerOptions = input.compilerOptions;
     this.runtimeDependency = input.runtimeDependency ?? true;
@@ -336,19 +339,25 @@ export class FileFacts {
   // ---------------------------------------------------------------- promises
 
   /** Whether a type is a thenable: has a callable `then` (what typescript-eslint calls thenable). */
-  isThenableType(type: TS.Type): boolean {
-    const checker = this.checker;
-    if (!checker) return false;
-    const ts = this.ts;
-    for (const constituent of type.isUnion() ? type.types : [type]) {
+  isThenableType(type: TypeHandle): boolean {
+    const types = this.types;
+    if (!types) return false;
+    const known = thenables.get(type);
+    if (known !== undefined) return known;
+    let thenable = false;
+    for (const constituent of types.unionParts(type)) {
       // The apparent type answers for type parameters (`T extends Promise<void>`) and primitives.
-      const part = checker.getApparentType(constituent);
-      const then = part.getProperty('then');
+      const part = types.apparentType(constituent);
+      const then = types.propertyOfType(part, 'then');
       if (!then) continue;
-      const thenType = checker.getTypeOfSymbolAtLocation(then, this.sourceFile);
-      if (thenType.getCallSignatures().length > 0 || (thenType.flags & ts.TypeFlags.Any) !== 0) return true;
+      const thenType = types.typeOfSymbolAt(then, this.sourceFile);
+      if (types.callSignatures(thenType).length > 0 || types.isAny(thenType)) {
+        thenable = true;
+        break;
+      }
     }
-    return false;
+    thenables.set(type, thenable);
+    return thenable;
   }
 
   /**
@@ -359,11 +368,11 @@ export class FileFacts {
   isPromiseValued(expression: TS.Expression): boolean {
     const ts = this.ts;
     const expr = skipOuterExpressions(ts, expression);
-    if (this.checker) {
+    if (this.types) {
       // Function and class literals are never thenables themselves; anything else is asked by
       // type, including tagged templates (`sql\`...\`` query builders) and optional calls.
       if (ts.isFunctionLike(expr) || ts.isClassExpression(expr)) return false;
-      return this.isThenableType(this.checker.getTypeAtLocation(expr));
+      return this.isThenableType(this.types.typeAt(expr));
     }
     if (ts.isNewExpression(expr)) return this.refersToGlobal(expr.expression, 'Promise');
     if (ts.isIdentifier(expr)) {
@@ -474,6 +483,14 @@ export class FileFacts {
 }
 
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
+
+/** Whether a type is thenable, by type: a backend has one handle per type for its lifetime. */
+const thenables = new WeakMap<TypeHandle, boolean>();
+
+/** The type answers an analysis input carries: its own, or its TypeScript 6 checker's. */
+export function typeQuestionsOf(input: AnalysisInput): TypeQuestions | undefined {
+  return input.types ?? (input.checker ? checkerQuestions(input.ts, input.checker) : undefined);
+}
 
 function appendPath(ref: Reference, key: string): Reference {
   // `x.default` of a default-or-namespace binding is the binding itself (CJS/ESM interop).

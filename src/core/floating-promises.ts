@@ -3,6 +3,7 @@ import { callCannotReject, functionCannotReject, returnedFunctions } from './can
 import { localFunction } from './local-modules.js';
 import { DEFAULT_KNOWN_SAFE_CALLS, type NoFloatingPromiseOptions } from './meta/no-floating-promise.js';
 import type { TS } from './types.js';
+import type { TypeHandle, TypeQuestions } from './type-questions.js';
 
 /**
  * Floating promises, as facts: what no-floating-promise reports, what its `spawn(...)` fix
@@ -102,7 +103,7 @@ interface DropperMatch {
 
 class Finder {
   private readonly ts: FileFacts['ts'];
-  private readonly checker: TS.TypeChecker | undefined;
+  private readonly types: TypeQuestions | undefined;
   private readonly found: FloatingPromise[] = [];
 
   constructor(
@@ -110,7 +111,7 @@ class Finder {
     private readonly options: ResolvedOptions,
   ) {
     this.ts = facts.ts;
-    this.checker = facts.checker;
+    this.types = facts.types;
   }
 
   run(): FloatingPromise[] {
@@ -134,9 +135,10 @@ class Finder {
     const ts = this.ts;
     const top = skipParentheses(ts, discarded);
     if (ts.isCallExpression(top) && this.isKnownSafeCallee(top.expression)) return;
-    if (statement && ts.isCallExpression(top) && (this.returnsItsArgumentKeptLater(top, statement) || this.isFluentCallOnKeptObject(top))) return;
     const unhandled = this.unhandled(discarded);
     if (!unhandled) return;
+    // Asked only of statements that would be reported: a resolved signature is a round trip to TypeScript 7.
+    if (statement && ts.isCallExpression(top) && (this.returnsItsArgumentKeptLater(top, statement) || this.isFluentCallOnKeptObject(top))) return;
     // A call whose promise cannot reject loses nothing by floating.
     if ((unhandled.reason === 'promise' || unhandled.reason === 'thenable') && ts.isCallExpression(unhandled.node) && callCannotReject(this.facts, unhandled.node)) return;
     this.found.push({
@@ -154,7 +156,7 @@ class Finder {
     const ts = this.ts;
     // Typed mode mirrors typescript-eslint: the type of the written expression decides, so
     // `p as unknown` is a deliberate opt-out. Untyped, casts don't change what the value is.
-    const expr = this.checker ? skipParentheses(ts, expression) : skipOuterExpressions(ts, expression);
+    const expr = this.types ? skipParentheses(ts, expression) : skipOuterExpressions(ts, expression);
     if (ts.isBinaryExpression(expr)) {
       const operator = expr.operatorToken.kind;
       if (operator >= ts.SyntaxKind.FirstAssignment && operator <= ts.SyntaxKind.LastAssignment) return undefined;
@@ -169,15 +171,15 @@ class Finder {
     if (this.isPromiseArray(expr)) return { reason: 'promise-array', node: expr };
     if (ts.isAwaitExpression(expr)) return undefined;
     if (ts.isConditionalExpression(expr)) {
-      if (this.checker && !this.promiseKind(expr)) return undefined;
+      if (this.types && !this.promiseKind(expr)) return undefined;
       return this.unhandled(expr.whenFalse) ?? this.unhandled(expr.whenTrue);
     }
     if (ts.isBinaryExpression(expr) && isLogicalOperator(ts, expr.operatorToken.kind)) {
-      if (this.checker && !this.promiseKind(expr)) return undefined;
+      if (this.types && !this.promiseKind(expr)) return undefined;
       return this.unhandled(expr.left) ?? this.unhandled(expr.right);
     }
     if (ts.isCallExpression(expr)) return this.unhandledCall(expr);
-    const kind = this.checker ? this.promiseKind(expr) : this.facts.isPromiseValued(expr) ? 'promise' : undefined;
+    const kind = this.types ? this.promiseKind(expr) : this.facts.isPromiseValued(expr) ? 'promise' : undefined;
     return kind && { reason: kind, node: expr };
   }
 
@@ -185,7 +187,7 @@ class Finder {
     const ts = this.ts;
     const method = calledMethod(ts, call);
     let kind: 'promise' | 'thenable' | undefined;
-    if (this.checker) {
+    if (this.types) {
       kind = this.promiseKind(call);
       if (!kind) return undefined;
     } else if (this.facts.isPromiseValued(call)) {
@@ -227,11 +229,12 @@ class Finder {
 
   private isFunctionValue(handler: TS.Expression): boolean {
     const ts = this.ts;
-    if (this.checker) {
+    if (this.types) {
+      const types = this.types;
       // A handler whose type is unknown (`any` from an untyped module) is taken at its word.
-      const type = this.checker.getTypeAtLocation(handler);
-      if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return true;
-      return this.checker.getApparentType(type).getCallSignatures().length > 0 || type.getCallSignatures().length > 0;
+      const type = types.typeAt(handler);
+      if (types.isAnyOrUnknown(type)) return true;
+      return types.callSignatures(types.apparentType(type)).length > 0 || types.callSignatures(type).length > 0;
     }
     const expr = skipOuterExpressions(ts, handler);
     // Without types only a value that is plainly not a function is known to be ignored.
@@ -249,20 +252,18 @@ class Finder {
 
   /** Typed: whether the expression's type is a Promise, another thenable, or neither. */
   private promiseKind(expr: TS.Expression): 'promise' | 'thenable' | undefined {
-    const checker = this.checker!;
-    const type = checker.getTypeAtLocation(expr);
-    return this.typePromiseKind(type);
+    return this.typePromiseKind(this.types!.typeAt(expr));
   }
 
-  private typePromiseKind(type: TS.Type): 'promise' | 'thenable' | undefined {
-    const checker = this.checker!;
-    const parts = type.isUnion() ? type.types : [type];
+  private typePromiseKind(type: TypeHandle): 'promise' | 'thenable' | undefined {
+    const types = this.types!;
+    const parts = types.unionParts(type);
     let thenable = false;
     let promise = false;
     for (const part of parts) {
       if (this.isKnownSafePromiseType(part)) continue;
       if (!this.facts.isThenableType(part)) continue;
-      if (isBuiltinPromise(this.ts, checker, checker.getApparentType(part))) promise = true;
+      if (isBuiltinPromise(types, types.apparentType(part))) promise = true;
       else if (this.options.checkThenables || this.isChainingThenable(part)) thenable = true;
     }
     return promise ? 'promise' : thenable ? 'thenable' : undefined;
@@ -273,16 +274,16 @@ class Finder {
    * a `PromiseLike`). Not one whose `then` returns nothing (a framework reply object), and not a
    * type branded safe to float for linters (fastify's `SafePromiseLike`: `__linterBrands`).
    */
-  private isChainingThenable(type: TS.Type): boolean {
-    const checker = this.checker!;
-    const apparent = checker.getApparentType(type);
-    if (apparent.getProperty('__linterBrands')) return false;
-    const then = apparent.getProperty('then');
+  private isChainingThenable(type: TypeHandle): boolean {
+    const types = this.types!;
+    const apparent = types.apparentType(type);
+    if (types.propertyOfType(apparent, '__linterBrands')) return false;
+    const then = types.propertyOfType(apparent, 'then');
     if (!then) return false;
-    const thenType = checker.getTypeOfSymbolAtLocation(then, this.facts.sourceFile);
-    return thenType.getCallSignatures().some((signature) => {
-      const returned = checker.getReturnTypeOfSignature(signature);
-      return (returned.flags & this.ts.TypeFlags.Any) === 0 && this.facts.isThenableType(returned);
+    const thenType = types.typeOfSymbolAt(then, this.facts.sourceFile);
+    return types.callSignatures(thenType).some((signature) => {
+      const returned = types.returnType(signature);
+      return !types.isAny(returned) && this.facts.isThenableType(returned);
     });
   }
 
@@ -316,37 +317,34 @@ class Finder {
    */
   private isFluentCallOnKeptObject(call: TS.CallExpression): boolean {
     const ts = this.ts;
-    const checker = this.checker;
-    if (!checker) return false;
+    const types = this.types;
+    if (!types) return false;
     let current: TS.Expression = call;
     for (;;) {
       const expr = skipOuterExpressions(ts, current);
       if (!ts.isCallExpression(expr) || !ts.isPropertyAccessExpression(expr.expression)) break;
-      const declaration = checker.getResolvedSignature(expr)?.getDeclaration();
-      const returnType = declaration && 'type' in declaration ? (declaration.type as TS.TypeNode | undefined) : undefined;
-      if (!returnType || returnType.kind !== ts.SyntaxKind.ThisType) return false;
+      if (!types.resolvesToThisReturning(expr)) return false;
       current = expr.expression.expression;
     }
     const root = skipOuterExpressions(ts, current);
     return root !== call && (ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(root) && skipOuterExpressions(ts, root.expression).kind === ts.SyntaxKind.ThisKeyword));
   }
 
-  private isKnownSafePromiseType(type: TS.Type): boolean {
+  private isKnownSafePromiseType(type: TypeHandle): boolean {
     const names = this.options.allowForKnownSafePromises;
     if (names.length === 0) return false;
-    const candidates = [type.aliasSymbol?.name, type.getSymbol()?.name];
+    const candidates = [this.types!.aliasSymbolName(type), this.types!.symbolName(type)];
     return candidates.some((name) => name !== undefined && names.includes(name));
   }
 
   private isPromiseArray(expr: TS.Expression): boolean {
     const ts = this.ts;
-    const checker = this.checker;
-    if (checker) {
-      const type = checker.getTypeAtLocation(expr);
-      for (const constituent of type.isUnion() ? type.types : [type]) {
-        const part = checker.getApparentType(constituent);
-        if (checker.isArrayType(part) || checker.isTupleType(part)) {
-          const elements = checker.getTypeArguments(part as TS.TypeReference);
+    const types = this.types;
+    if (types) {
+      for (const constituent of types.unionParts(types.typeAt(expr))) {
+        const part = types.apparentType(constituent);
+        if (types.isArrayOrTupleType(part)) {
+          const elements = types.typeArguments(part);
           if (elements.some((element) => this.typePromiseKind(element) !== undefined)) return true;
         }
       }
@@ -485,18 +483,19 @@ class Finder {
         const body = skipParentheses(ts, node.body);
         if (ts.isCallExpression(body) && this.isKnownSafeCallee(body.expression)) return false;
       }
-      if (this.checker) {
-        const signature = this.checker.getSignatureFromDeclaration(node);
-        return signature !== undefined && this.typePromiseKind(this.checker.getReturnTypeOfSignature(signature)) !== undefined;
+      if (this.types) {
+        const signature = this.types.signatureOfDeclaration(node);
+        return signature !== undefined && this.typePromiseKind(this.types.returnType(signature)) !== undefined;
       }
       if (facts.isAsyncFunction(node)) return true;
       // `() => this.refresh()` hands back the promise `refresh` returns.
       return ts.isArrowFunction(node) && !ts.isBlock(node.body) && facts.isPromiseValued(node.body);
     }
     if (!ts.isIdentifier(node) && !ts.isPropertyAccessExpression(node) && !ts.isCallExpression(node)) return false;
-    if (this.checker) {
-      const signatures = this.checker.getTypeAtLocation(node).getCallSignatures();
-      return signatures.length > 0 && signatures.every((signature) => this.typePromiseKind(this.checker!.getReturnTypeOfSignature(signature)) !== undefined);
+    const types = this.types;
+    if (types) {
+      const signatures = types.callSignatures(types.typeAt(node));
+      return signatures.length > 0 && signatures.every((signature) => this.typePromiseKind(types.returnType(signature)) !== undefined);
     }
     return this.isKnownAsyncReference(node);
   }
@@ -525,28 +524,28 @@ class Finder {
    * so it presumably awaits it — Emittery's `on`, Node streams' `forEach`. Untyped: unknown, so no.
    */
   private expectsPromise(candidate: TS.Expression | TS.MethodDeclaration): boolean {
-    const checker = this.checker;
-    if (!checker) return false;
+    const types = this.types;
+    if (!types) return false;
     const ts = this.ts;
-    const contextual = ts.isMethodDeclaration(candidate) ? this.contextualTypeOfMethod(candidate) : checker.getContextualType(candidate);
+    const contextual = ts.isMethodDeclaration(candidate) ? this.contextualTypeOfMethod(candidate) : types.contextualType(candidate);
     if (!contextual) return false;
-    for (const constituent of contextual.isUnion() ? contextual.types : [contextual]) {
-      for (const signature of checker.getApparentType(constituent).getCallSignatures()) {
-        if (this.typePromiseKind(checker.getReturnTypeOfSignature(signature)) !== undefined) return true;
+    for (const constituent of types.unionParts(contextual)) {
+      for (const signature of types.callSignatures(types.apparentType(constituent))) {
+        if (this.typePromiseKind(types.returnType(signature)) !== undefined) return true;
       }
     }
     return false;
   }
 
   /** `{ async next(e) { ... } }`: the type the object literal's context gives to `next`. */
-  private contextualTypeOfMethod(method: TS.MethodDeclaration): TS.Type | undefined {
-    const checker = this.checker!;
+  private contextualTypeOfMethod(method: TS.MethodDeclaration): TypeHandle | undefined {
+    const types = this.types!;
     const ts = this.ts;
     const key = propertyNameText(ts, method.name);
     if (key === undefined || !ts.isObjectLiteralExpression(method.parent)) return undefined;
-    const objectType = checker.getContextualType(method.parent);
-    const property = objectType && checker.getApparentType(objectType).getProperty(key);
-    return property && checker.getTypeOfSymbolAtLocation(property, method);
+    const objectType = types.contextualType(method.parent);
+    const property = objectType && types.propertyOfType(types.apparentType(objectType), key);
+    return property && types.typeOfSymbolAt(property, method);
   }
 
   // ------------------------------------------------------------------ shared
@@ -628,13 +627,12 @@ function awaitAllowed(ts: FileFacts['ts'], node: TS.Node): boolean {
 }
 
 /** The global `Promise` (or a class derived from it), as opposed to some other thenable. */
-function isBuiltinPromise(ts: FileFacts['ts'], checker: TS.TypeChecker, type: TS.Type, depth = 0): boolean {
+function isBuiltinPromise(types: TypeQuestions, type: TypeHandle, depth = 0): boolean {
   if (depth > 8) return false;
-  if (type.isIntersection()) return type.types.some((part) => isBuiltinPromise(ts, checker, part, depth + 1));
-  const symbol = type.getSymbol();
-  if (!symbol) return false;
-  if (symbol.name === 'Promise') return true;
-  const target = (type as TS.TypeReference).target ?? type;
-  if (!(target.flags & ts.TypeFlags.Object) || !((target as TS.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)) return false;
-  return (checker.getBaseTypes(target as TS.InterfaceType) ?? []).some((base) => isBuiltinPromise(ts, checker, base, depth + 1));
+  const intersected = types.intersectionParts(type);
+  if (intersected) return intersected.some((part) => isBuiltinPromise(types, part, depth + 1));
+  const name = types.symbolName(type);
+  if (name === undefined) return false;
+  if (name === 'Promise') return true;
+  return (types.classOrInterfaceBaseTypes(type) ?? []).some((base) => isBuiltinPromise(types, base, depth + 1));
 }

@@ -1,5 +1,6 @@
 import type * as TS from 'typescript';
 import type typescript from 'typescript';
+import type { TypeQuestions } from './type-questions.js';
 
 /**
  * The TypeScript namespace handed to detectors. Detectors never import `typescript` at run
@@ -98,7 +99,10 @@ export interface ModuleFacts {
 export interface AnalysisInput {
   ts: TypeScriptApi;
   sourceFile: TS.SourceFile;
+  /** Type answers from a TypeScript 6 checker of the program `sourceFile` belongs to. */
   checker?: TS.TypeChecker;
+  /** Type answers from either backend (type-questions.ts); takes precedence over `checker`. */
+  types?: TypeQuestions;
   moduleFacts?: ModuleFacts;
   /**
    * The compiler options of the file's program, when there is one: they decide whether its top

@@ -6,7 +6,8 @@ import { publicRuleId } from './common.js';
 /** The `json` report, version 1. Its JSON Schema is schema/report.schema.json; the README documents it. */
 export interface JsonReport {
   version: 1;
-  tool: { name: string; version: string };
+  /** `typeBackend`: the TypeScript that answered the type questions (see ScanResult.typeBackend). */
+  tool: { name: string; version: string; typeBackend: 'typescript7' | 'typescript6' | 'none' };
   root: string;
   findings: {
     ruleId: string;
@@ -29,7 +30,7 @@ export function toJsonReport(result: ScanResult): JsonReport {
   for (const finding of result.findings) byRule[publicRuleId(finding.ruleId)]!++;
   return {
     version: 1,
-    tool: { name: PACKAGE.name, version: PACKAGE.version },
+    tool: { name: PACKAGE.name, version: PACKAGE.version, typeBackend: result.typeBackend },
     root: result.root,
     findings: result.findings.map((f) => ({
       ruleId: publicRuleId(f.ruleId),

@@ -62,6 +62,8 @@ export interface CachedResult {
   hash: string;
   /** Whether the analysis asked the type checker anything (then the import closure is part of the key). */
   typed: boolean;
+  /** The TypeScript that answered its type questions (absent: never analysed with types). */
+  backend?: 'typescript6' | 'typescript7';
   /** Index into `projects`, or -1 for a file that never reached a program (skipped, unreadable). */
   project: number;
   stat?: StatMemo;
@@ -261,13 +263,19 @@ export interface ToolIdentity {
   files?: Record<string, StatMemo>;
 }
 
-/** The files the tool's identity is computed from: ts-morph's package.json and the analysis core's code, in a fixed order. */
+/**
+ * The files the tool's identity is computed from, in a fixed order: ts-morph's and typescript7's
+ * package.json (the two TypeScripts that answer type questions), the analysis core's code and
+ * the TypeScript 7 backend's (it maps nodes and answers questions: its code decides results too).
+ */
 function toolFiles(): string[] {
   const files: string[] = [];
-  try {
-    files.push(requireHere.resolve('ts-morph/package.json'));
-  } catch {
-    // resolved through exports only: the version then comes from the core hash alone
+  for (const pkg of ['ts-morph/package.json', 'typescript7/package.json']) {
+    try {
+      files.push(requireHere.resolve(pkg));
+    } catch {
+      // resolved through exports only, or not installed: the version then comes from the code hash alone
+    }
   }
   // The Python grammar and its runtime decide how Python parses.
   for (const name of ['web-tree-sitter/package.json', 'tree-sitter-python/package.json']) {
@@ -292,6 +300,8 @@ function toolFiles(): string[] {
   };
   walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'core'));
   walk(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'python'));
+  const scanDir = path.dirname(fileURLToPath(import.meta.url));
+  for (const name of readdirSync(scanDir).sort()) if (/^typescript7.*\.(js|ts)$/.test(name) && !name.endsWith('.d.ts')) files.push(path.join(scanDir, name));
   return files;
 }
 

@@ -1,4 +1,5 @@
 import type { LoopAuditConfig, ResolvedConfig, Severity } from '../config/types.js';
+import type { TypeBackendName } from '../core/type-questions.js';
 import type { Family, RuleId, Suggestion, TextEdit } from '../core/types.js';
 
 /** A finding as the scanner reports it: the core's finding, located and given its configured severity. */
@@ -35,7 +36,8 @@ export type ScanErrorKind =
   | 'minified'
   | 'symlink-loop'
   | 'analysis' // a detector threw on this file: the others go on
-  | 'tsconfig'; // a tsconfig found beside the sources could not be used: its files were analysed without it
+  | 'tsconfig' // a tsconfig found beside the sources could not be used: its files were analysed without it
+  | 'type-backend'; // a notice: TypeScript 7 could not serve a project, TypeScript 6 did
 
 /** A file that could not be analysed. `skipped` ones are notices (binary, huge, minified, loops), the rest are errors. */
 export interface ScanError {
@@ -65,6 +67,14 @@ export interface ScanOptions {
   cache?: boolean;
   /** Cache file (or directory, then `scan-cache.json` inside it). Default: `<cwd>/.loop-audit-cache/scan-cache.json`. */
   cacheLocation?: string;
+  /**
+   * Which TypeScript answers the detectors' type questions: `typescript7` (the Go compiler, through
+   * its API), `typescript6` (in-process), or `auto` (the default, also the configuration's
+   * `typeBackend`): TypeScript 7 when it can load every project to analyse, else TypeScript 6 with
+   * a notice. Forcing `typescript7` on a project it cannot load is a usage error. Without this
+   * option or the configuration's key, the environment variable LOOP_AUDIT_TYPE_BACKEND decides.
+   */
+  typeBackend?: TypeBackendOption;
   /** Called as the scan advances (the CLI draws its progress bar from it). */
   onProgress?: (event: ScanProgress) => void;
 }
@@ -82,6 +92,8 @@ export interface ScanStats {
   cached: number;
   /** Source files in the TypeScript programs built (0 when everything came from the cache). */
   programFiles: number;
+  /** TypeScript 7 processes started (0 when the run needed no types, or used TypeScript 6). */
+  typescript7Processes: number;
   durationMs: number;
 }
 
@@ -98,6 +110,11 @@ export interface ScanResult {
   projects: string[];
   config: ResolvedConfig;
   stats: ScanStats;
+  /**
+   * The TypeScript that answered the type questions behind the reported results: `typescript6`
+   * when any result came from it, `none` when no file was analysed with types (nothing to analyse).
+   */
+  typeBackend: TypeBackendName | 'none';
   /**
    * Set when no file was analysed: why (nothing found, or everything left out and by which
    * filter). The commands exit 2 with it; the API leaves the decision to the caller.
@@ -120,6 +137,9 @@ export interface SkippedSummary {
 export function requireAnalysedFiles(result: Pick<ScanResult, 'files' | 'nothingAnalysed'>): void {
   if (result.files.length === 0) throw new ScanUsageError(result.nothingAnalysed ?? 'no file was analysed');
 }
+
+export type TypeBackendOption = 'auto' | TypeBackendName;
+export const TYPE_BACKEND_OPTIONS: readonly TypeBackendOption[] = ['auto', 'typescript7', 'typescript6'];
 
 /** Bad usage or a broken project setup (missing/broken tsconfig, bad paths): the CLI exits with code 2. */
 export class ScanUsageError extends Error {

@@ -28,8 +28,8 @@ export const LIB_FOLDER = '/node_modules/typescript/lib';
 
 export interface LoadedTypeScript {
   ts: TypeScriptApi;
-  /** Library declarations by file name (`/node_modules/typescript/lib/lib.dom.d.ts` → text), exactly as ts-morph serves them. */
-  libs: ReadonlyMap<string, string>;
+  /** Library declarations by file name (`/node_modules/typescript/lib/lib.dom.d.ts` → text), exactly as ts-morph serves them; loaded on first use. */
+  readonly libs: ReadonlyMap<string, string>;
 }
 
 interface CompiledModule {
@@ -59,10 +59,19 @@ export function loadTypeScript(codeCacheDir?: string): LoadedTypeScript {
   // Only TypeScript is worth a code cache: ts-morph-common is mostly the libraries' text, which a
   // code cache would only copy (it compiles in ~15 ms and its cache would be 5 MB).
   const ts = (codeCacheDir && !(paths.typescript in requireHere.cache) ? requireWithCodeCache(paths.typescript, codeCacheDir) : requireHere(paths.typescript)) as TypeScriptApi;
-  const common = requireHere(paths.common) as { getLibFiles(): { fileName: string; text: string }[]; libFolderInMemoryPath: string };
-  if (common.libFolderInMemoryPath !== LIB_FOLDER) throw new Error(`unexpected ts-morph library folder ${common.libFolderInMemoryPath}`);
-  const libs = new Map(common.getLibFiles().map((lib) => [`${LIB_FOLDER}/${lib.fileName}`, lib.text]));
-  loaded = { ts, libs };
+  // The libraries only when a TypeScript 6 program is built: parsing for the TypeScript 7 backend needs none.
+  let libs: ReadonlyMap<string, string> | undefined;
+  loaded = {
+    ts,
+    get libs() {
+      if (!libs) {
+        const common = requireHere(paths.common) as { getLibFiles(): { fileName: string; text: string }[]; libFolderInMemoryPath: string };
+        if (common.libFolderInMemoryPath !== LIB_FOLDER) throw new Error(`unexpected ts-morph library folder ${common.libFolderInMemoryPath}`);
+        libs = new Map(common.getLibFiles().map((lib) => [`${LIB_FOLDER}/${lib.fileName}`, lib.text]));
+      }
+      return libs;
+    },
+  };
   return loaded;
 }
 

@@ -48,6 +48,21 @@ function eslint(root: string): { linted: string[]; triples: string[]; fatal: str
   };
 }
 
+interface ScanReport {
+  tool: { typeBackend: string };
+  errors: unknown[];
+  summary: { files: number };
+  findings: { file: string; line: number; ruleId: string }[];
+}
+
+/** `loop-audit scan --format json` in `root` (with `--type-backend` when given): the report, and its findings as triples. */
+function scanReport(root: string, backend?: string): { report: ScanReport; triples: string[] } {
+  const run = runBin(root, 'loop-audit', ['scan', '--format', 'json', ...(backend ? ['--type-backend', backend] : [])]);
+  expect(run.status, run.stderr).toBeLessThanOrEqual(1);
+  const report = JSON.parse(run.stdout) as ScanReport;
+  return { report, triples: report.findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`).sort() };
+}
+
 const [RECOMMENDED_SNIPPET, TYPED_SNIPPET] = readmeBlocks('js', '// eslint.config.js');
 
 const JS_SOURCES = {
@@ -184,6 +199,16 @@ describe('plain JavaScript: npm install --save-dev eslint oxlint loop-audit', ()
     expect(result.triples).toEqual(expectedTriples(JS_SOURCES, false));
   });
 
+  it('scan needs no tsconfig and no typescript of the project: TypeScript 7 answers, and TypeScript 6 alike', () => {
+    const root = workspace(installed(SCENARIOS.js), { ...JS_SOURCES });
+    const seven = scanReport(root);
+    expect(seven.report.tool.typeBackend).toBe('typescript7');
+    expect(seven.report.errors).toEqual([]);
+    expect(seven.report.summary.files).toBe(Object.keys(JS_SOURCES).length);
+    expect(seven.triples).toEqual(expectedTriples(JS_SOURCES, false));
+    expect(scanReport(root, 'typescript6').triples).toEqual(seven.triples);
+  });
+
   it('oxlint with the README .oxlintrc.json (jsPlugins) runs the rules, untyped, and reports the same lines', () => {
     const oxlintrc = readmeBlocks('json').find((block) => block.includes('"jsPlugins"'));
     expect(oxlintrc).toBeDefined();
@@ -199,6 +224,19 @@ describe('plain JavaScript: npm install --save-dev eslint oxlint loop-audit', ()
 });
 
 describe('TypeScript 6: npm install --save-dev typescript@6 eslint loop-audit (no typescript-eslint)', () => {
+  it('scan answers type questions with loop-audit’s own TypeScript 7, as TypeScript 6 does; the project’s tsc stays its TypeScript 6', () => {
+    const root = workspace(installed(SCENARIOS.ts6), { 'tsconfig.json': PLAIN_TSCONFIG, ...TS_SOURCES });
+    const seven = scanReport(root);
+    expect(seven.report.tool.typeBackend).toBe('typescript7');
+    expect(seven.report.errors).toEqual([]);
+    expect(seven.triples).toEqual(expectedTriples(TS_SOURCES, true));
+    const six = scanReport(root, 'typescript6');
+    expect(six.report.tool.typeBackend).toBe('typescript6');
+    expect(six.triples).toEqual(seven.triples);
+    // loop-audit's typescript7 (TypeScript 7.0.2 under another name) links a `tsc` too: the project's own wins.
+    expect(execFileSync(path.join(root, 'node_modules/.bin/tsc'), ['--version'], { encoding: 'utf8' })).toMatch(/^Version 6\./);
+  });
+
   it('the README recommended config, verbatim, parses and lints .ts/.tsx/.mts/.cts with no parser configured', () => {
     const root = workspace(installed(SCENARIOS.ts6), { 'eslint.config.js': RECOMMENDED_SNIPPET!, 'tsconfig.json': PLAIN_TSCONFIG, ...TS_SOURCES });
     const result = eslint(root);
@@ -238,6 +276,9 @@ describe('TypeScript 7: npm install --save-dev typescript@7 loop-audit', () => {
     expect(report.summary.files).toBe(Object.keys(TS_SOURCES).length);
     // The typed-only finding: the program was built from that tsconfig, with the type checker.
     expect(report.findings.map((f: { file: string; line: number; ruleId: string }) => `${f.file}:${f.line} ${f.ruleId}`).sort()).toEqual(expectedTriples(TS_SOURCES, true));
+    // Answered by TypeScript 7 (loop-audit's pinned copy: the project's typescript@7 has no JavaScript API to share), and alike by TypeScript 6.
+    expect(report.tool.typeBackend).toBe('typescript7');
+    expect(scanReport(root, 'typescript6').triples).toEqual(expectedTriples(TS_SOURCES, true));
   });
 });
 

@@ -212,11 +212,8 @@ function iterationSuggestions(facts: FileFacts, floating: FloatingCallback): Sug
 
 function isKnownArray(facts: FileFacts, receiver: TS.Expression): boolean {
   const ts = facts.ts;
-  const checker = facts.checker;
-  if (checker) {
-    const type = checker.getTypeAtLocation(receiver);
-    return (type.isUnion() ? type.types : [type]).every((part) => checker.isArrayType(part) || checker.isTupleType(part));
-  }
+  const types = facts.types;
+  if (types) return types.unionParts(types.typeAt(receiver)).every((part) => types.isArrayOrTupleType(part));
   const expr = skipOuterExpressions(ts, receiver);
   if (ts.isArrayLiteralExpression(expr)) return true;
   if (!ts.isCallExpression(expr)) return false;

@@ -4,6 +4,7 @@ import { defineDetector } from '../detector.js';
 import { noSyncWrapperMeta, type NoSyncWrapperMessageId, type NoSyncWrapperOptions } from '../meta/no-sync-wrapper.js';
 import { propertyNameText, skipOuterExpressions, type FileFacts, type FunctionLike } from '../facts.js';
 import type { Finding, TS } from '../types.js';
+import type { SignatureHandle } from '../type-questions.js';
 
 /** The wrapper as declared: a function or method, or a binding of a bridge factory's result. */
 export type SyncWrapperNode =
@@ -288,11 +289,11 @@ class SyncWrapperFinder {
   private isAsyncCall(call: TS.CallExpression, callee: TS.Expression, name: string, wrapperName: string | undefined, atPromiseParameter: boolean): boolean {
     const ts = this.ts;
     const facts = this.facts;
-    if (facts.checker) {
-      const type = facts.checker.getTypeAtLocation(call);
+    if (facts.types) {
+      const type = facts.types.typeAt(call);
       if (facts.isThenableType(type)) return true;
       // A type the checker knows and that is not thenable settles it; `any` (untyped JS) does not.
-      if (!(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown))) return false;
+      if (!facts.types.isAnyOrUnknown(type)) return false;
     }
     if (facts.isPromiseValued(call)) return true;
     if (ts.isPropertyAccessExpression(callee) && facts.asyncMethodNames.has(name)) return true;
@@ -334,9 +335,10 @@ class SyncWrapperFinder {
   private isAsyncFunctionReference(expr: TS.Expression, name: string, acceptsCallbackStyle: boolean, wrapperName: string | undefined): boolean {
     const ts = this.ts;
     const facts = this.facts;
-    const type = facts.checker?.getTypeAtLocation(expr);
-    const signatures = type?.getCallSignatures() ?? [];
-    if (signatures.some((signature) => facts.isThenableType(signature.getReturnType()))) return true;
+    const types = facts.types;
+    const type = types?.typeAt(expr);
+    const signatures = (type && types?.callSignatures(type)) ?? [];
+    if (signatures.some((signature) => facts.isThenableType(types!.returnType(signature)))) return true;
     if (acceptsCallbackStyle && signatures.some((signature) => this.takesCallback(signature))) return true;
     if (ts.isIdentifier(expr) ? facts.asyncFunctionNames.has(name) : facts.asyncMethodNames.has(name)) return true;
     // What this file declares settles it, before types of untyped JS (`any` parameters) and names.
@@ -344,19 +346,19 @@ class SyncWrapperFinder {
     if (local.callbackStyle.has(name)) return acceptsCallbackStyle;
     if (local.declared.has(name)) return false;
     // A typed function that returns no promise and takes no callback is not an async sibling.
-    if (type && signatures.length > 0 && !(type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) && !signatures.some((s) => returnsAny(ts, s))) return false;
+    if (type && signatures.length > 0 && !types!.isAnyOrUnknown(type) && !signatures.some((s) => types!.isAnyOrUnknown(types!.returnType(s)))) return false;
     const ref = facts.resolve(expr);
     if (ts.isIdentifier(expr) && ref?.kind === 'module' && ref.path.length === 1 && facts.moduleFacts?.asyncExports(facts.sourceFile.fileName, ref.module)?.has(ref.path[0]!)) return true;
     if (acceptsCallbackStyle && ref?.kind === 'module' && ref.path.length === 1 && NODE_CALLBACK_APIS.get(ref.module)?.has(ref.path[0]!)) return true;
     return ASYNC_NAME.test(name) || (wrapperName !== undefined && isSiblingName(wrapperName, name));
   }
 
-  private takesCallback(signature: TS.Signature): boolean {
-    const checker = this.facts.checker!;
-    const last = signature.getParameters().at(-1);
+  private takesCallback(signature: SignatureHandle): boolean {
+    const types = this.facts.types!;
+    const last = types.parameters(signature).at(-1);
     if (!last) return false;
-    const type = checker.getTypeOfSymbolAtLocation(last, this.facts.sourceFile);
-    return type.getCallSignatures().length > 0 && CALLBACK_PARAMETER.test(last.name);
+    const type = types.typeOfSymbolAt(last, this.facts.sourceFile);
+    return types.callSignatures(type).length > 0 && CALLBACK_PARAMETER.test(types.symbolNameOf(last));
   }
 
   private isParameterOfEnclosingFunction(identifier: TS.Identifier): boolean {
@@ -511,9 +513,6 @@ function siblingDisplayName(ts: FileFacts['ts'], callee: TS.Expression): string 
   return expr.name.text;
 }
 
-function returnsAny(ts: FileFacts['ts'], signature: TS.Signature): boolean {
-  return (signature.getReturnType().flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
-}
 
 export const noSyncWrapper = defineDetector({
   meta: noSyncWrapperMeta,

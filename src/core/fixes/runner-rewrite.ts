@@ -229,19 +229,19 @@ export function deasyncRewrite(facts: FileFacts, call: TS.CallExpression): Deasy
 
 /** Whether an imported function is async (by type, or by its module's source without a checker), and free of callback parameters when it has to be. */
 function importedIsAsync(facts: FileFacts, target: TS.Expression, specifier: string, exportName: string, callbackified: boolean): boolean {
-  const checker = facts.checker;
-  if (!checker) {
+  const types = facts.types;
+  if (!types) {
     // Without types the parameters are unknown: only `callbackify(fn)` is provably exact.
     if (!callbackified || exportName === 'default') return false;
     return facts.moduleFacts?.asyncExports(facts.sourceFile.fileName, specifier)?.has(exportName) ?? false;
   }
-  const signatures = checker.getTypeAtLocation(target).getCallSignatures();
-  if (signatures.length === 0 || !signatures.every((signature) => facts.isThenableType(signature.getReturnType()))) return false;
+  const signatures = types.callSignatures(types.typeAt(target));
+  if (signatures.length === 0 || !signatures.every((signature) => facts.isThenableType(types.returnType(signature)))) return false;
   if (callbackified) return true;
   return signatures.every((signature) => {
-    const declaration = signature.getDeclaration() as TS.SignatureDeclaration | undefined;
+    const declaration = types.signatureDeclaration(signature);
     if (declaration && facts.isFunctionLike(declaration) && declaration.body) return !mayCallBack(facts, declaration);
-    return signature.getParameters().every((parameter) => checker.getTypeOfSymbolAtLocation(parameter, target).getCallSignatures().length === 0);
+    return types.parameters(signature).every((parameter) => types.callSignatures(types.typeOfSymbolAt(parameter, target)).length === 0);
   });
 }
 
@@ -263,8 +263,9 @@ function mayCallBack(facts: FileFacts, fn: FunctionLike): boolean {
     if (CALLBACK_NAME.test(parameter.name.text)) return true;
     if (parameter.type) {
       if (ts.isFunctionTypeNode(parameter.type) || ts.isConstructorTypeNode(parameter.type)) return true;
-      const type = facts.checker?.getTypeFromTypeNode(parameter.type);
-      if (type && (type.getCallSignatures().length > 0 || (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0)) return true;
+      const types = facts.types;
+      const type = types?.typeOfTypeNode(parameter.type);
+      if (type && (types!.callSignatures(type).length > 0 || types!.isAnyOrUnknown(type))) return true;
       continue;
     }
     untyped.push(parameter.name.text);
