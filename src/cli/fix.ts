@@ -30,7 +30,10 @@ export function fixExitCode(result: FixResult, failOn: FailOn): number {
 
 /** `loop-audit fix [paths...]`: the autofixes of the four rules, as a diff, or written with `--write`. */
 export function registerFixCommand(program: Command, io: CliIo, setExit: (code: number) => void): void {
-  program
+  // `--no-format` shares commander's attribute with `--format <format>`: each is tracked by its own event.
+  let output: 'diff' | 'json' = 'diff';
+  let runFormatter = true;
+  const command = program
     .command('fix')
     .description('apply the autofixes (rewrites to @loop-audit/runtime, added to package.json dependencies): print a unified diff, or write the files with --write')
     .argument('[paths...]', 'files or directories to fix (default: the current directory)')
@@ -43,8 +46,10 @@ export function registerFixCommand(program: Command, io: CliIo, setExit: (code: 
     .addOption(new Option('--fail-on <level>', 'exit 1 when a finding of at least this severity remains after the fixes').choices(['error', 'warn', 'off']).default('error'))
     .addOption(new Option('-f, --format <format>', 'diff (default) or a JSON summary').choices(['diff', 'json']).default('diff'))
     .option('--allow-runtime-dependency', 'apply fixes that import @loop-audit/runtime in a published library too (package.json with main/exports, not private), adding the dependency')
+    .option('--no-format', "do not run the project's formatter (prettier, biome or dprint) on the fixed files")
     .option('-q, --quiet', 'no summary and no per-fix notes on stderr')
     .action(async (paths: string[], options: FixCliOptions) => {
+      options.format = output;
       const { fixProject, formatDiff } = await import('../fix/run.js');
       const result = await fixProject({
         cwd: io.cwd,
@@ -56,12 +61,19 @@ export function registerFixCommand(program: Command, io: CliIo, setExit: (code: 
         rules: options.rule ?? [],
         write: options.write === true,
         allowRuntimeDependency: options.allowRuntimeDependency === true,
+        format: runFormatter,
       });
       if (options.format === 'json') io.stdout.write(`${JSON.stringify(jsonSummary(result, formatDiff), null, 2)}\n`);
       else io.stdout.write(formatDiff(result));
       if (!options.quiet) io.stderr.write(notes(result));
       setExit(fixExitCode(result, options.failOn));
     });
+  command.on('option:format', (value: 'diff' | 'json') => {
+    output = value;
+  });
+  command.on('option:no-format', () => {
+    runFormatter = false;
+  });
 }
 
 function notes(result: FixResult): string {
@@ -74,6 +86,8 @@ function notes(result: FixResult): string {
     if (!change.error) lines.push(`${change.relative}: ${change.written ? '' : result.write ? 'not written (none of its fixed files was): ' : 'would be changed: '}${change.message}`);
   }
   for (const note of result.notes) lines.push(note);
+  const formatters = [...new Set(result.files.filter((entry) => entry.formatted && !entry.error).map((entry) => entry.formatted!))];
+  if (formatters.length > 0) lines.push(`formatted the fixed files with the project's ${formatters.join(' and ')}`);
   const changed = result.files.filter((entry) => !entry.error && entry.after !== entry.before);
   const fixes = changed.reduce((sum, entry) => sum + entry.fixed.length, 0);
   const remaining = result.files.flatMap((entry) => entry.remaining);
@@ -101,6 +115,7 @@ function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => strin
       fixes: changed.reduce((sum, entry) => sum + entry.fixed.length, 0),
       dropped: result.files.reduce((sum, entry) => sum + entry.dropped.length, 0),
       remaining: result.files.reduce((sum, entry) => sum + entry.remaining.length, 0),
+      suggestions: result.files.reduce((sum, entry) => sum + (entry.suggested ?? 0), 0),
       errors: result.files.filter((entry) => entry.error !== undefined).length,
     },
     files: result.files
@@ -113,6 +128,7 @@ function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => strin
         dropped: entry.dropped,
         remaining: entry.remaining,
         ...(entry.error ? { error: entry.error } : {}),
+        ...(entry.formatted ? { formatted: entry.formatted } : {}),
         ...(!entry.error && entry.after !== entry.before ? { diff: formatDiff({ ...result, files: [entry], dependencies: [] }) } : {}),
       })),
     notices: result.notices,

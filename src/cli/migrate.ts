@@ -14,6 +14,7 @@ interface MigrateCliOptions {
   write?: boolean;
   format: 'pretty' | 'json';
   keepPublicSync?: boolean;
+  keepNames?: boolean;
   to?: MigrationMode;
   tsconfig?: string;
   config?: string;
@@ -27,7 +28,10 @@ interface MigrateCliOptions {
  * report says what, why and what to do), 2 for usage errors, a missing path, or a scope with no file.
  */
 export function registerMigrateCommand(program: Command, io: MigrateIo, setExit: (code: number) => void): void {
-  program
+  // `--no-format` shares commander's attribute with `--format <format>`: each is tracked by its own event.
+  let output: 'pretty' | 'json' = 'pretty';
+  let runFormatter = true;
+  const command = program
     .command('migrate')
     .description('remove sync wrappers phase by phase: callers await the async sibling, transitively up to the entry points (dry run unless --write)')
     .argument('[paths...]', 'files, directories or globs to migrate (with --phase: both must match)')
@@ -36,11 +40,14 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
     .option('--write', 'apply the changes (default: print a unified diff and change nothing)')
     .addOption(new Option('-f, --format <format>', 'report format: pretty (the diff, then the report) or json').choices(['pretty', 'json']).default('pretty'))
     .option('--keep-public-sync', 'exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary')
+    .option('--keep-names', 'functions named …Sync that become async keep their names (by default the suffix goes, across files)')
     .addOption(new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto @loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(['async', 'runner']))
     .option('--allow-runtime-dependency', 'in a published library too (package.json with main/exports, not private), rewrite to @loop-audit/runtime and add it to the dependencies')
+    .option('--no-format', "do not run the project's formatter (prettier, biome or dprint) on the rewritten files")
     .option('--tsconfig <file>', 'use this tsconfig instead of the nearest one')
     .option('-c, --config <file>', 'configuration file (phases, rule options)')
     .action(async (paths: string[], options: MigrateCliOptions) => {
+      options.format = output;
       const { migrate } = await import('../migrate/migrate.js');
       const { formatMigrateJson, formatMigrateReport } = await import('../migrate/format.js');
       const allPaths = [...paths, ...(options.path ?? [])];
@@ -53,7 +60,9 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
         ...(options.to !== undefined ? { mode: options.to } : {}),
         write: options.write === true,
         keepPublicSync: options.keepPublicSync === true,
+        keepNames: options.keepNames === true,
         allowRuntimeDependency: options.allowRuntimeDependency === true,
+        format: runFormatter,
       });
       if (options.format === 'json') io.stdout.write(formatMigrateJson(result));
       else if (result.write) io.stdout.write(formatMigrateReport(result));
@@ -64,4 +73,10 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
       }
       setExit(result.refusals.length > 0 || result.unhandled.length > 0 ? 1 : 0);
     });
+  command.on('option:format', (value: 'pretty' | 'json') => {
+    output = value;
+  });
+  command.on('option:no-format', () => {
+    runFormatter = false;
+  });
 }

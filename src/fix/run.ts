@@ -16,6 +16,7 @@ import { nothingAnalysedMessage } from '../scan/nothing.js';
 import { loadProject, type LoadOptions } from '../scan/load.js';
 import { loadTsMorph, ProjectPrograms } from '../scan/program.js';
 import { fixText, type FixDriver } from './apply.js';
+import { formatRewritten, resetFormatters, type FormatterName } from './format.js';
 import { runtimeDependencyChanges, runtimePolicy, type ManifestChange } from './dependency.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from './write.js';
@@ -30,6 +31,11 @@ export interface FixOptions extends LoadOptions {
    * `exports`, not `private`) that does not depend on it yet; otherwise they are suggestions there.
    */
   allowRuntimeDependency?: boolean;
+  /**
+   * Run the project's formatter (prettier, biome or dprint, when configured and installed) on the
+   * fixed files that it kept formatted before (default true; `--no-format` turns it off).
+   */
+  format?: boolean;
 }
 
 /** A finding located in a file's text, as reported by `fix`. */
@@ -60,8 +66,12 @@ export interface FixedFile {
   written: boolean;
   /** Findings left with a suggestion that stands for a fix withheld from a library (see `library`). */
   runtimeSuggestions?: number;
+  /** Remaining findings that carry suggestions (edits an editor applies on request). */
+  suggested?: number;
   /** Set when the file is in a published library that does not depend on the runtime: fixes that need it were left as suggestions. */
   library?: string;
+  /** The formatter that formatted the fixed text. */
+  formatted?: FormatterName;
 }
 
 /** A package.json the fixes need to change: the runtime package added to its `dependencies`. */
@@ -189,10 +199,23 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 
+  // The project's formatter on what the fixes rewrote (shown in the dry run's diff too).
+  const formatNotes: string[] = [];
+  if (options.format !== false) {
+    resetFormatters();
+    for (const entry of files) {
+      if (entry.error || entry.after === entry.before) continue;
+      const outcome = await formatRewritten(root, entry.path, entry.before, entry.after);
+      entry.after = outcome.text;
+      if (outcome.formatter) entry.formatted = outcome.formatter;
+      if (outcome.skipped) formatNotes.push(`${entry.file}: ${outcome.skipped}`);
+    }
+  }
+
   // The package.json of each package whose code now imports the runtime.
   const fixedFiles = files.filter((entry) => !entry.error && entry.after !== entry.before);
   const planned = runtimeDependencyChanges(fixedFiles);
-  const notes = [...planned.notes];
+  const notes = [...planned.notes, ...formatNotes];
   const dependencies: DependencyChange[] = planned.changes.map((change) => ({ ...change, relative: relative(change.file), written: false }));
   const libraries = new Set(files.filter((entry) => entry.library !== undefined && entry.runtimeSuggestions).map((entry) => entry.library!));
   for (const library of [...libraries].sort()) {
@@ -283,6 +306,7 @@ function fixOne(
     ...base,
     after,
     runtimeSuggestions: remaining.filter((finding) => finding.suggestions?.some((s) => RUNTIME_SUGGESTIONS.has(s.messageId))).length,
+    suggested: remaining.filter((finding) => (finding.suggestions?.length ?? 0) > 0).length,
     // Offsets of applied fixes belong to the pass they were applied in; messages do not.
     fixed: outcome.applied.map((finding) => ({ ruleId: finding.ruleId, message: formatMessage(finding) })),
     dropped: outcome.dropped.map(({ finding, reason, text: version }) => ({ ...located(version, finding), reason })),

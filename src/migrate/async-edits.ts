@@ -2,7 +2,7 @@ import path from 'node:path';
 import { skipOuterExpressions } from '../core/facts.js';
 import { codeStyle, stringLiteral } from '../core/fixes/imports.js';
 import type { TS } from '../core/types.js';
-import { isAsync, outermost, resolveAlias, type FunctionNode } from './ast.js';
+import { findReferences, isAsync, outermost, resolveAlias, type FunctionNode } from './ast.js';
 import { isPublic, type AsyncOptions, type Site, type Solution, type Unit, type WrapperState } from './async-graph.js';
 import { declarationRange, indentOf, indentUnit } from './edits.js';
 import { factsOf, type EntryKind } from './entry-points.js';
@@ -50,6 +50,14 @@ export class AsyncEdits {
           this.rewriteAssertion(site);
           sites++;
         }
+      }
+    }
+    // Calls of pass-through wrappers: renamed to the sibling where they stand.
+    for (const state of this.graph.wrappers) {
+      if (!state.info.passThrough || state.info.refusal) continue;
+      for (const site of state.sites) {
+        this.redirect(site);
+        sites++;
       }
     }
     // Functions.
@@ -125,8 +133,9 @@ export class AsyncEdits {
       replacement = this.siblingLocalName(sourceFile, sibling, site.call, callee.getText(sourceFile));
       edits.replace(callee.getStart(sourceFile), callee.getEnd(), replacement);
     } else return;
-    if (site.context.kind !== 'assertion') this.insertAwait(sourceFile, site.call);
-    this.plan.change('call-rewritten', sourceFile, site.call.getStart(sourceFile), `${callee.getText(sourceFile)}(…) → ${site.context.kind === 'assertion' ? '' : 'await '}${replacement}(…)`);
+    const awaited = site.context.kind !== 'assertion' && !info.passThrough;
+    if (awaited) this.insertAwait(sourceFile, site.call);
+    this.plan.change('call-rewritten', sourceFile, site.call.getStart(sourceFile), `${callee.getText(sourceFile)}(…) → ${awaited ? 'await ' : ''}${replacement}(…)`);
   }
 
   /** The name the sibling is called by in `sourceFile`, importing it when needed. */
@@ -223,6 +232,10 @@ export class AsyncEdits {
 
   private makeAsync(unit: Unit): void {
     const ts = this.ts;
+    if (unit.taskBoundary) {
+      this.taskBoundary(unit, unit.members[0]!, unit.taskBoundary.name);
+      return;
+    }
     for (const fn of unit.members) {
       const sourceFile = fn.getSourceFile();
       const edits = this.plan.editsFor(sourceFile);
@@ -239,6 +252,8 @@ export class AsyncEdits {
     for (const registration of unit.registrations) {
       if (registration.kind === 'http') this.plan.markHttpHandler(registration.node.getSourceFile(), registration.node.getStart());
     }
+    if (unit.overrideOf) this.renameOverride(unit, unit.members[0]!, unit.overrideOf.renameTo);
+    else if (!unit.boundary && !this.options.keepNames && unit.members.length === 1 && unit.signatures.length === 0) this.dropSyncSuffix(unit, unit.members[0]!);
     for (const signature of unit.signatures) {
       const type = ts.isPropertySignature(signature) || ts.isPropertyDeclaration(signature) ? (signature.type as TS.FunctionTypeNode | undefined)?.type : signature.type;
       if (type) {
@@ -247,6 +262,82 @@ export class AsyncEdits {
       }
     }
     if (unit.boundary) this.addBoundary(unit);
+  }
+
+  /** `override list(…): T[]` in a subclass → `override async listAsync(…): Promise<T[]>`: the calls that reached it now call the sibling. */
+  private renameOverride(unit: Unit, fn: FunctionNode, name: string): void {
+    const nameNode = (fn as TS.MethodDeclaration).name;
+    const sourceFile = fn.getSourceFile();
+    this.plan.editsFor(sourceFile).replace(nameNode.getStart(sourceFile), nameNode.getEnd(), name);
+    this.plan.change('made-async', sourceFile, nameNode.getStart(sourceFile), `${unit.name} overrides '${name}' now: the calls of the wrapper it overrode call '${name}'`);
+  }
+
+  /**
+   * `loadProfileSync` became async: its name now lies. It becomes `loadProfile` at its declaration
+   * and every reference across the project (imports and exports included; a shorthand property
+   * keeps its key), unless that name is taken where one of them stands.
+   */
+  private dropSyncSuffix(unit: Unit, fn: FunctionNode): void {
+    const ts = this.ts;
+    const nameNode = ts.isFunctionDeclaration(fn) ? fn.name : (() => {
+      const parent = outermost(ts, fn).parent;
+      return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && ts.isVariableStatement(parent.parent.parent) ? parent.name : undefined;
+    })();
+    if (!nameNode || !/.Sync$/.test(nameNode.text)) return;
+    const sourceFile = fn.getSourceFile();
+    if (!ts.isSourceFile((ts.isFunctionDeclaration(fn) ? fn : nameNode.parent.parent.parent).parent)) return;
+    const oldName = nameNode.text;
+    const newName = oldName.replace(/Sync$/, '');
+    const { references } = findReferences(this.plan.project, nameNode);
+    const symbol = this.checker.getSymbolAtLocation(nameNode);
+    const sites = references.filter((ref) => ts.isIdentifier(ref.node) && ref.node.text === oldName);
+    for (const ref of [{ node: nameNode as TS.Node, sourceFile }, ...sites]) {
+      if (!this.plan.project.files.has(path.resolve(ref.sourceFile.fileName))) {
+        this.plan.notes.add(`${unit.name} keeps its name: it is referenced at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}, which migrate does not change`);
+        return;
+      }
+      const taken = this.checker.resolveName(newName, ref.node, ts.SymbolFlags.Value, false);
+      if (taken && taken !== symbol && resolveAlias(ts, this.checker, taken) !== symbol) {
+        this.plan.notes.add(`${unit.name} keeps its name: '${newName}' is taken at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}`);
+        return;
+      }
+    }
+    const renamed = new Set<TS.Node>();
+    for (const ref of [{ node: nameNode as TS.Node, sourceFile }, ...sites]) {
+      if (renamed.has(ref.node)) continue;
+      renamed.add(ref.node);
+      const edits = this.plan.editsFor(ref.sourceFile);
+      const parent = ref.node.parent;
+      if (parent && (ts.isImportSpecifier(parent) || ts.isImportClause(parent)) && parent.name === ref.node) this.plan.renamedBindings.add(ref.node);
+      if (parent && ts.isShorthandPropertyAssignment(parent)) edits.replace(ref.node.getStart(ref.sourceFile), ref.node.getEnd(), `${oldName}: ${newName}`);
+      else edits.replace(ref.node.getStart(ref.sourceFile), ref.node.getEnd(), newName);
+    }
+    this.plan.change('made-async', sourceFile, nameNode.getStart(sourceFile), `${oldName} is renamed ${newName}: it is async now (--keep-names keeps the name)`);
+    if (isPublic(ts, fn)) this.plan.notes.add(`exported ${oldName} is now ${newName} (${this.plan.where(sourceFile, nameNode.getStart(sourceFile))}): code outside this project must use the new name (--keep-names keeps it)`);
+  }
+
+  /**
+   * A function whose callers cannot be followed and whose result is unused stays sync: its body
+   * runs as a tracked task, `spawn(async () => { … }, { name })`, and awaits the migrated calls.
+   */
+  private taskBoundary(unit: Unit, fn: FunctionNode, name: string): void {
+    const ts = this.ts;
+    const sourceFile = fn.getSourceFile();
+    const body = fn.body;
+    if (!body) return;
+    const spawn = this.plan.runtimeName(sourceFile, 'spawn');
+    const style = codeStyle(factsOf(this.plan.project, sourceFile));
+    const pad = style.bracketSpacing ? ' ' : '';
+    const semi = style.semicolon ? ';' : '';
+    const options = `{${pad}name: ${stringLiteral(style, name)}${pad}}`;
+    if (ts.isBlock(body)) {
+      wrapBlock(this.plan, fn, body, () => ({ open: `${spawn}(async () => {`, close: `}, ${options})${semi}`, depth: 1 }));
+    } else {
+      const edits = this.plan.editsFor(sourceFile);
+      edits.insert(body.getStart(sourceFile), `{ ${spawn}(async () => `);
+      edits.insert(body.getEnd(), `, ${options})${semi} }`);
+    }
+    this.plan.change('entry-point', sourceFile, fn.getStart(sourceFile), `${unit.name} stays sync (its callers cannot be followed and its result is unused): its body awaits inside a tracked task, ${spawn}(async () => …, { name: '${name}' })`);
   }
 
   /** `T` → `Promise<T>`, unless it already is a promise type. */
@@ -305,7 +396,7 @@ export class AsyncEdits {
     edits.insert(fn.getEnd(), text);
     this.plan.change('public-boundary', sourceFile, fn.getStart(sourceFile), `${name} keeps a sync boundary over the runner; the async body is ${asyncName}`);
     this.plan.notes.add(
-      `--keep-public-sync: ${name} now runs ${asyncName} in loop-audit/runtime's worker thread when called synchronously. Arguments and results are copied (structured clone), and module state, event listeners and process.env changes made after the worker started are not shared with it.`,
+      `--keep-public-sync: ${name} now runs ${asyncName} in @loop-audit/runtime's worker thread when called synchronously. Arguments and results are copied (structured clone), and module state, event listeners and process.env changes made after the worker started are not shared with it.`,
     );
   }
 
@@ -331,6 +422,12 @@ export class AsyncEdits {
     const range = declarationRange(ts, sourceFile, info.declaration, { comma: ts.isObjectLiteralExpression(info.declaration.parent) });
     edits.remove(range.start, range.end);
     for (const specifier of state.exportSpecifiers) removeListElement(this.plan, specifier);
+    for (const member of state.memberSignatures) {
+      const memberFile = member.getSourceFile();
+      const memberRange = declarationRange(ts, memberFile, member);
+      this.plan.editsFor(memberFile).remove(memberRange.start, memberRange.end);
+      this.plan.change('signature-changed', memberFile, member.getStart(memberFile), `'${member.name?.getText() ?? info.wrapper.name}' is deleted with the wrapper it declared`);
+    }
     this.plan.pruneFiles.add(path.resolve(sourceFile.fileName));
     if (info.wrapper.form === 'forward' || info.wrapper.bridgeKind !== 'runner') this.noteHelper(info);
     this.plan.change('wrapper-deleted', sourceFile, info.wrapper.range.start, `'${info.wrapper.name}' deleted: its callers await '${info.sibling!.name}'`);

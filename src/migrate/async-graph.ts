@@ -50,6 +50,12 @@ export interface Unit {
   assertion?: Assertion;
   /** `--keep-public-sync`: the async body moves to `<name>Async`, a sync boundary keeps the name. */
   boundary?: { asyncName: string };
+  /** Uses as a value (stored, handed to an API that drops the result): settled after exploring. */
+  valueUses: { node: TS.Node; kind: RefusalKind; message: string }[];
+  /** Its callers cannot be followed and its result is unused: it stays sync, its body runs as a tracked task. */
+  taskBoundary?: { name: string };
+  /** A subclass's override of a method wrapper: it becomes the async override of the sibling (`list` → `async listAsync`). */
+  overrideOf?: { wrapper: WrapperState; renameTo: string };
 }
 
 export interface Site {
@@ -71,15 +77,20 @@ export interface Assertion {
 }
 
 export interface WrapperState {
+  /** Replaced by a refused copy when seeding finds the wrapper cannot move at all (an override). */
   info: WrapperInfo;
   sites: Site[];
   /** Uses that are not calls (or calls that cannot be redirected): the wrapper stays for them. */
   kept: string[];
   exportSpecifiers: TS.ExportSpecifier[];
+  /** Interface (or type literal) members that declare the wrapper method beside its sibling: they go with it. */
+  memberSignatures: TS.TypeElement[];
 }
 
 export interface AsyncOptions {
   keepPublicSync: boolean;
+  /** Keep `…Sync` names of functions that became async (`--keep-names`); by default they lose the suffix. */
+  keepNames?: boolean;
   /** Files of the scope: their commander programs with async actions get `parseAsync` even when nothing else changes. */
   inScope(file: string): boolean;
 }
@@ -105,6 +116,7 @@ export class Solution {
   }
 
   siteOk(site: Site): boolean {
+    if (site.kind === 'redirect' && site.wrapper?.info.passThrough) return true;
     if (this.canAwait(site.context)) return true;
     if (site.kind === 'parse') return this.runMainFallback(site) !== undefined;
     return false;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { skipOuterExpressions } from '../core/facts.js';
+import { sharedModuleState, type Redirect } from '../core/module-state.js';
 import type { TS } from '../core/types.js';
 import {
   allowsTopLevelAwait,
@@ -14,8 +15,10 @@ import {
   type FunctionNode,
 } from './ast.js';
 import { AsyncEdits } from './async-edits.js';
+import { isInside, isInTypeQuery, hasOverloads, memberNameNode, callableNameNode, functionName, describeNode, returnsVoid, taskLabel } from './async-names.js';
 import { isPublic, Solution, type Assertion, type AsyncOptions, type Site, type Unit, type UnitKind, type WrapperState } from './async-graph.js';
-import { classifyConsumer, factsOf, programOf } from './entry-points.js';
+import { classifyConsumer, factsOf, isArrayCallback, programOf } from './entry-points.js';
+import { runtimePolicy } from '../fix/dependency.js';
 import type { Plan } from './plan.js';
 import type { WrapperInfo } from './wrappers.js';
 
@@ -55,7 +58,11 @@ export class AsyncPlanner {
     return this.plan.project.checker;
   }
 
+  private wrapperDeclarations = new Map<TS.Node, WrapperInfo>();
+  private readonly redirected = new Set<TS.Node>();
+
   run(wrappers: readonly WrapperInfo[]): { removed: number; kept: number; madeAsync: number; sites: number; entries: number } {
+    this.wrapperDeclarations = new Map(wrappers.filter((info) => !info.refusal).map((info) => [info.declaration, info]));
     for (const info of wrappers) this.seedWrapper(info);
     this.seedPrograms();
     while (this.queue.length > 0) this.explore(this.queue.shift()!);
@@ -66,7 +73,7 @@ export class AsyncPlanner {
   // ------------------------------------------------------------------ graph
 
   private newUnit(kind: UnitKind, node: TS.Node, name: string): Unit {
-    return { id: this.counter++, kind, node, name, members: [], signatures: [], alreadyAsync: false, callers: [], registrations: [], dependsOn: [], sites: [], explored: false, actions: [], seeded: false };
+    return { id: this.counter++, kind, node, name, members: [], signatures: [], alreadyAsync: false, callers: [], registrations: [], dependsOn: [], sites: [], explored: false, actions: [], seeded: false, valueUses: [] };
   }
 
   private enqueue(unit: Unit): void {
@@ -85,7 +92,7 @@ export class AsyncPlanner {
 
   private seedWrapper(info: WrapperInfo): void {
     const ts = this.ts;
-    const state: WrapperState = { info, sites: [], kept: [], exportSpecifiers: [] };
+    const state: WrapperState = { info, sites: [], kept: [], exportSpecifiers: [], memberSignatures: [] };
     this.wrappers.push(state);
     const { wrapper, sourceFile } = info;
     if (info.refusal) {
@@ -94,9 +101,38 @@ export class AsyncPlanner {
       return;
     }
     const { references } = findReferences(this.plan.project, info.nameNode!);
+    // Another class's own `list()`: an override in a subclass moves to `listAsync` with the wrapper
+    // (async, its `super.list()` awaiting `super.listAsync()`), so a call pointed at the sibling still reaches it.
+    const overrides = references.filter((ref) => {
+      const parent = ref.node.parent;
+      return parent !== undefined && (ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === ref.node && parent !== info.declaration;
+    });
+    // An override that is itself a wrapper over the same sibling (each class bridges its own `listAsync`) goes the same way.
+    const ownOverrides = new Set(overrides.filter((ref) => this.wrapperDeclarations.get(ref.node.parent!)?.sibling?.name === info.sibling?.name).map((ref) => ref.node));
+    for (let i = overrides.length - 1; i >= 0; i--) if (ownOverrides.has(overrides[i]!.node)) overrides.splice(i, 1);
+    for (const override of overrides) {
+      const problem = this.overrideProblem(info, override.node.parent as TS.MethodDeclaration | TS.PropertyDeclaration, override.sourceFile);
+      if (problem) {
+        const message = `it is overridden or implemented again at ${this.plan.where(override.sourceFile, override.node.getStart(override.sourceFile))}, which cannot move to '${info.sibling?.name ?? 'its sibling'}' (${problem}): a call pointed at the sibling would skip that method`;
+        this.plan.refuse('kept', sourceFile, wrapper.range.start, `'${wrapper.name}' is kept: ${message}`);
+        state.info = { ...info, refusal: { kind: 'kept', message } };
+        return;
+      }
+    }
+    const overrideNames = new Set<TS.Node>();
+    for (const override of overrides) {
+      const method = override.node.parent as TS.MethodDeclaration;
+      overrideNames.add(override.node);
+      const unit = this.newUnit('function', method, functionName(ts, method));
+      unit.members.push(method);
+      unit.overrideOf = { wrapper: state, renameTo: info.sibling!.name };
+      // Its callers are the wrapper's: they are redirected to the sibling, which the override becomes.
+      unit.explored = true;
+      this.units.set(method, unit);
+    }
     for (const ref of references) {
       const node = ref.node;
-      if (node === info.nameNode) continue;
+      if (node === info.nameNode || overrideNames.has(node) || ownOverrides.has(node)) continue;
       const parent = node.parent;
       if (!parent) continue;
       if (ts.isImportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent) || ts.isBindingElement(parent)) continue;
@@ -109,6 +145,16 @@ export class AsyncPlanner {
         state.kept.push(`its type is used (\`typeof ${wrapper.name}\`) at ${where}`);
         continue;
       }
+      const sibling = info.sibling;
+      // `interface Lister { list(): T[]; listAsync(): Promise<T[]> }`: the member goes with the wrapper when the sibling is declared beside it.
+      if ((ts.isMethodSignature(parent) || ts.isPropertySignature(parent)) && parent.name === node && sibling?.kind === 'member') {
+        const owner = parent.parent as TS.InterfaceDeclaration | TS.TypeLiteralNode;
+        const declaresSibling = owner.members.some((member) => member.name !== undefined && member.name.getText() === sibling.name);
+        if (declaresSibling && this.inProject(ref.sourceFile)) state.memberSignatures.push(parent);
+        else state.kept.push(`it is declared at ${where}${declaresSibling ? `, ${this.outsideReason(ref.sourceFile)}` : `, beside no '${sibling.name}'`}`);
+        continue;
+      }
+
       if (!this.inProject(ref.sourceFile)) {
         state.kept.push(`it is used at ${where}, ${this.outsideReason(ref.sourceFile)}`);
         continue;
@@ -124,12 +170,53 @@ export class AsyncPlanner {
         state.kept.push(`${blocked} (${where})`);
         continue;
       }
+      // A call through a hierarchy of wrappers (base and override both bridge `keysAsync`) is found from each: redirected once.
+      if (this.redirected.has(call)) continue;
+      this.redirected.add(call);
       const site: Site = { call, kind: 'redirect', wrapper: state, context: undefined as unknown as Unit };
       site.context = this.contextOf(call);
       state.sites.push(site);
+      // A pass-through's call returns the promise already: pointing it at the sibling changes nothing around it.
+      if (info.passThrough) continue;
       site.context.sites.push(site);
       this.enqueue(site.context);
     }
+  }
+
+  /** Why an override of a method wrapper cannot become the override of its sibling, if it cannot. */
+  private overrideProblem(info: WrapperInfo, override: TS.MethodDeclaration | TS.PropertyDeclaration, file: TS.SourceFile): string | undefined {
+    const ts = this.ts;
+    const sibling = info.sibling;
+    if (sibling?.kind !== 'member') return 'the wrapper is not a method over a sibling method';
+    if (sibling.isPrivate) return `'${sibling.name}' is private to the base class`;
+    if (!this.inProject(file)) return this.outsideReason(file);
+    if (!ts.isMethodDeclaration(override) || !override.body) return 'it is not a method with a body';
+    if (override.asteriskToken) return 'it is a generator';
+    if (override.type && ts.isTypePredicateNode(override.type)) return 'it is a type guard';
+    if (!info.forwarded || (info.forwarded !== 'all' && info.forwarded.length !== override.parameters.length)) return `the wrapper does not hand its own parameters to '${sibling.name}' unchanged`;
+    const owner = override.parent;
+    if (!ts.isClassLike(owner) || !owner.heritageClauses?.some((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)) return 'it is not in a subclass';
+    if (owner.members.some((member) => member.name !== undefined && member.name.getText() === sibling.name)) return `its class declares its own '${sibling.name}'`;
+    // Code that already calls the sibling would reach the moved override too: a change it never asked for.
+    const declaration = [...this.siblingDeclarations(info)];
+    for (const node of declaration) {
+      const { references } = findReferences(this.plan.project, node);
+      for (const ref of references) {
+        if (ref.node === node || isInside(ref.node, info.declaration)) continue;
+        // Only a call dispatches to the override (`Repo.prototype.listAsync` handed to a registry does not).
+        if (!callOfCallee(ts, referenceExpression(ts, ref.node))) continue;
+        return `'${sibling.name}' is already called at ${this.plan.where(ref.sourceFile, ref.node.getStart(ref.sourceFile))}, which would reach the override too`;
+      }
+    }
+    return undefined;
+  }
+
+  /** The name nodes of the sibling method's declarations in the wrapper's class. */
+  private *siblingDeclarations(info: WrapperInfo): Iterable<TS.Node> {
+    const ts = this.ts;
+    const owner = info.declaration.parent;
+    if (!owner || !ts.isClassLike(owner)) return;
+    for (const member of owner.members) if (member.name && member.name.getText() === info.sibling!.name) yield member.name;
   }
 
   /** Why a call of the wrapper cannot be pointed at the sibling, if it cannot. */
@@ -313,8 +400,14 @@ export class AsyncPlanner {
     this.exploreFunction(unit);
   }
 
-  /** How the function is reached: its name's references across the project, or the API it is handed to. */
+  /** How the function is reached, then what its uses as a value allow (see settleValueUses). */
   private exploreFunction(unit: Unit): void {
+    this.exploreReferences(unit);
+    if (!unit.refusal) this.settleValueUses(unit);
+  }
+
+  /** How the function is reached: its name's references across the project, or the API it is handed to. */
+  private exploreReferences(unit: Unit): void {
     const ts = this.ts;
     const fn = unit.members[0]!;
     for (const signature of unit.signatures) {
@@ -349,24 +442,37 @@ export class AsyncPlanner {
         nameNode = parent.name;
       } else if (parent && (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && parent.initializer === outer) {
         nameNode = parent.name;
+        // `const lookups: Record<string, (id: string) => string> = { name: (id) => … }`: the declared type says sync.
+        if (ts.isPropertyAssignment(parent) && this.checker.getContextualType(outer as TS.Expression)?.getCallSignatures().length && !this.acceptsPromise(outer)) {
+          const declared = this.checker.typeToString(this.checker.getContextualType(outer as TS.Expression)!);
+          unit.valueUses.push({ node: outer, kind: 'declared-type', message: `it is stored where its type is declared as \`${declared.slice(0, 80)}\`, which does not let it return a promise` });
+        }
         if (ts.isPropertyDeclaration(parent) && parent.type) {
           unit.refusal = { kind: 'declared-type', message: `its type \`${parent.type.getText()}\` is declared on the field: make it return a promise by hand` };
           return;
         }
       } else if (parent && (ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(outer as TS.Expression)) {
         const consumer = classifyConsumer(this.plan.project, parent, fn);
-        if ('refusal' in consumer) unit.refusal = { kind: consumer.refusal, message: consumer.message };
-        else {
+        if ('refusal' in consumer) {
+          if (this.dropsResult(consumer, parent)) unit.valueUses.push({ node: outer, kind: consumer.refusal, message: consumer.message });
+          else unit.refusal = { kind: consumer.refusal, message: consumer.message };
+        } else {
           unit.entry = { kind: consumer.entry, call: consumer.call, ...(consumer.express4 !== undefined ? { express4: consumer.express4 } : {}) };
           if (consumer.entry === 'commander') this.attachProgram(unit, consumer.call);
         }
         return;
       } else {
-        unit.refusal = { kind: 'value-use', message: 'it is a function value that is returned, stored or passed along: its callers cannot be followed' };
+        unit.valueUses.push({ node: outer, kind: 'value-use', message: 'it is a function value that is returned, stored or passed along: its callers cannot be followed' });
         return;
       }
     }
     if (!nameNode || (!ts.isIdentifier(nameNode) && !ts.isPrivateIdentifier(nameNode))) {
+      // `{ '/users': (req) => … }`: stored under a name no call can be found by.
+      const holder = outermost(ts, fn).parent;
+      if (holder && ts.isPropertyAssignment(holder) && ts.isObjectLiteralExpression(holder.parent)) {
+        unit.valueUses.push({ node: outermost(ts, fn), kind: 'value-use', message: 'it is stored under a computed name: its callers cannot be followed' });
+        return;
+      }
       unit.refusal = { kind: 'value-use', message: 'it has a computed name: its callers cannot be followed' };
       return;
     }
@@ -411,6 +517,10 @@ export class AsyncPlanner {
       if (holder && (ts.isCallExpression(holder) || ts.isNewExpression(holder)) && holder.arguments?.includes(outer as TS.Expression)) {
         const consumer = classifyConsumer(this.plan.project, holder, fn);
         if ('refusal' in consumer) {
+          if (this.dropsResult(consumer, holder)) {
+            unit.valueUses.push({ node: outer, kind: consumer.refusal, message: `${consumer.message} (${where})` });
+            continue;
+          }
           unit.refusal = { kind: consumer.refusal, message: `${consumer.message} (${where})` };
           return;
         }
@@ -418,9 +528,59 @@ export class AsyncPlanner {
         if (consumer.entry === 'commander') this.attachProgram(unit, consumer.call);
         continue;
       }
-      unit.refusal = { kind: 'value-use', message: `it is used as a value at ${where} (\`${(holder ?? node).getText().replace(/\s+/g, ' ').slice(0, 60)}\`)` };
+      unit.valueUses.push({ node: outer, kind: 'value-use', message: `it is used as a value at ${where} (\`${(holder ?? node).getText().replace(/\s+/g, ' ').slice(0, 60)}\`)` });
+    }
+  }
+
+  /**
+   * A callback API that calls the function and drops what it returns (an unknown API, an event
+   * emitter, a timer), as opposed to one that uses the result (`map`, `sort`) or an executor.
+   */
+  private dropsResult(consumer: { refusal: string; message: string }, call: TS.CallExpression | TS.NewExpression): boolean {
+    return consumer.refusal === 'callback' && !isArrayCallback(this.ts, call);
+  }
+
+  /**
+   * A function its callers cannot be followed to (stored in an object or a Map, handed to an
+   * unknown API) is a boundary when what it returns is unused (void):
+   * - where every such use expects a function that may return a promise, it simply becomes async;
+   * - where one does not, and nothing calls it directly, it stays sync and its body runs as a
+   *   tracked task (`spawn(async () => { … })`), which awaits the migrated calls below it and
+   *   keeps the crash policy of a failed task (docs/migrate.md);
+   * - otherwise it stays sync and its chain is kept, with the reason.
+   */
+  private settleValueUses(unit: Unit): void {
+    const uses = unit.valueUses;
+    if (uses.length === 0) return;
+    const first = uses[0]!;
+    const fn = unit.members[0]!;
+    const voidResult = unit.members.length === 1 && returnsVoid(this.ts, this.checker, fn);
+    if (voidResult && uses.every((use) => this.acceptsPromise(use.node))) return;
+    if (!voidResult || unit.callers.length > 0 || unit.registrations.length > 0 || unit.signatures.length > 0 || unit.entry || !fn.body) {
+      const direct = unit.callers[0];
+      unit.refusal = { kind: first.kind, message: voidResult && direct ? `${first.message}, and it is also called directly at ${this.plan.where(direct.call.getSourceFile(), direct.call.getStart())}` : first.message };
       return;
     }
+    const policy = runtimePolicy(fn.getSourceFile().fileName, this.plan.allowRuntimeDependency);
+    if (!policy.allowed) {
+      unit.refusal = { kind: first.kind, message: `${first.message}; its body could await inside a tracked task, but ${this.plan.relative(policy.manifest.file)} is a published library that does not depend on @loop-audit/runtime (--allow-runtime-dependency)` };
+      return;
+    }
+    unit.taskBoundary = { name: taskLabel(this.ts, fn, unit.name) };
+  }
+
+  /** Whether the function type expected where a function is used lets it return a promise (`void | Promise<void>`, `unknown`, `Promise<T>`). */
+  private acceptsPromise(node: TS.Node): boolean {
+    const contextual = this.checker.getContextualType(node as TS.Expression);
+    if (!contextual) return false;
+    const signatures = contextual.getNonNullableType().getCallSignatures();
+    if (signatures.length === 0) return false;
+    return signatures.every((signature) => {
+      const returned = signature.getReturnType();
+      if (returned.flags & (this.ts.TypeFlags.Any | this.ts.TypeFlags.Unknown)) return true;
+      const parts = returned.isUnion() ? returned.types : [returned];
+      return parts.some((part) => this.checker.getPropertyOfType(this.checker.getApparentType(part), 'then') !== undefined);
+    });
   }
 
   /** Why a sync boundary over the runner would not behave like the function it replaces. */
@@ -440,10 +600,31 @@ export class AsyncPlanner {
     };
     if (fn.body) ts.forEachChild(fn.body, visit);
     if (usesThis) return 'it uses `this`, which does not exist in the runner\'s worker';
+    // The boundary runs the body in the worker, which loads its module anew: it must share no module state with this thread.
+    const shared = sharedModuleState(factsOf(this.plan.project, fn.getSourceFile()), fn, fn.name!.text, this.wrapperRedirect());
+    if (shared) return `it ${shared.reason}: the boundary would run it in the runner's worker, which loads its module anew and would not see this thread's state`;
     const asyncName = `${fn.name!.text}Async`;
     const moduleSymbol = this.checker.getSymbolAtLocation(fn.getSourceFile());
     if (moduleSymbol && this.checker.getExportsOfModule(moduleSymbol).some((s) => s.name === asyncName)) return `the module already exports '${asyncName}'`;
     return undefined;
+  }
+
+  /** For the module-state analysis: a call of a wrapper in scope will call its sibling, which is what the worker would run. */
+  private wrapperRedirect(): Redirect {
+    const ts = this.ts;
+    const map = new Map<string, { file: string; start: number }>();
+    for (const { info } of this.wrappers) {
+      const sibling = info.sibling;
+      if (info.refusal || sibling?.kind !== 'function') continue;
+      const declaration = sibling.declaration;
+      const fn = ts.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(ts, declaration.initializer) : declaration;
+      const target = { file: path.resolve(sibling.sourceFile.fileName), start: fn.getStart(sibling.sourceFile) };
+      const file = path.resolve(info.sourceFile.fileName);
+      map.set(`${file}:${info.wrapper.node.getStart(info.sourceFile)}`, target);
+      const holder = info.declaration;
+      if (ts.isVariableStatement(holder)) for (const d of holder.declarationList.declarations) map.set(`${file}:${d.getStart(info.sourceFile)}`, target);
+    }
+    return (file, start) => map.get(`${path.resolve(file)}:${start}`);
   }
 
   private attachProgram(unit: Unit, actionCall: TS.CallExpression): void {
@@ -603,7 +784,8 @@ export class AsyncPlanner {
         }
       }
       for (const unit of [...this.solution.candidates]) {
-        const needed = unit.kind === 'program' ? unit.seeded || unit.actions.some((action) => this.solution.candidates.has(action)) : unit.sites.some((site) => this.solution.siteActive(site));
+        const needed =
+          unit.kind === 'program' ? unit.seeded || unit.actions.some((action) => this.solution.candidates.has(action)) : unit.overrideOf !== undefined || unit.sites.some((site) => this.solution.siteActive(site));
         if (!needed) {
           this.solution.candidates.delete(unit);
           changed = true;
@@ -613,83 +795,4 @@ export class AsyncPlanner {
   }
 
   // ------------------------------------------------------------------ edits
-}
-
-function isInTypeQuery(ts: Plan['project']['ts'], node: TS.Node): boolean {
-  for (let current: TS.Node | undefined = node.parent; current; current = current.parent) {
-    if (ts.isTypeQueryNode(current)) return true;
-    if (ts.isStatement(current) || ts.isClassElement(current)) return false;
-  }
-  return false;
-}
-
-function hasOverloads(checker: TS.TypeChecker, fn: TS.FunctionDeclaration | TS.MethodDeclaration): boolean {
-  const symbol = fn.name ? checker.getSymbolAtLocation(fn.name) : undefined;
-  return (symbol?.declarations ?? []).filter((d) => d !== fn && (d.kind === fn.kind) && !(d as TS.FunctionLikeDeclaration).body).length > 0;
-}
-
-function memberNameNode(ts: Plan['project']['ts'], fn: FunctionNode): TS.Node | undefined {
-  if (ts.isMethodDeclaration(fn)) return fn.name;
-  if (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) {
-    const parent = outermost(ts, fn).parent;
-    if (parent && (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent))) return parent.name;
-  }
-  return undefined;
-}
-
-/** The name a function is called by: its own, or the variable or property it is bound to. */
-function callableNameNode(ts: Plan['project']['ts'], fn: FunctionNode): TS.Node | undefined {
-  if (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) return fn.name;
-  const parent = outermost(ts, fn).parent;
-  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name;
-  if (parent && (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent))) return parent.name;
-  return undefined;
-}
-
-function functionName(ts: Plan['project']['ts'], fn: TS.Node): string {
-  if (ts.isConstructorDeclaration(fn)) return `${className(ts, fn)}constructor`;
-  if (ts.isMethodDeclaration(fn) || ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) return `${className(ts, fn)}${fn.name.getText()}`;
-  if (ts.isFunctionDeclaration(fn)) return fn.name?.text ?? 'default';
-  const name = callableNameNode(ts, fn as FunctionNode);
-  if (name) return name.getText();
-  const holder = outermost(ts, fn).parent;
-  if (holder && ts.isCallExpression(holder)) return callbackLabel(ts, holder, outermost(ts, fn));
-  if (holder && ts.isNewExpression(holder)) return `the callback of new ${skipOuterExpressions(ts, holder.expression).getText()}(…)`;
-  return 'a function';
-}
-
-/** `the action of command 'pay'`, `the test 'adds a user'`, `the 'request' listener`, `the callback of map(…)`. */
-function callbackLabel(ts: Plan['project']['ts'], call: TS.CallExpression, fn: TS.Node): string {
-  const callee = skipOuterExpressions(ts, call.expression);
-  const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
-  const first = call.arguments[0];
-  const label = first && first !== fn && ts.isStringLiteralLike(first) ? first.text : undefined;
-  if (method === 'action') {
-    for (let receiver: TS.Expression = callee; ; ) {
-      const inner = skipOuterExpressions(ts, ts.isPropertyAccessExpression(receiver) ? receiver.expression : receiver);
-      if (!ts.isCallExpression(inner) || !ts.isPropertyAccessExpression(inner.expression)) break;
-      const arg = inner.arguments[0];
-      if (inner.expression.name.text === 'command' && arg && ts.isStringLiteralLike(arg)) return `the action of command '${arg.text.split(' ')[0]}'`;
-      receiver = inner.expression;
-    }
-    return 'a commander action';
-  }
-  let base: TS.Expression = callee;
-  while (ts.isPropertyAccessExpression(base) || ts.isCallExpression(base)) base = ts.isPropertyAccessExpression(base) ? base.expression : base.expression;
-  const root = ts.isIdentifier(base) ? base.text : undefined;
-  if ((root === 'it' || root === 'test') && label) return `the test '${label}'`;
-  if (root && /^(?:before|after)(?:Each|All)?$/.test(root)) return `the ${root} hook`;
-  if (label && method && /^(?:on|once|addListener|prependListener|addEventListener)$/.test(method)) return `the '${label}' listener`;
-  return `the callback of ${method ?? 'a call'}(…)`;
-}
-
-function className(ts: Plan['project']['ts'], member: TS.Node): string {
-  const owner = member.parent;
-  return owner && ts.isClassLike(owner) && owner.name ? `${owner.name.text}.` : '';
-}
-
-function describeNode(ts: Plan['project']['ts'], node: TS.Node): string {
-  if (ts.isPropertyDeclaration(node)) return `the field ${node.name.getText()}`;
-  if (ts.isParameter(node)) return `the parameter ${node.name.getText()}`;
-  return node.getText().split('\n')[0]!.slice(0, 40);
 }

@@ -204,7 +204,7 @@ export function settleImports(plan: Plan): void {
     const unused = new Set<TS.Node>();
     for (const binding of bindings) {
       for (const element of binding.elements) {
-        if (usesGone(plan, sourceFile, element.local, byName, edits)) unused.add(element.node);
+        if (!plan.renamedBindings.has(element.local) && usesGone(plan, sourceFile, element.local, byName, edits)) unused.add(element.node);
       }
     }
     const style = codeStyle(factsOf(plan.project, sourceFile));

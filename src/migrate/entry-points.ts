@@ -162,6 +162,12 @@ function testApi(project: MigrationProject, callee: TS.Expression): { name: stri
  * What happens to a function handed to `call` at `argument`: an entry point that handles the
  * promise once the function is async, or a refusal saying why it would be dropped.
  */
+/** A call that hands a callback to an array method (`map`, `forEach`, `sort`…), which uses or orders what it returns. */
+export function isArrayCallback(ts: TypeScriptApi, call: TS.CallExpression | TS.NewExpression): boolean {
+  const callee = skipOuterExpressions(ts, call.expression);
+  return ts.isPropertyAccessExpression(callee) && ARRAY_CALLBACKS.has(callee.name.text);
+}
+
 export function classifyConsumer(project: MigrationProject, call: TS.CallExpression | TS.NewExpression, fn: TS.Node | undefined): Consumer {
   const { ts } = project;
   const callee = skipOuterExpressions(ts, call.expression);

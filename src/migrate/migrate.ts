@@ -4,6 +4,7 @@ import { findSyncWrappers } from '../core/detectors/sync-wrapper.js';
 import { FileFacts } from '../core/facts.js';
 import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
 import { runtimeDependencyChanges, withDependency } from '../fix/dependency.js';
+import { formatRewritten, resetFormatters } from '../fix/format.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from '../fix/write.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { AsyncPlanner } from './async.js';
@@ -12,6 +13,7 @@ import { EditConflictError, syntaxErrorCount, type FileEdits } from './edits.js'
 import { fixEntryPointsAndFloating, hasEntryPointWork } from './floating.js';
 import { Plan } from './plan.js';
 import { loadMigrationProject, resolveScope, type MigrationProject, type Scope } from './project.js';
+import { findPassThroughs } from './pass-through.js';
 import { moveWrappersToRunner } from './runner.js';
 import type { FileOutcome, MigrateOptions, MigrateResult, MigrationMode, Unhandled } from './types.js';
 import { unhandledFindings } from './unhandled.js';
@@ -63,7 +65,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   let round: Round;
   for (;;) {
     const view: MigrationProject = excluded.size === 0 ? project : { ...project, files: new Set([...project.files].filter((file) => !excluded.has(file))), excluded };
-    round = planRound(view, scope, mode, handlesWrappers, options.keepPublicSync === true, wrapperOptions, options.allowRuntimeDependency === true);
+    round = planRound(view, scope, mode, handlesWrappers, { keepPublicSync: options.keepPublicSync === true, keepNames: options.keepNames === true }, wrapperOptions, options.allowRuntimeDependency === true);
     const failed = [...round.refused].filter(([file]) => !excluded.has(file));
     if (failed.length === 0) break;
     for (const [file, reason] of failed) excluded.set(file, reason);
@@ -126,6 +128,18 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     if (!before.has(change.file)) before.set(change.file, change.before);
     after.set(change.file, text);
     plan.changes.push({ kind: 'package-added', file: plan.relative(change.file), line: 1, message: change.message });
+  }
+
+  // The project's formatter on the rewritten code (package.json edits keep their own formatting).
+  if (options.format !== false) {
+    resetFormatters();
+    for (const [file, text] of after) {
+      if (refusedFiles.has(file) || file.endsWith('package.json')) continue;
+      const outcome = await formatRewritten(root, file, before.get(file)!, text);
+      after.set(file, outcome.text);
+      if (outcome.formatter) plan.notes.add(`rewritten files were formatted with the project's ${outcome.formatter}`);
+      if (outcome.skipped) plan.notes.add(`${plan.relative(file)}: ${outcome.skipped}`);
+    }
   }
 
   // Safety of every write, then the writes (or just the diff).
@@ -198,7 +212,7 @@ interface Round {
 }
 
 /** One planning round over the files the migration may change: wrappers, propagation, cleanup, and the rewritten texts. */
-function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, keepPublicSync: boolean, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
+function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, names: { keepPublicSync: boolean; keepNames: boolean }, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
   const { ts, checker } = project;
   const plan = new Plan(project);
   plan.allowRuntimeDependency = allowRuntimeDependency;
@@ -209,6 +223,8 @@ function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode,
       if (!sourceFile) continue;
       const facts = FileFacts.of({ ts, sourceFile, checker });
       for (const wrapper of findSyncWrappers(facts, wrapperOptions)) wrappers.push(describeWrapper(project, sourceFile, wrapper));
+      // Async wrappers that only await their sibling under a `…Sync` name go the same way (async mode only).
+      if (mode === 'async') for (const wrapper of findPassThroughs(ts, sourceFile)) wrappers.push({ ...describeWrapper(project, sourceFile, wrapper), passThrough: true });
     }
   }
   const stats = { removed: 0, moved: 0, kept: 0, madeAsync: 0, sites: 0, entries: 0 };
@@ -217,7 +233,7 @@ function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode,
     stats.moved = outcome.moved;
     stats.kept = outcome.kept;
   } else {
-    const outcome = new AsyncPlanner(plan, { keepPublicSync, inScope: (file) => scope.includes(file) }).run(wrappers);
+    const outcome = new AsyncPlanner(plan, { ...names, inScope: (file) => scope.includes(file) }).run(wrappers);
     Object.assign(stats, outcome);
   }
   deleteUnusedHelpers(plan);

@@ -33,6 +33,8 @@ export class Plan {
   readonly helperCandidates = new Set<TS.Node>();
   /** Files whose declarations were deleted: their now-dead private code is pruned. */
   readonly pruneFiles = new Set<string>();
+  /** Import bindings renamed with the function they import (`…Sync` that lost its suffix): in use still, whatever their old name's uses say. */
+  readonly renamedBindings = new Set<TS.Node>();
   /** `--allow-runtime-dependency`: a published library may get the runtime as a dependency. */
   allowRuntimeDependency = false;
 

@@ -89,7 +89,7 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
   }
   noteBridgeHelper(plan, info);
   plan.pruneFiles.add(path.resolve(sourceFile.fileName));
-  plan.change('wrapper-moved-to-runner', sourceFile, wrapper.range.start, `'${wrapper.name}' now blocks through loop-audit/runtime's runner (defineSync of '${sibling.exportName}') instead of ${wrapper.viaHelper ? `'${wrapper.viaHelper}'` : 'its own bridge'}`);
+  plan.change('wrapper-moved-to-runner', sourceFile, wrapper.range.start, `'${wrapper.name}' now blocks through @loop-audit/runtime's runner (defineSync of '${sibling.exportName}') instead of ${wrapper.viaHelper ? `'${wrapper.viaHelper}'` : 'its own bridge'}`);
   plan.notes.add(
     "Wrappers moved onto loop-audit/runtime run their sibling in the runner's one persistent worker thread: arguments and results are copied (structured clone), module state lives in the worker, and the worker's process.env is a copy taken when it starts (a bridge that started a worker per call saw later changes). A TypeScript project run from its sources needs its loader in that worker too: preload it with --require, which Node also runs in worker threads (--import is not).",
   );

@@ -130,6 +130,10 @@ export interface MigrateOptions {
   mode?: MigrationMode;
   /** Exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary. */
   keepPublicSync?: boolean;
+  /** Functions named `…Sync` that become async keep their names (by default they lose the suffix, across files). */
+  keepNames?: boolean;
   /** Move wrappers onto the runtime in a published library too, adding @loop-audit/runtime to its dependencies. */
   allowRuntimeDependency?: boolean;
+  /** Run the project's formatter (prettier, biome, dprint) on the rewritten files it kept formatted (default true). */
+  format?: boolean;
 }

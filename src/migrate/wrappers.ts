@@ -30,6 +30,8 @@ export interface WrapperInfo {
   refusal?: { kind: RefusalKind; message: string };
   /** Module-level and exported (so outside code may call it). */
   exported: boolean;
+  /** An async wrapper that only awaits its sibling (pass-through.ts): its calls already return the promise, so they are renamed, not awaited. */
+  passThrough?: boolean;
 }
 
 function refuse(info: WrapperInfo, kind: RefusalKind, message: string): WrapperInfo {

@@ -153,7 +153,9 @@ export function layoutProjects(ts: TypeScriptApi, targets: Targets, options: Lay
   const outputDirs = setup.projects.flatMap((p) => p.outputDirs);
   // A path named at or inside an output folder is scanned all the same: the user asked for it.
   const named = targets.explicitPaths ?? [];
-  const isOutput = (file: string): boolean => outputDirs.some((dir) => isUnder(file, dir) && !named.some((p) => isUnder(file, p) && isUnder(p, dir)));
+  const emitted = new Set(setup.projects.flatMap((p) => p.emittedFiles));
+  const isOutput = (file: string): boolean =>
+    outputDirs.some((dir) => isUnder(file, dir) && !named.some((p) => isUnder(file, p) && isUnder(p, dir))) || (emitted.has(file) && !named.includes(file));
   let files = targets.discovery.files.filter((file) => !isOutput(file));
   const outDirFiles = targets.discovery.files.length - files.length;
   const projects: ProjectEntry[] = setup.projects.map((p) => ({ configFile: p.configFile, options: p.options, fileNames: p.fileNames }));

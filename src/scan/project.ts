@@ -20,6 +20,11 @@ export interface ProjectInfo {
   fileNames: string[];
   /** Build output directories to keep out of the scan. */
   outputDirs: string[];
+  /**
+   * Files this project emits into an outDir at or above its own folder (no filter then): `index.js`
+   * for `src/index.ts` under `outDir: "."` and `rootDir: "src"`. Beside-the-source output is discover.ts's.
+   */
+  emittedFiles: string[];
 }
 
 /** A tsconfig that could not be used: its files go to the inferred project, and the run reports it. */
@@ -33,6 +38,29 @@ export interface ProjectSetup {
   inputs: ConfigInputs;
   /** Broken or missing tsconfigs that were found, not named by the user (those throw). */
   broken: BrokenProject[];
+}
+
+/** What TypeScript writes to `outDir` for these sources: their path below `rootDir` (or their common folder), `.ts` as `.js`. */
+function emittedInto(outDir: string, fileNames: readonly string[], rootDir: string | undefined): string[] {
+  const sources = fileNames.filter((file) => /\.(?:[cm]?ts|tsx)$/i.test(file) && !/\.d\.(?:[cm]?ts|[^.]+\.ts)$/i.test(file));
+  if (sources.length === 0) return [];
+  const root = rootDir ? path.resolve(rootDir) : commonFolder(sources);
+  const emitted: string[] = [];
+  for (const source of sources) {
+    if (!isUnder(source, root)) continue;
+    const target = path.join(outDir, path.relative(root, source));
+    // A source that is its own output path (outDir equal to rootDir) emits nothing we could tell apart.
+    const js = target.replace(/\.tsx$/i, '.js').replace(/\.mts$/i, '.mjs').replace(/\.cts$/i, '.cjs').replace(/\.ts$/i, '.js');
+    if (js !== source) emitted.push(js);
+    if (/\.tsx$/i.test(target)) emitted.push(target.replace(/\.tsx$/i, '.jsx'));
+  }
+  return emitted;
+}
+
+function commonFolder(files: readonly string[]): string {
+  let common = path.dirname(files[0]!);
+  for (const file of files) while (!isUnder(file, common) && path.dirname(common) !== common) common = path.dirname(common);
+  return common;
 }
 
 /** Compiler options for a tree without a tsconfig: every JS/TS file, JS allowed, nothing emitted. */
@@ -157,11 +185,11 @@ export function parseProjects(
     }
     // An outDir at or above the project's own folder ("./", ".", "..") holds the sources too: it
     // is no filter then; compiled files are told by the TypeScript source beside them (discover.ts).
-    const outputDirs = [parsed.options.outDir, parsed.options.declarationDir]
-      .filter((d): d is string => d !== undefined)
-      .map((d) => path.resolve(d))
-      .filter((dir) => !isUnder(path.dirname(absolute), dir));
-    projects.push({ configFile: absolute, options: parsed.options, fileNames: parsed.fileNames.map((f) => path.resolve(f)), outputDirs });
+    const outDirs = [parsed.options.outDir, parsed.options.declarationDir].filter((d): d is string => d !== undefined).map((d) => path.resolve(d));
+    const outputDirs = outDirs.filter((dir) => !isUnder(path.dirname(absolute), dir));
+    const fileNames = parsed.fileNames.map((f) => path.resolve(f));
+    const emittedFiles = parsed.options.outDir && outputDirs.length < outDirs.length ? emittedInto(path.resolve(parsed.options.outDir), fileNames, parsed.options.rootDir) : [];
+    projects.push({ configFile: absolute, options: parsed.options, fileNames, outputDirs, emittedFiles });
     for (const reference of parsed.projectReferences ?? []) {
       const target = ts.resolveProjectReferencePath(reference);
       visit(target, absolute, asked || named?.has(path.resolve(target)));

@@ -60,8 +60,7 @@ export function upper(text: string): string {
   return makeSynchronous(async (value: string) => value.toUpperCase())(text);
 }
 `;
-const PER_CALL_FIXED = `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from '@loop-audit/runtime';
+const PER_CALL_FIXED = `import { syncFunction } from '@loop-audit/runtime';
 
 const upperSync = syncFunction(async (value: string) => value.toUpperCase());
 
@@ -199,7 +198,7 @@ describe('loop-audit fix', () => {
     const result = await run(['fix', '--format', 'json'], root);
     const report = JSON.parse(result.stdout);
     expect(report.write).toBe(false);
-    expect(report.summary).toEqual({ files: 3, changed: 2, written: 0, fixes: 2, dropped: 0, remaining: 2, errors: 0 });
+    expect(report.summary).toEqual({ files: 3, changed: 2, written: 0, fixes: 2, dropped: 0, remaining: 2, suggestions: 0, errors: 0 });
     const jobs = report.files.find((f: { file: string }) => f.file === 'src/jobs.ts');
     expect(jobs).toMatchObject({ changed: true, written: false, fixes: [{ ruleId: 'no-floating-promise' }] });
     expect(jobs.diff).toContain('+++ b/src/jobs.ts');

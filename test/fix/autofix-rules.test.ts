@@ -55,8 +55,7 @@ export function lintSource(code: string): string[] {
   return lint(code);
 }
 `,
-  output: `import { createSyncFn } from 'synckit';
-import { getRunner } from '@loop-audit/runtime';
+  output: `import { getRunner } from '@loop-audit/runtime';
 
 const lintSync = getRunner().defineSync<(code: string) => Promise<string[]>>(new URL('./lint-impl.js', import.meta.url), 'lint');
 
@@ -78,8 +77,7 @@ export function lintSource(code: string) {
   return createSyncFn(new URL('./default.worker.js', import.meta.url))(code);
 }
 `,
-  output: `import { createSyncFn } from 'synckit';
-import { spawn, getRunner } from '@loop-audit/runtime';
+  output: `import { spawn, getRunner } from '@loop-audit/runtime';
 
 const lintSourceSync = getRunner().defineSync(new URL('./lint-impl.js', import.meta.url), 'default');
 
@@ -103,7 +101,6 @@ function lintSource(code) {
 module.exports = { lintSource };
 `,
   output: `'use strict';
-const { createSyncFn } = require('synckit');
 const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(require('node:path').join(__dirname, 'lint-impl.cjs'), 'lint');
@@ -129,7 +126,6 @@ module.exports = function lintSource(code) {
 };
 `,
   output: `const path = require('path');
-const { createSyncFn } = require('synckit');
 const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(path.join(__dirname, 'lint-impl.cjs'), 'lint');
@@ -201,7 +197,7 @@ export function lintSource(code: string) {
   name: 'makeSynchronous per call in a CRLF file: syncFunction hoisted with CRLF, body re-indented',
   filename: at('hash.ts'),
   code: "import makeSynchronous from 'make-synchronous';\r\n\r\nexport function sha(text: string): string {\r\n  const hash = makeSynchronous(async (value: string) => {\r\n    const { createHash } = await import('node:crypto');\r\n    return createHash('sha256').update(value).digest('hex');\r\n  });\r\n  return hash(text);\r\n}\r\n",
-  output: "import makeSynchronous from 'make-synchronous';\r\nimport { syncFunction } from '@loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
+  output: "import { syncFunction } from '@loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
   errors: [
     { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'sha()', cost: WORKER_COST } },
   ] },
@@ -209,7 +205,7 @@ export function lintSource(code: string) {
   name: 'makeSynchronous per call in a file with a byte-order mark, double quotes and no semicolons',
   filename: at('bom.js'),
   code: "﻿import makeSynchronous from \"make-synchronous\"\n\nexport function upper(text) {\n  return makeSynchronous(async (value) => value.toUpperCase())(text)\n}\n",
-  output: "﻿import makeSynchronous from \"make-synchronous\"\nimport { syncFunction } from \"@loop-audit/runtime\"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n",
+  output: "﻿import { syncFunction } from \"@loop-audit/runtime\"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n",
   errors: [
     { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } },
   ] },
@@ -225,8 +221,7 @@ export function upper(text: string) {
   return upper(text) + syncFunction(upperSync);
 }
 `,
-  output: `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from './local-helpers.js';
+  output: `import { syncFunction } from './local-helpers.js';
 import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
 
 const upperSync2 = loopAuditSyncFunction(async (value: string) => value.toUpperCase());
@@ -286,8 +281,7 @@ export function parse(text: string) {
   })(text);
 }
 `,
-  output: `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from '@loop-audit/runtime';
+  output: `import { syncFunction } from '@loop-audit/runtime';
 
 const parseSync = syncFunction(async function parseJson(t: string) {
   const json = JSON.parse(t) as { value: number };
@@ -320,7 +314,6 @@ export const readSecretSync = deasync(readSecret);
 export const bareSync = deasync(fetchSecret);
 `,
   output: `import deasync from 'deasync';
-import { callbackify } from 'node:util';
 import { fetchSecret, readSecret } from './vault.js';
 import { getRunner } from '@loop-audit/runtime';
 
@@ -342,9 +335,7 @@ const vault = require('./vault.cjs');
 
 module.exports.fetchSecretSync = deasync(util.callbackify(vault.fetchSecret));
 `,
-  output: `const deasync = require('deasync');
-const util = require('util');
-const vault = require('./vault.cjs');
+  output: `const vault = require('./vault.cjs');
 const { getRunner } = require('@loop-audit/runtime');
 
 module.exports.fetchSecretSync = getRunner().defineSync(require('node:path').join(__dirname, 'vault.cjs'), 'fetchSecret');
@@ -384,7 +375,7 @@ async function hybrid(key: string, done: (e: Error | null, v?: string) => void) 
   done(null, key);
 }
 
-export const loadSync = getRunner().defineSync(import.meta.url, 'load');
+export const loadSync = getRunner().defineSync<typeof load>(import.meta.url, 'load');
 export const hiddenSync = deasync<string>(hidden);
 export const hybridSync = deasync<string>(hybrid);
 `,
@@ -404,7 +395,7 @@ async function hybrid(key: string, done: (e: Error | null, v?: string) => void) 
 }
 
 export const loadSync = deasync<string>(load);
-export const hiddenSync = getRunner().defineSync(import.meta.url, 'hidden');
+export const hiddenSync = getRunner().defineSync<typeof hidden>(import.meta.url, 'hidden');
 export const hybridSync = deasync<string>(hybrid);
 ` }] },
     { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
@@ -420,8 +411,7 @@ async function load(key) {
 
 module.exports = { load, loadSync: deasync(load) };
 `,
-  output: `const deasync = require('deasync');
-const { getRunner } = require('@loop-audit/runtime');
+  output: `const { getRunner } = require('@loop-audit/runtime');
 
 async function load(key) {
   return key;
@@ -530,12 +520,11 @@ export async function load(key: string): Promise<string> {
 }
 export const loadSync = deasync(load);
 `,
-      output: `import deasync from 'deasync';
-import { getRunner } from '@loop-audit/runtime';
+      output: `import { getRunner } from '@loop-audit/runtime';
 export async function load(key: string): Promise<string> {
   return key;
 }
-export const loadSync = getRunner().defineSync(import.meta.url, 'load');
+export const loadSync = getRunner().defineSync<typeof load>(import.meta.url, 'load');
 `,
       errors: [{ messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } }],
     },
@@ -553,8 +542,7 @@ export function slug(title) {
   return toSlug(title);
 }
 `,
-      output: `import makeSynchronous from 'make-synchronous';
-import { syncFunction } from '@loop-audit/runtime';
+      output: `import { syncFunction } from '@loop-audit/runtime';
 
 const toSlugSync = syncFunction(async (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-'));
 

@@ -36,7 +36,10 @@ export function project(files: Record<string, string>, options: { packageJson?: 
   writeFileSync(path.join(dir, 'tsconfig.json'), `${JSON.stringify(options.tsconfig ?? TSCONFIG, null, 2)}\n`);
   mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
   symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
-  for (const pkg of options.link ?? []) symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
+  for (const pkg of options.link ?? []) {
+    mkdirSync(path.dirname(path.join(dir, 'node_modules', pkg)), { recursive: true });
+    symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
+  }
   for (const [file, text] of Object.entries(files)) write(dir, file, text);
   return dir;
 }

@@ -45,19 +45,6 @@ const PLACES: Record<string, { source: string; refusal: RegExp }> = {
 }`,
     refusal: /^callback: 'the callback of sort\(…\)' stays sync: an Array\.prototype\.sort comparator must return a number/,
   },
-  timer: {
-    source: `export function later(): void {
-  setTimeout(() => console.log(loadUserSync('a')), 10);
-}`,
-    refusal: /^callback: 'the callback of setTimeout\(…\)' stays sync: setTimeout ignores the promise/,
-  },
-  listener: {
-    source: `import { EventEmitter } from 'node:events';
-
-export const bus = new EventEmitter();
-bus.on('login', (id: string) => console.log(loadUserSync(id)));`,
-    refusal: /^callback: 'the 'login' listener' stays sync: event emitters ignore the promise a listener returns/,
-  },
   executor: {
     source: `export const pending = new Promise<string>((resolve) => resolve(loadUserSync('a')?.name ?? ''));`,
     refusal: /^executor: 'the callback of new Promise\(…\)' stays sync: a Promise executor must stay synchronous/,

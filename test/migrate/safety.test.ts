@@ -145,7 +145,7 @@ export function greet(id: string): string {
     expect(app).toContain("console.log(await greetAsync('ada'));");
     expect(app).toContain("this.text = greet('banner');");
     expect(app).toContain("import { greet, greetAsync } from './services/greeter.js';");
-    expect(result.notes.some((note) => note.includes("runs greetAsync in loop-audit/runtime's worker thread"))).toBe(true);
+    expect(result.notes.some((note) => note.includes("runs greetAsync in @loop-audit/runtime's worker thread"))).toBe(true);
     expect(result.changes.some((c) => c.kind === 'public-boundary')).toBe(true);
   });
 
@@ -162,6 +162,30 @@ export function describeWith(id: string, format: (name: string) => string): stri
     const result = await run(dir, { keepPublicSync: true });
     expect(refusals(result)).toContainEqual(expect.stringMatching(/^public-boundary: 'describeWith' stays sync: parameter 'format' is a function, which cannot be copied to the runner's worker/));
     expect(read(dir, 'src/services/each.ts')).toContain('return format(loadUserSync(id)?.name');
+    expect(typecheck(dir)).toBe('');
+  });
+
+  it("refuses a boundary whose body reads module state: the worker would see its own copy (issue 11's findUser/saveUser Map)", async () => {
+    const dir = project({
+      ...BASE,
+      'src/services/directory.ts': `import { loadUserSync } from '../data/users.js';
+
+const seen = new Map<string, string>();
+
+export function remember(id: string): string {
+  const name = loadUserSync(id)?.name ?? '';
+  seen.set(id, name);
+  return name;
+}
+
+export function recall(id: string): string | undefined {
+  return seen.get(id);
+}
+`,
+    });
+    const result = await run(dir, { keepPublicSync: true });
+    expect(refusals(result)).toContainEqual(expect.stringMatching(/^public-boundary: 'remember' stays sync: it reads `seen`, a module-level `const` holding `new Map\(\)`.*the boundary would run it in the runner's worker/));
+    expect(read(dir, 'src/services/directory.ts')).toContain('const name = loadUserSync(id)?.name');
     expect(typecheck(dir)).toBe('');
   });
 });

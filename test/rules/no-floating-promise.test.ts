@@ -340,9 +340,11 @@ bus.on("order", (order) => spawn(async () => {
       code: 'window.addEventListener("load", async function boot() {\n  await fetch("/session");\n});',
       output: `import { spawn } from "@loop-audit/runtime";
 
-window.addEventListener("load", function boot() { spawn(async () => {
-  await fetch("/session");
-}, { name: "file.ts: addEventListener load" }); });`,
+window.addEventListener("load", function boot() {
+  spawn(async () => {
+    await fetch("/session");
+  }, { name: "file.ts: addEventListener load" });
+});`,
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async function `boot`', dropper: '`window.addEventListener`', where: 'at module scope' }, column: 33, endColumn: 54 }],
     },
     {

@@ -578,7 +578,6 @@ export function makeThumbnail(image: Buffer) {
           })(path);
         }`,
       output: `
-        import makeSynchronous from 'make-synchronous';
 import { syncFunction } from '@loop-audit/runtime';
 
         const readSettingsSync = syncFunction(async (file: string) => {

@@ -29,6 +29,18 @@ describe('which files are scanned', () => {
     expect(result.files).toEqual(['src/app.ts', 'src/build/steps.ts']);
   });
 
+  it("a tsconfig that emits beside its sources (outDir '.', rootDir src, chokidar's layout): the sources are scanned, the output is not", async () => {
+    const root = makeProject({
+      'package.json': '{ "name": "watcher", "type": "module" }',
+      'tsconfig.json': JSON.stringify({ compilerOptions: { outDir: '.', rootDir: 'src', module: 'node16', strict: true }, include: ['src'], exclude: ['node_modules'] }),
+      'src/index.ts': DISEASED_TS,
+      'index.js': DISEASED_TS,
+    });
+    mkdirSync(path.join(root, '.git'));
+    const result = await scan({ cwd: root, config: false });
+    expect(result.files).toEqual(['src/index.ts']);
+  });
+
   it('honours include globs from the configuration and the command line, and explicit paths', async () => {
     const root = makeProject({
       'tsconfig.json': TSCONFIG,

@@ -80,11 +80,11 @@ function findingOf(facts: FileFacts, site: BridgeSite): Finding<NoSyncBridgeMess
   else data = { bridge: site.label, library, where };
   if (site.factory && site.kind === 'deasync' && facts.ts.isCallExpression(site.node) && facts.refersTo(site.node.expression, 'deasync')) {
     const proposed = deasyncRewrite(facts, site.node);
-    const rewrite = { ...runtimeGated(facts, proposed), closure: proposed.closure };
+    const rewrite = { ...runtimeGated(facts, proposed), closure: proposed.closure, shared: proposed.shared };
     return {
       ruleId: 'no-sync-bridge',
-      messageId: rewrite.closure ? 'deasyncClosure' : 'deasyncFactory',
-      data: rewrite.closure ? { ...data, fn: rewrite.closure } : data,
+      messageId: rewrite.closure ? 'deasyncClosure' : rewrite.shared ? 'deasyncSharedState' : 'deasyncFactory',
+      data: rewrite.closure ? { ...data, fn: rewrite.closure } : rewrite.shared ? { ...data, ...rewrite.shared } : data,
       start: site.start,
       end: site.end,
       ...(rewrite.fix ? { fix: rewrite.fix } : {}),

@@ -58,7 +58,8 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
 
   const system = moduleSystemOf(facts);
   const style = codeStyle(facts);
-  const specifierText = (separator: string) => specifiers.map((s) => (s.alias ? `${s.name}${separator}${s.alias}` : s.name)).join(', ');
+  const specifierList = (separator: string) => specifiers.map((s) => (s.alias ? `${s.name}${separator}${s.alias}` : s.name));
+  const specifierText = (separator: string) => specifierList(separator).join(', ');
 
   // Extend `import { a } from '@loop-audit/runtime'` or `const { a } = require('@loop-audit/runtime')` in place
   // (or the same import of an equivalent specifier: loop-audit's re-export of the runtime).
@@ -66,14 +67,14 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
     if (system === 'esm' && ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && normalizeModule(statement.moduleSpecifier.text) === normalizeModule(module)) {
       const bindings = statement.importClause?.namedBindings;
       if (bindings && ts.isNamedImports(bindings) && !statement.importClause?.isTypeOnly) {
-        return { edits: [appendToList(file, bindings.elements, bindings, specifierText(' as '))], local };
+        return { edits: [appendToList(file, bindings.elements, bindings, specifierList(' as '), style)], local };
       }
     }
     if (system === 'cjs' && ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const init = declaration.initializer;
         if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && normalizeModule(init.arguments[0].text) === normalizeModule(module) && ts.isObjectBindingPattern(declaration.name)) {
-          return { edits: [appendToList(file, declaration.name.elements, declaration.name, specifierText(': '))], local };
+          return { edits: [appendToList(file, declaration.name.elements, declaration.name, specifierList(': '), style)], local };
         }
       }
     }
@@ -81,25 +82,48 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
 
   const q = style.quote;
   const semi = style.semicolon ? ';' : '';
+  const pad = style.bracketSpacing ? ' ' : '';
   const statementText =
     system === 'esm'
-      ? `import { ${specifierText(' as ')} } from ${q}${module}${q}${semi}`
-      : `const { ${specifierText(': ')} } = require(${q}${module}${q})${semi}`;
+      ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}`
+      : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
   return { edits: [insertStatement(facts, statementText, style.newline)], local };
 }
 
-function appendToList(file: TS.SourceFile, elements: TS.NodeArray<TS.Node>, container: TS.Node, text: string): TextEdit {
+/**
+ * Names added to an import or require list the way the list is written: on one line after a
+ * comma, or, in a list written one name per line, each on its own line with the list's
+ * indentation and its trailing comma (kept last).
+ */
+function appendToList(file: TS.SourceFile, elements: TS.NodeArray<TS.Node>, container: TS.Node, names: readonly string[], style: CodeStyle): TextEdit {
+  const text = file.text;
   const last = elements.at(-1);
-  if (last) return { start: last.end, end: last.end, text: `, ${text}` };
-  // `import {} from 'x'`: put the names between the braces.
-  const open = file.text.indexOf('{', container.getStart(file));
-  return { start: open + 1, end: open + 1, text: ` ${text} ` };
+  const pad = style.bracketSpacing ? ' ' : '';
+  if (!last) {
+    // `import {} from 'x'`: put the names between the braces.
+    const open = text.indexOf('{', container.getStart(file));
+    return { start: open + 1, end: open + 1, text: `${pad}${names.join(', ')}${pad}` };
+  }
+  const lineStart = text.lastIndexOf('\n', last.getStart(file) - 1) + 1;
+  const multiline = /^[ \t]*$/.test(text.slice(lineStart, last.getStart(file)));
+  if (!multiline) return { start: last.end, end: last.end, text: `, ${names.join(', ')}` };
+  const indent = text.slice(lineStart, last.getStart(file));
+  const trailingComma = elements.hasTrailingComma;
+  if (trailingComma) {
+    const comma = text.indexOf(',', last.end);
+    return { start: comma + 1, end: comma + 1, text: names.map((name) => `${style.newline}${indent}${name},`).join('') };
+  }
+  return { start: last.end, end: last.end, text: names.map((name) => `,${style.newline}${indent}${name}`).join('') };
 }
 
 export interface CodeStyle {
   quote: "'" | '"';
   semicolon: boolean;
   newline: '\n' | '\r\n';
+  /** `{ a }` rather than `{a}` in import lists and object literals (prettier's bracketSpacing). */
+  bracketSpacing: boolean;
+  /** The file's indentation unit: a tab, or a number of spaces. */
+  indent: string;
 }
 
 /** A string literal in the file's quote style. */
@@ -117,7 +141,45 @@ export function codeStyle(facts: FileFacts): CodeStyle {
   const sample = imports[0]?.getText(file);
   const quote = sample ? (/"/.test(sample) && !/'/.test(sample) ? '"' : "'") : majorityQuote(facts);
   const semicolon = sample ? /;\s*$/.test(sample) : usesSemicolons(facts);
-  return { quote, semicolon, newline };
+  // Import lists say it best (prettier's bracketSpacing covers them and object literals alike).
+  const lists = imports.map((statement) => /\{([^{}\n]+)\}/.exec(statement.getText(file))?.[1]).filter((inner): inner is string => inner !== undefined);
+  const spacing = lists.length > 0 ? lists.filter((inner) => /^\s/.test(inner)).length * 2 >= lists.length : bracketSpacing(text);
+  return { quote, semicolon, newline, bracketSpacing: spacing, indent: indentUnitOf(text) };
+}
+
+/** Whether the file pads braces (`{ a }`), judged by its braces that hold something on the same line. */
+function bracketSpacing(text: string): boolean {
+  let padded = 0;
+  let tight = 0;
+  for (const match of text.matchAll(/\{([^{}\n]*)\}/g)) {
+    const inner = match[1]!;
+    if (inner.trim() === '' || /^['"`]|['"`]$/.test(inner)) continue;
+    if (/^\s.*\s$/.test(inner)) padded++;
+    else if (/^\S.*\S$|^\S$/.test(inner)) tight++;
+    if (padded + tight >= 40) break;
+  }
+  return padded >= tight;
+}
+
+/** The file's indentation unit, from its indented lines: a tab, or the smallest step of spaces (two when it has none). */
+export function indentUnitOf(text: string): string {
+  let tabs = 0;
+  let spaces = 0;
+  const steps = new Map<number, number>();
+  let previous = 0;
+  for (const match of text.matchAll(/\n([ \t]*)\S/g)) {
+    const lead = match[1]!;
+    if (lead.startsWith('\t')) tabs++;
+    else if (lead.length > 0) spaces++;
+    if (!lead.includes('\t')) {
+      const step = lead.length - previous;
+      if (step > 0) steps.set(step, (steps.get(step) ?? 0) + 1);
+      previous = lead.length;
+    }
+  }
+  if (tabs > spaces) return '\t';
+  const common = [...steps].filter(([step]) => step >= 2 && step <= 8).sort((a, b) => b[1] - a[1] || a[0] - b[0])[0];
+  return ' '.repeat(common?.[0] ?? 2);
 }
 
 /** Whether the file ends its statements with semicolons, by the statements that would carry one. */

@@ -3,10 +3,12 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { BRIDGE_ENTRIES, type RewritableBridge } from '../bridge-libraries.js';
 import { skipOuterExpressions, type FileFacts, type FunctionLike } from '../facts.js';
+import { sharedStateOfTarget } from '../module-state.js';
 import { declarationOf } from '../scope.js';
 import type { Suggestion, TextEdit, TS } from '../types.js';
 import { hoist, hoistedName, hoistInsertion, isHoistable, isSelfContained, reindent, withImport } from './hoist.js';
 import { codeStyle, stringLiteral } from './imports.js';
+import { releasedImports, withReleasedImports } from './released-imports.js';
 import { importedModuleExpression, isRelative, LOADABLE, moduleExpression, relativeSpecifier, runtimeModuleSystem } from './module-system.js';
 
 /**
@@ -59,7 +61,18 @@ function makeSynchronousRewrite(facts: FileFacts, call: TS.CallExpression, owner
   const fnText = reindent(facts, fn);
   if (fnText === undefined) return {};
   const fix = hoist(facts, name, ['syncFunction'], (local) => `${local.syncFunction}(${fnText})`, { start: call.getStart(facts.sourceFile), end: call.getEnd(), text: name });
-  return fix ? { fix } : {};
+  return fix ? { fix: releasing(facts, call, fix) } : {};
+}
+
+/** A rewrite of `call` plus the removal of the imports it was the last use of (see released-imports.ts). */
+function releasing(facts: FileFacts, call: TS.CallExpression, edits: TextEdit[]): TextEdit[] {
+  const replaced = [{ start: call.getStart(facts.sourceFile), end: call.getEnd() }];
+  return withReleasedImports(edits, releasedImports(facts, replaced, edits.map((edit) => edit.text).join('\n')));
+}
+
+/** Whether the file is TypeScript (where a type argument can be written). */
+function isTypeScript(facts: FileFacts): boolean {
+  return /\.[cm]?tsx?$/.test(facts.sourceFile.fileName) && !/\.d\.[cm]?ts$/.test(facts.sourceFile.fileName);
 }
 
 /**
@@ -92,10 +105,15 @@ function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: F
   const target = call.arguments.length === 1 ? synckitTarget(facts, call.arguments[0]!) : undefined;
   const system = target ? runtimeModuleSystem(facts) : undefined;
   if (target && system) {
-    const typeArguments = call.typeArguments ? `<${call.typeArguments.map((t) => facts.text(t)).join(', ')}>` : '';
     const style = codeStyle(facts);
+    // The bridged function's own type: synckit's type argument, else the type of the export it runs.
+    const typeArguments = call.typeArguments
+      ? `<${call.typeArguments.map((t) => facts.text(t)).join(', ')}>`
+      : isTypeScript(facts) && /\.[cm]?tsx?$/.test(target.source)
+        ? `<typeof import(${stringLiteral(style, target.specifier)})${target.exportName === 'default' || /^[A-Za-z_$][\w$]*$/.test(target.exportName) ? `.${target.exportName}` : `[${stringLiteral(style, target.exportName)}]`}>`
+        : '';
     const fix = hoist(facts, name, ['getRunner'], (local) => `${local.getRunner}().defineSync${typeArguments}(${moduleExpression(facts, system, target.specifier)}, ${stringLiteral(style, target.exportName)})`, replaceCall);
-    if (fix) return { fix };
+    if (fix) return { fix: releasing(facts, call, fix) };
   }
   const semi = codeStyle(facts).semicolon ? ';' : '';
   const insertion = hoistInsertion(facts, `const ${name} = ${facts.text(call)}${semi}`);
@@ -108,7 +126,7 @@ function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: F
  * relative module. Returns that module (a path relative to the fixed file, as it is written for
  * the runtime) and the export's name.
  */
-function synckitTarget(facts: FileFacts, argument: TS.Expression): { file: string; specifier: string; exportName: string } | undefined {
+function synckitTarget(facts: FileFacts, argument: TS.Expression): { file: string; source: string; specifier: string; exportName: string } | undefined {
   const workerPath = staticModulePath(facts, argument);
   if (!workerPath) return undefined;
   const workerFile = findSource(workerPath);
@@ -128,7 +146,7 @@ function synckitTarget(facts: FileFacts, argument: TS.Expression): { file: strin
   const ref = worker.resolve(fn);
   if (ref?.kind !== 'module' || !isRelative(ref.module) || ref.path.length > 1 || !LOADABLE.test(ref.module)) return undefined;
   const targetFile = path.resolve(path.dirname(workerPath), ref.module);
-  return { file: targetFile, specifier: relativeSpecifier(facts.sourceFile.fileName, targetFile), exportName: ref.path[0] ?? 'default' };
+  return { file: targetFile, source: findSource(targetFile) ?? targetFile, specifier: relativeSpecifier(facts.sourceFile.fileName, targetFile), exportName: ref.path[0] ?? 'default' };
 }
 
 /** The path a worker-path argument names: `new URL('./w.js', import.meta.url)`, `require.resolve('./w.js')`, `path.join(__dirname, 'w.js')`, `fileURLToPath(...)` of a URL. */
@@ -163,7 +181,18 @@ function isImportMetaUrl(ts: FileFacts['ts'], expression: TS.Expression): boolea
   return ts.isPropertyAccessExpression(expr) && expr.name.text === 'url' && ts.isMetaProperty(expr.expression) && expr.expression.keywordToken === ts.SyntaxKind.ImportKeyword;
 }
 
-export type DeasyncRewrite = RunnerRewrite<'exportAndDefineSync'> & { closure?: string };
+export type DeasyncRewrite = RunnerRewrite<'exportAndDefineSync' | 'defineSyncSharedState'> & { closure?: string; shared?: { fn: string; why: string } };
+
+/**
+ * A rewrite that would move the function into the worker while it shares module state with this
+ * thread (module-state.ts) is not applied: it becomes a suggestion, and the finding says why.
+ */
+function unlessShared(facts: FileFacts, target: TS.Expression, fix: TextEdit[]): DeasyncRewrite {
+  const shared = sharedStateOfTarget(facts, target);
+  if (!shared) return { fix };
+  const data = { fn: facts.text(target), why: shared.reason };
+  return { shared: data, suggestions: [{ messageId: 'defineSyncSharedState', data, edits: fix }] };
+}
 
 /**
  * `deasync(fn)` → `getRunner().defineSync(<fn's module>, '<export>')` when `fn` is an async
@@ -190,10 +219,12 @@ export function deasyncRewrite(facts: FileFacts, call: TS.CallExpression): Deasy
   if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return {};
   const system = runtimeModuleSystem(facts);
   const style = codeStyle(facts);
+  // `defineSync<typeof findUser>`: the replacement has the function's own parameters and result, not `any`.
+  const typeArgument = isTypeScript(facts) ? `<typeof ${facts.text(target)}>` : '';
   const replace = (moduleText: string, exportName: string) => (local: Record<string, string>): TextEdit => ({
     start: call.getStart(facts.sourceFile),
     end: call.getEnd(),
-    text: `${local.getRunner}().defineSync(${moduleText}, ${stringLiteral(style, exportName)})`,
+    text: `${local.getRunner}().defineSync${typeArgument}(${moduleText}, ${stringLiteral(style, exportName)})`,
   });
 
   const ref = facts.resolve(target);
@@ -204,7 +235,7 @@ export function deasyncRewrite(facts: FileFacts, call: TS.CallExpression): Deasy
     const moduleText = importedModuleExpression(facts, system, ref.module);
     if (moduleText === undefined) return {};
     const fix = withImport(facts, ['getRunner'], replace(moduleText, exportName));
-    return fix ? { fix } : {};
+    return fix ? unlessShared(facts, target, releasing(facts, call, fix)) : {};
   }
   if (!ts.isIdentifier(target)) return {};
   const binding = declarationOf(facts, target);
@@ -212,18 +243,25 @@ export function deasyncRewrite(facts: FileFacts, call: TS.CallExpression): Deasy
   if (!binding.topLevel) return { closure: `\`${target.text}\` (declared inside a function)` };
   const fn = binding.fn;
   if (!facts.isAsyncFunction(fn) || (!callbackified && mayCallBack(facts, fn))) return {};
-  if (!system || !topLevelOnlyDeclares(facts)) return {};
+  if (!system) return {};
+  const shared = sharedStateOfTarget(facts, target);
+  // The worker loads this file again: only a file that just declares things may be loaded twice.
+  const reloadable = topLevelOnlyDeclares(facts);
+  const sharedData = shared && { fn: target.text, why: shared.reason };
+  if (!reloadable) return sharedData ? { shared: sharedData } : {};
   const selfModule = system === 'esm' ? 'import.meta.url' : '__filename';
   const exported = exportNameOf(facts, target.text, binding.statement);
   if (exported !== undefined) {
     const fix = withImport(facts, ['getRunner'], replace(selfModule, exported));
-    return fix ? { fix } : {};
+    return fix ? unlessShared(facts, target, releasing(facts, call, fix)) : {};
   }
   // Not exported: the worker could not reach it. Exporting it widens the module's API, so ask.
-  if (system !== 'esm' || !ts.canHaveModifiers(binding.statement)) return {};
-  const edits = withImport(facts, ['getRunner'], replace(selfModule, target.text));
-  if (!edits) return {};
+  if (system !== 'esm' || !ts.canHaveModifiers(binding.statement)) return sharedData ? { shared: sharedData } : {};
+  const rewrite = withImport(facts, ['getRunner'], replace(selfModule, target.text));
+  if (!rewrite) return sharedData ? { shared: sharedData } : {};
+  const edits = releasing(facts, call, rewrite);
   const exportEdit: TextEdit = { start: binding.statement.getStart(facts.sourceFile), end: binding.statement.getStart(facts.sourceFile), text: 'export ' };
+  if (sharedData) return { shared: sharedData, suggestions: [{ messageId: 'defineSyncSharedState', data: sharedData, edits: [exportEdit, ...edits] }] };
   return { suggestions: [{ messageId: 'exportAndDefineSync', data: { fn: target.text }, edits: [exportEdit, ...edits] }] };
 }
 
@@ -366,6 +404,7 @@ function topLevelOnlyDeclares(facts: FileFacts): boolean {
       if (!expr.arguments.every(inert)) return false;
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'resolve' && facts.refersToGlobal(callee.expression, 'require')) return true;
       if (INERT_CALLS.some(([module, ...member]) => facts.refersTo(callee, module, ...member))) return true;
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'freeze' && facts.refersToGlobal(callee.expression, 'Object')) return true;
       // `getRunner().defineSync(...)`: the runner starts its worker on the first call, not here.
       return ts.isPropertyAccessExpression(callee) && ['defineSync', 'syncFunction'].includes(callee.name.text) && ts.isCallExpression(skipOuterExpressions(ts, callee.expression)) && facts.refersTo((skipOuterExpressions(ts, callee.expression) as TS.CallExpression).expression, 'loop-audit/runtime', 'getRunner');
     }
@@ -376,7 +415,7 @@ function topLevelOnlyDeclares(facts: FileFacts): boolean {
     node.members.every((m) => !ts.isClassStaticBlockDeclaration(m) && !(ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer)) && !(ts.canHaveDecorators(m) && (ts.getDecorators(m)?.length ?? 0) > 0));
   return facts.sourceFile.statements.every((statement) => {
     if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
-    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEmptyStatement(statement)) return true;
+    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isEmptyStatement(statement)) return true;
     if (ts.isClassDeclaration(statement)) return classIsInert(statement);
     if (ts.isExportAssignment(statement)) return inert(statement.expression);
     if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.every((d) => !d.initializer || inert(d.initializer));

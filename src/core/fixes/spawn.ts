@@ -73,7 +73,7 @@ function entryPointFix(facts: FileFacts, floating: FloatingStatement): TextEdit[
   const promise = floating.reason === 'promise' || floating.reason === 'then-without-rejection-handler' ? (bindsAsOperand(ts, task) ? work : `(${work})`) : floating.reason === 'promise-array' ? work : `Promise.resolve(${work})`;
   const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
   const indent = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start))![0];
-  const unit = indent.includes('\t') ? '\t' : '  ';
+  const unit = style.indent;
   const nl = style.newline;
   return [{ start, end, text: `${promise}.catch((error) => {${nl}${indent}${unit}console.error(error)${semi}${nl}${indent}${unit}process.exit(1)${semi}${nl}${indent}})` }];
 }
@@ -123,7 +123,7 @@ function statementEdits(facts: FileFacts, floating: FloatingStatement): BodyEdit
     {
       start,
       end,
-      text: `${spawn}(${floating.reason === 'promise-array' ? `Promise.all(${taskText})` : taskText}, { name: ${stringLiteral(codeStyle(facts), name)} })`,
+      text: `${spawn}(${floating.reason === 'promise-array' ? `Promise.all(${taskText})` : taskText}, ${nameOption(facts, name)})`,
     },
   ];
 }
@@ -152,18 +152,64 @@ function callbackEdits(facts: FileFacts, floating: FloatingCallback): BodyEdits 
   const bodyText = facts.text(fn.body);
   const bodyStart = fn.body.getStart(sourceFile);
   const bodyEnd = fn.body.getEnd();
-  const name = stringLiteral(codeStyle(facts), taskName(facts, facts.enclosingFunction(fn), dropperLabel(facts, floating)));
-  const semicolon = codeStyle(facts).semicolon ? ';' : '';
+  const style = codeStyle(facts);
+  const name = nameOption(facts, taskName(facts, facts.enclosingFunction(fn), dropperLabel(facts, floating)));
+  const semicolon = style.semicolon ? ';' : '';
+  // A block-bodied function must not return spawn's promise, or it is promise-returning again:
+  // its body becomes one statement, a level deeper (`function () {\n  spawn(async () => {\n    …`).
+  const blockText = (spawn: string): string => {
+    const multiline = /\n/.test(bodyText) && ts.isBlock(fn.body!);
+    if (!multiline) return `{ ${spawn}(async () => ${bodyText}, ${name})${semicolon} }`;
+    const indent = lineIndent(text, fn.body!.getStart(sourceFile));
+    const deeper = indentBlock(facts, fn.body as TS.Block, style.indent);
+    return `{${style.newline}${indent}${style.indent}${spawn}(async () => ${deeper}, ${name})${semicolon}${style.newline}${indent}}`;
+  };
   return (spawn) => [
     removeAsync,
     ...removeReturnType,
     {
       start: bodyStart,
       end: bodyEnd,
-      // A block-bodied function must not return spawn's promise, or it is promise-returning again.
-      text: ts.isArrowFunction(fn) ? `${spawn}(async () => ${bodyText}, { name: ${name} })` : `{ ${spawn}(async () => ${bodyText}, { name: ${name} })${semicolon} }`,
+      text: ts.isArrowFunction(fn) ? `${spawn}(async () => ${bodyText}, ${name})` : blockText(spawn),
     },
   ];
+}
+
+/** `{ name: 'x' }`, or `{name: 'x'}` in a file that writes braces without spaces. */
+function nameOption(facts: FileFacts, name: string): string {
+  const style = codeStyle(facts);
+  const pad = style.bracketSpacing ? ' ' : '';
+  return `{${pad}name: ${stringLiteral(style, name)}${pad}}`;
+}
+
+/** The whitespace that starts the line `position` is on. */
+function lineIndent(text: string, position: number): string {
+  const lineStart = text.lastIndexOf('\n', position - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))![0];
+}
+
+/** A block's text with each of its lines one `unit` deeper, except lines inside string or template literals. */
+function indentBlock(facts: FileFacts, block: TS.Block, unit: string): string {
+  const ts = facts.ts;
+  const sourceFile = facts.sourceFile;
+  const start = block.getStart(sourceFile);
+  const literals: { start: number; end: number }[] = [];
+  const visit = (node: TS.Node): void => {
+    if (ts.isTemplateExpression(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isStringLiteral(node)) literals.push({ start: node.getStart(sourceFile), end: node.getEnd() });
+    ts.forEachChild(node, visit);
+  };
+  visit(block);
+  const text = facts.text(block);
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    out += text[i];
+    if (text[i] !== '\n') continue;
+    const at = start + i + 1;
+    const rest = text.slice(i + 1, text.indexOf('\n', i + 1) < 0 ? undefined : text.indexOf('\n', i + 1));
+    if (rest.trim() === '' || literals.some((literal) => literal.start < at && at < literal.end)) continue;
+    out += unit;
+  }
+  return out;
 }
 
 function skipSpaces(text: string, position: number): number {

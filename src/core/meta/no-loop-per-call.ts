@@ -12,7 +12,7 @@ export const noLoopPerCallMeta = defineRuleMeta<NoLoopPerCallOptions>()({
   type: 'problem',
   messages: {
     workerPerCall:
-      '{{what}} starts a new worker thread, with its own event loop, on every call of {{fn}}: create it once (module scope or a cached singleton) or run the work on loop-audit/runtime\'s shared worker.',
+      '{{what}} starts a new worker thread, with its own event loop, on every call of {{fn}}: create it once (module scope or a cached singleton) or run the work on @loop-audit/runtime\'s shared worker.',
     poolPerCall:
       '{{what}} builds a whole worker pool on every call of {{fn}}, which defeats the pool: create it once at module scope or as a cached singleton and reuse it.',
     processPerCall:

@@ -15,6 +15,10 @@ export const noSyncBridgeMeta = defineRuleMeta<NoSyncBridgeOptions>()({
       '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call: timers, I/O and promise callbacks run in the middle of its synchronous caller (what nest_asyncio does in Python), and nested calls can deadlock. Make the caller async, or use loop-audit/runtime.',
     deasyncClosure:
       '{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call, around {{fn}}, a closure: it cannot move to loop-audit/runtime\'s worker, which shares no variables with this code, so there is no autofix. Migrate the callers instead: make them async and await the work (util.promisify turns a callback function into one that returns a promise).',
+    deasyncSharedState:
+      "{{bridge}}(...) {{where}} builds a function that re-enters the event loop on every call. It is not moved onto @loop-audit/runtime's worker automatically because {{fn}} {{why}}: the worker loads its module anew, so it would not see what this thread holds (a silent change of behaviour). Move that state out of the module (pass it in, or keep it in a store both threads reach), or make the callers async.",
+    defineSyncSharedState:
+      "Call {{fn}} through @loop-audit/runtime's worker anyway ({{fn}} {{why}}: the worker has its own copy of that state).",
     runnerWithRuntime: "Move it onto @loop-audit/runtime's runner (this package would then depend on @loop-audit/runtime).",
     exportAndDefineSync:
       'Export {{fn}} and call it through getRunner().defineSync on loop-audit/runtime\'s worker (the worker loads this module again, without this thread\'s state).',
