@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -78,9 +78,7 @@ function reportedTriples(results: { filePath: string; messages: LintMessage[] }[
 }
 
 beforeAll(() => {
-  if (!existsSync(path.join(repoRoot, 'dist/src/eslint-plugin.js'))) {
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')]);
-  }
+  // loop-audit resolves to this repository, whose dist/ the global setup built (test/support/global-setup.ts).
   workspace = mkdtempSync(path.join(tmpdir(), 'loop-audit-eslint-e2e-'));
   writeFileSync(path.join(workspace, 'package.json'), JSON.stringify({ name: 'newcomer-app', private: true, type: 'module' }));
   // Installed as a user would have it: the repo's packages, and loop-audit itself by name.

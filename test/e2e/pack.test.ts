@@ -1,6 +1,8 @@
 /**
  * The two packages as users get them: `npm pack` of @loop-audit/runtime and of loop-audit,
- * installed from the tarballs into a scratch project with real `npm install`. loop-audit is a
+ * installed from the tarballs into a scratch project with real `npm install` (the tarballs and the
+ * install are the e2e suite's shared ones, test/e2e/support/install.ts: packed once per content,
+ * installed once per tarball; the project's own files are fresh for every run). loop-audit is a
  * dev dependency there; `loop-audit fix --write` rewrites the project's code and puts the runtime
  * in its `dependencies`; a production install of that package.json (the runtime tarball standing
  * in for the registry) holds the runtime and nothing of loop-audit's analysis stack, and the
@@ -11,7 +13,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot, withBuildLock } from '../fix/helpers.js';
+import { repoRoot } from '../support/rule-tester.js';
+import { installScenario, packedRuntimeTarball, packedTarball, removeWorkspaces, tarballFiles, workspace } from './support/install.js';
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const runtimeManifest = JSON.parse(readFileSync(path.join(repoRoot, 'runtime/package.json'), 'utf8')) as { name: string; version: string; dependencies?: object };
@@ -28,11 +31,6 @@ function run(command: string, args: string[], cwd: string): SpawnSyncReturns<str
 function ok(result: SpawnSyncReturns<string>): string {
   expect(result.status, `${result.stdout}\n${result.stderr}`).toBe(0);
   return result.stdout;
-}
-
-function pack(dir: string): { filename: string; files: { path: string }[] } {
-  const [info] = JSON.parse(ok(run(npm, ['pack', '--json', '--pack-destination', work], dir))) as { filename: string; files: { path: string }[] }[];
-  return { ...info!, filename: path.join(work, path.basename(info!.filename)) };
 }
 
 const REPORT = `import { writeFileSync } from 'node:fs';
@@ -61,18 +59,15 @@ let toolManifest: { dependencies: Record<string, string> } = { dependencies: {} 
 
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'loop-audit-pack-'));
-  // Packed under the build lock: no other test rebuilds dist/ while npm reads it.
-  withBuildLock(() => {
-    const runtime = pack(path.join(repoRoot, 'runtime'));
-    runtimeTarball = runtime.filename;
-    runtimeFiles = runtime.files.map((f) => f.path).sort();
-    toolTarball = pack(repoRoot).filename;
-  });
+  runtimeTarball = packedRuntimeTarball();
+  runtimeFiles = tarballFiles(runtimeTarball).sort();
+  toolTarball = packedTarball();
   toolManifest = JSON.parse(ok(run('tar', ['-xOzf', toolTarball, 'package/package.json'], work))) as typeof toolManifest;
 }, 300_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
+  removeWorkspaces();
 });
 
 describe('npm pack', () => {
@@ -95,14 +90,12 @@ describe('npm pack', () => {
 
 describe('installed from the tarballs into a scratch project', () => {
   it('fix --write adds the runtime to dependencies; a production install has only the runtime, and the fixed code runs', () => {
-    const app = path.join(work, 'app');
-    mkdirSync(path.join(app, 'src'), { recursive: true });
-    writeFileSync(path.join(app, 'package.json'), '{\n  "name": "scratch-app",\n  "private": true,\n  "type": "module"\n}\n');
-    writeFileSync(path.join(app, 'src/report.js'), REPORT);
-    writeFileSync(path.join(app, 'main.js'), MAIN);
-    ok(run(npm, ['install', '--save-dev', '--prefer-offline', toolTarball, runtimeTarball], app));
+    const installed = installScenario({ name: 'scratch-app', installs: [['install', '--save-dev', '--prefer-offline', 'loop-audit']] });
+    expect(installed.logs.map((log) => log.status)).toEqual([0]);
+    // The project: the installed package.json (both tarballs in devDependencies) and node_modules, and its own sources.
+    const app = workspace(installed, { 'src/report.js': REPORT, 'main.js': MAIN });
     // loop-audit's own dependency on the runtime is the tarball's package: the range resolved.
-    const tree = JSON.parse(ok(run(npm, ['ls', '--all', '--json', '@loop-audit/runtime'], app))) as { dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string; invalid?: string; missing?: boolean }> }> };
+    const tree = JSON.parse(ok(run(npm, ['ls', '--all', '--json', '@loop-audit/runtime'], installed.dir))) as { dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string; invalid?: string; missing?: boolean }> }> };
     expect(tree.dependencies['loop-audit']!.dependencies!['@loop-audit/runtime']).toMatchObject({ version: runtimeManifest.version });
 
     // loop-audit/runtime is the same module as @loop-audit/runtime: one default runner for both names.
@@ -123,7 +116,9 @@ describe('installed from the tarballs into a scratch project', () => {
     mkdirSync(deploy);
     cpSync(path.join(app, 'src'), path.join(deploy, 'src'), { recursive: true });
     cpSync(path.join(app, 'main.js'), path.join(deploy, 'main.js'));
-    writeFileSync(path.join(deploy, 'package.json'), JSON.stringify({ ...manifest, dependencies: { '@loop-audit/runtime': `file:${runtimeTarball}` } }, null, 2));
+    // The devDependencies' `file:` specs are relative to the shared install's folder: made absolute here, as they are never installed.
+    const devDependencies = { ...manifest.devDependencies, 'loop-audit': `file:${toolTarball}` };
+    writeFileSync(path.join(deploy, 'package.json'), JSON.stringify({ ...manifest, devDependencies, dependencies: { '@loop-audit/runtime': `file:${runtimeTarball}` } }, null, 2));
     ok(run(npm, ['install', '--omit=dev', '--prefer-offline'], deploy));
     const production = ok(run(npm, ['ls', '--prod', '--all', '--parseable'], deploy))
       .split('\n')

@@ -4,14 +4,15 @@ import { ESLint } from 'eslint';
 import { afterAll, describe, expect, it } from 'vitest';
 import plugin from '../../src/eslint-plugin.js';
 import { scan } from '../../src/scan/scan.js';
-import { cleanupCopies, copyFixture, fixtureProjects, readTree, runBin } from './helpers.js';
 import { MANY_LINTS_PER_PROCESS } from '../support/rule-tester.js';
+import { cleanupCopies, copyFixture, fixtureProjects, readTree, runCli } from './helpers.js';
 
 /**
  * `eslint --fix` with the plugin and `loop-audit fix --write` are two fronts of one core's
  * fixes: over a copy of every fixture project each, the real ESLint (typed: the
- * @typescript-eslint parser with the copy's tsconfig, every loop-audit rule on) and the built
- * CLI must leave byte-identical trees.
+ * @typescript-eslint parser with the copy's tsconfig, every loop-audit rule on) and the CLI
+ * (in-process: the binary's `main`; test/fix/fix-fixtures.test.ts runs the binary itself) must
+ * leave byte-identical trees.
  */
 /**
  * Fixtures whose findings have no autofix: loop-per-call's synckit worker holds its function
@@ -51,7 +52,7 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     expect(results.flatMap((r) => r.messages.filter((m) => m.fatal).map((m) => `${r.filePath}: ${m.message}`))).toEqual([]);
     await ESLint.outputFixes(results);
 
-    const cli = runBin(['fix', '--write', '--tsconfig', 'tsconfig.json', '--fail-on', 'off', '-q'], viaCli);
+    const cli = await runCli(['fix', '--write', '--tsconfig', 'tsconfig.json', '--fail-on', 'off', '-q'], viaCli);
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
 

@@ -1,12 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupCopies, copyFixture, fixtureProjects, readTree, repoRoot, runBin } from './helpers.js';
+import { typeCheck } from '../support/typecheck.js';
+import { cleanupCopies, copyFixture, fixtureProjects, readTree, repoRoot, runBin, runCli } from './helpers.js';
 
 /**
- * The autofixes over every fixture project, through the built CLI: every file they change still
+ * The autofixes over every fixture project, through the CLI (in-process; the built binary once, below): every file they change still
  * parses, a second run has nothing left to change, and the TypeScript compiler reports nothing
  * new (the runtime import resolves: the copy's node_modules links this package).
  */
@@ -15,8 +15,8 @@ afterAll(cleanupCopies);
 
 /** `tsc --noEmit -p`'s errors as `file: TSnnnn message`, without positions (the fixes move lines). */
 function compilerErrors(root: string): string[] {
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '--noEmit', '--pretty', 'false', '-p', path.join(root, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
-  return result.stdout
+  return typeCheck(path.join(root, 'tsconfig.json'), root)
+    .output
     .split('\n')
     .filter((line) => /error TS\d+/.test(line))
     .map((line) => line.replace(/^(.*?)\(\d+,\d+\): /, '$1: '))
@@ -29,12 +29,12 @@ function parseErrors(file: string, text: string): number {
 }
 
 describe.each(fixtureProjects())('fixtures/%s', (name) => {
-  it('fixed files parse, a second run changes nothing, tsc reports nothing new', () => {
+  it('fixed files parse, a second run changes nothing, tsc reports nothing new', async () => {
     const root = copyFixture(name);
     const before = readTree(root);
     const errorsBefore = compilerErrors(root);
 
-    const first = runBin(['fix', '--write', '--fail-on', 'off'], root);
+    const first = await runCli(['fix', '--write', '--fail-on', 'off'], root);
     expect(first.status).toBe(0);
     const after = readTree(root);
     const changed = Object.keys(after).filter((file) => after[file] !== before[file]);
@@ -53,11 +53,11 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
       expect({ ...manifest, dependencies: rest }).toEqual({ ...original, dependencies: original.dependencies ?? {} });
     }
 
-    const second = runBin(['fix', '--fail-on', 'off'], root);
+    const second = await runCli(['fix', '--fail-on', 'off'], root);
     expect(second.status).toBe(0);
     expect(second.stdout).toBe('');
     expect(second.stderr).toMatch(/nothing to fix/);
-    const again = runBin(['fix', '--write', '--fail-on', 'off', '-q'], root);
+    const again = await runCli(['fix', '--write', '--fail-on', 'off', '-q'], root);
     expect(again.stdout).toBe('');
     expect(readTree(root)).toEqual(after);
 
@@ -72,5 +72,20 @@ describe.each(fixtureProjects())('fixtures/%s', (name) => {
     });
     expect(added).toEqual([]);
     expect(errorsAfter.length).toBeLessThanOrEqual(errorsBefore.length);
+  });
+});
+
+describe('the built binary', () => {
+  it('fix --write through dist/src/cli/bin.js writes what the in-process CLI writes, and says the same', async () => {
+    const viaBinary = copyFixture('autofix');
+    const inProcess = copyFixture('autofix');
+    const before = readTree(viaBinary);
+    const binary = runBin(['fix', '--write', '--fail-on', 'off'], viaBinary);
+    const cli = await runCli(['fix', '--write', '--fail-on', 'off'], inProcess);
+    expect(binary.status).toBe(0);
+    expect(binary).toEqual({ ...cli, stdout: cli.stdout.split(inProcess).join(viaBinary), stderr: cli.stderr.split(inProcess).join(viaBinary) });
+    const fixed = readTree(viaBinary);
+    expect(fixed).toEqual(readTree(inProcess));
+    expect(Object.keys(fixed).filter((file) => fixed[file] !== before[file]).length).toBeGreaterThan(0);
   });
 });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { main, type CliIo } from '../../src/cli/main.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesRoot = path.join(repoRoot, 'fixtures');
@@ -55,40 +56,25 @@ export function readTree(root: string): Record<string, string> {
   return tree;
 }
 
-const LOCK = path.join(tmpdir(), 'loop-audit-dist-build.lock');
-
-/**
- * Runs `work` while no other test process rebuilds dist/: a lock directory serialises them, and
- * one left behind by a killed run goes stale after two minutes.
- */
-export function withBuildLock<T>(work: () => T): T {
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      break;
-    } catch {
-      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true });
-      // eslint-disable-next-line loop-audit/no-sync-bridge -- a sync sleep between lock attempts in a sync helper (tests only)
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
-    }
-  }
-  try {
-    return work();
-  } finally {
-    rmdirSync(LOCK);
-  }
-}
-
-/** `npm run build`'s second half (tsc emits even when another module has a type error), once per test process, under the build lock. */
-export function buildDist(): void {
-  withBuildLock(() => {
-    spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
-  });
-}
-
-/** Runs the built CLI. */
+/** Runs the built CLI (dist/, built once before the test files: test/support/global-setup.ts). */
 export function runBin(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs the CLI in-process, as `loop-audit <args>` in `cwd` (the binary's io, minus colours, as
+ * `runBin` runs it): the same `main` the binary calls, without a Node start-up per command.
+ */
+export async function runCli(args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) },
+    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) },
+    env: { ...process.env, NO_COLOR: '1' },
+    cwd,
+  };
+  const status = await main(['node', 'loop-audit', ...args], io);
+  return { status, stdout, stderr };
 }

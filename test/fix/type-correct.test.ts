@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixProject } from '../../src/fix/run.js';
 import { repoRoot } from './helpers.js';
+import { typeCheck } from '../support/typecheck.js';
 
 /**
  * Item 3 of issue 11: every fix type-checks under the project's own tsconfig, with the options
@@ -59,14 +59,10 @@ function link(target: string, at: string): void {
   symlinkSync(target, path.join(dir, at));
 }
 
+/** `tsc --noEmit -p` in-process: '' when clean, else what tsc prints. */
 function tsc(): string {
-  try {
-    execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
-    return '';
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string };
-    return `${failure.stdout ?? ''}${failure.stderr ?? ''}`;
-  }
+  const result = typeCheck(path.join(dir, 'tsconfig.json'));
+  return result.status === 0 ? '' : result.output;
 }
 
 describe('fixes type-check under the strictest options', () => {

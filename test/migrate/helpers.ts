@@ -1,12 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { onTestFinished } from 'vitest';
 import { main, type CliIo } from '../../src/cli/main.js';
 import { migrate } from '../../src/migrate/migrate.js';
 import type { MigrateOptions, MigrateResult } from '../../src/migrate/types.js';
+import { typeCheck } from '../support/typecheck.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -24,18 +24,14 @@ const TSCONFIG = {
   include: ['**/*.ts'],
 };
 
-const made: string[] = [];
-afterEach(() => {
-  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
 /**
  * A small TypeScript project in a temp directory: an ESM package with a strict nodenext
  * tsconfig, Node's types and the listed packages of this repository linked in, and the files given.
  */
 export function project(files: Record<string, string>, options: { packageJson?: Record<string, unknown>; tsconfig?: unknown; link?: string[] } = {}): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-migrate-'));
-  made.push(dir);
+  // Removed after the test that made it (a hook of this test, not of the first file that imported this module: the unit files share one module graph).
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'sample', private: true, type: 'module', ...options.packageJson }, null, 2)}\n`);
   writeFileSync(path.join(dir, 'tsconfig.json'), `${JSON.stringify(options.tsconfig ?? TSCONFIG, null, 2)}\n`);
   mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
@@ -61,15 +57,10 @@ export function run(dir: string, options: Omit<MigrateOptions, 'cwd'> = {}): Pro
   return migrate({ cwd: dir, write: true, ...options });
 }
 
-/** The type checker's verdict on the project: its diagnostics, or '' when it is clean. */
+/** The type checker's verdict on the project (`tsc --noEmit -p`, in-process): its diagnostics, or '' when it is clean. */
 export function typecheck(dir: string): string {
-  try {
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', path.join(dir, 'tsconfig.json')], { encoding: 'utf8', stdio: 'pipe' });
-    return '';
-  } catch (error) {
-    const failure = error as { stdout?: string; stderr?: string };
-    return `${failure.stdout ?? ''}${failure.stderr ?? ''}` || String(error);
-  }
+  const result = typeCheck(path.join(dir, 'tsconfig.json'));
+  return result.status === 0 ? '' : result.output || `tsc exited ${result.status}`;
 }
 
 export interface CliRun {

@@ -1,25 +1,26 @@
 /**
  * The proof of the migration plan on fixtures/legacy-app: a copy is migrated phase by phase with
- * the built CLI (`migrate --phase <name> --write` for each default phase, then `fix --write`), and
+ * the CLI (`migrate --phase <name> --write` for each default phase, then `fix --write`), and
  * after every step the type checker reports nothing new, the app's own vitest suite passes, and the
  * scan shows that phase's findings gone.
  *
- * The CLI is this repository built as `npm run build` builds it, but into a directory of the test's
- * own: other work rebuilding dist/ in the same checkout during the run cannot mix two builds.
+ * The CLI runs in-process (the `main` the binary calls); the first phase runs through the built
+ * binary, dist/src/cli/bin.js (built once before the test files: test/support/global-setup.ts),
+ * which the app also resolves as `loop-audit`.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PHASES, phaseMatcher, type Phase } from '../../src/progress/phases.js';
-import { read, REPO } from './helpers.js';
+import { typeCheck } from '../support/typecheck.js';
+import { cli, read, REPO } from './helpers.js';
 
 const LEGACY_APP = path.join(REPO, 'fixtures/legacy-app');
+const BIN = path.join(REPO, 'dist/src/cli/bin.js');
 // A hang guard only (the app's own test run and tsc happen inside a step): no step needs to finish within any time.
 const STEP_TIMEOUT = 900_000;
-let build = '';
-let BIN = '';
 
 interface Finding {
   ruleId: string;
@@ -41,21 +42,28 @@ function runNode(args: string[], cwd: string): Step {
   return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-function loopAudit(dir: string, ...args: string[]): Step {
+/** `loop-audit <args>` in `dir`, in-process. */
+function loopAudit(dir: string, ...args: string[]): Promise<Step> {
+  return cli(dir, ...args);
+}
+
+/** `loop-audit <args>` in `dir`, through the built binary. */
+function loopAuditBinary(dir: string, ...args: string[]): Step {
   return runNode([BIN, ...args], dir);
 }
 
+/** `tsc --noEmit -p` (in-process): '' when clean, else what tsc prints. */
 function typecheck(dir: string): string {
-  const step = runNode([path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', path.join(dir, 'tsconfig.json')], dir);
-  return step.code === 0 ? '' : `${step.stdout}${step.stderr}`;
+  const result = typeCheck(path.join(dir, 'tsconfig.json'));
+  return result.status === 0 ? '' : result.output;
 }
 
 function appTests(dir: string): Step {
   return runNode([path.join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir], dir);
 }
 
-function findings(dir: string): Finding[] {
-  const step = loopAudit(dir, 'scan', '--format', 'json', '--fail-on', 'off');
+async function findings(dir: string): Promise<Finding[]> {
+  const step = await loopAudit(dir, 'scan', '--format', 'json', '--fail-on', 'off');
   expect(step.code, step.stderr).toBe(0);
   const report = JSON.parse(step.stdout) as { findings: Finding[] };
   return report.findings.map((f) => ({ ...f, ruleId: f.ruleId.replace(/^loop-audit\//, '') }));
@@ -72,20 +80,13 @@ describe('the legacy app, migrated phase by phase', () => {
   let baseline = '';
 
   beforeAll(() => {
-    // A package directory like the published one: package.json (its exports map), dist/, the dependencies.
-    build = mkdtempSync(path.join(tmpdir(), 'loop-audit-build-'));
-    cpSync(path.join(REPO, 'package.json'), path.join(build, 'package.json'));
-    symlinkSync(path.join(REPO, 'node_modules'), path.join(build, 'node_modules'));
-    runNode([path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', path.join(build, 'dist')], REPO);
-    BIN = path.join(build, 'dist/src/cli/bin.js');
-    if (!existsSync(BIN) || !existsSync(path.join(build, 'dist/src/runtime/index.js'))) throw new Error(`building loop-audit into ${build} produced no CLI`);
     dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-legacy-migrate-'));
     cpSync(LEGACY_APP, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|\.loop-audit|\.loop-audit-cache)([\\/]|$)/.test(source) });
     // What the app resolves from: this repository's packages, and loop-audit itself.
     mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
     for (const pkg of ['commander', 'typescript', 'vitest']) symlinkSync(path.join(REPO, 'node_modules', pkg), path.join(dir, 'node_modules', pkg));
     symlinkSync(path.join(REPO, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
-    symlinkSync(build, path.join(dir, 'node_modules/loop-audit'));
+    symlinkSync(REPO, path.join(dir, 'node_modules/loop-audit'));
     // The runtime package the rewritten code imports, as `npm install` of the added dependency links it.
     mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
     symlinkSync(path.join(REPO, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
@@ -94,27 +95,27 @@ describe('the legacy app, migrated phase by phase', () => {
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (build) rmSync(build, { recursive: true, force: true });
   });
 
-  it('starts type-clean, with findings in every phase', () => {
+  it('starts type-clean, with findings in every phase', async () => {
     expect(baseline).toBe('');
-    const all = findings(dir);
+    const all = await findings(dir);
     for (const phase of DEFAULT_PHASES) expect(phaseFindings(all, phase).length, phase.name).toBeGreaterThan(0);
   });
 
-  for (const phase of DEFAULT_PHASES) {
+  for (const [index, phase] of DEFAULT_PHASES.entries()) {
     it(
-      `migrate --phase ${phase.name} --write: tsc adds nothing, the app's tests pass, the phase's findings are gone`,
-      () => {
-        const step = loopAudit(dir, 'migrate', '--phase', phase.name, '--write');
+      `migrate --phase ${phase.name} --write${index === 0 ? ' (the built binary)' : ''}: tsc adds nothing, the app's tests pass, the phase's findings are gone`,
+      async () => {
+        const args = ['migrate', '--phase', phase.name, '--write'];
+        const step = index === 0 ? loopAuditBinary(dir, ...args) : await loopAudit(dir, ...args);
         expect(step.code, `${step.stdout}${step.stderr}`).toBe(0);
         expect(step.stdout).toMatch(new RegExp(`^loop-audit migrate \\(phase ${phase.name}, (?:async|runner)\\)`));
         expect(typecheck(dir)).toBe(baseline);
         const tests = appTests(dir);
         expect(tests.code, `${tests.stdout}${tests.stderr}`).toBe(0);
         expect(tests.stdout).toMatch(/Tests\s+13 passed \(13\)/);
-        expect(phaseFindings(findings(dir), phase)).toEqual([]);
+        expect(phaseFindings(await findings(dir), phase)).toEqual([]);
       },
       STEP_TIMEOUT,
     );
@@ -122,13 +123,13 @@ describe('the legacy app, migrated phase by phase', () => {
 
   it(
     'fix --write, then: no sync wrapper, no bridge, no floating promise anywhere, and the bridge package is gone',
-    () => {
-      const step = loopAudit(dir, 'fix', '--write');
+    async () => {
+      const step = await loopAudit(dir, 'fix', '--write');
       expect(step.code, `${step.stdout}${step.stderr}`).toBe(0);
       expect(typecheck(dir)).toBe(baseline);
       const tests = appTests(dir);
       expect(tests.code, `${tests.stdout}${tests.stderr}`).toBe(0);
-      expect(findings(dir)).toEqual([]);
+      expect(await findings(dir)).toEqual([]);
       const pkg = JSON.parse(read(dir, 'package.json')) as { dependencies: Record<string, string> };
       // The bridge is gone; the runtime is there exactly when the migrated code imports it (spawn in the HTTP handlers).
       const runtimeUsers = (readdirSync(path.join(dir, 'src'), { recursive: true }) as string[]).filter((file) => /\.ts$/.test(file) && read(dir, `src/${file}`).includes("from '@loop-audit/runtime'"));
@@ -147,9 +148,9 @@ describe('the legacy app, migrated phase by phase', () => {
 
   it(
     'a second run of every phase changes nothing',
-    () => {
+    async () => {
       for (const phase of DEFAULT_PHASES) {
-        const step = loopAudit(dir, 'migrate', '--phase', phase.name);
+        const step = await loopAudit(dir, 'migrate', '--phase', phase.name);
         expect(step.code, step.stderr).toBe(0);
         expect(step.stdout, phase.name).toBe('');
         expect(step.stderr).toContain('nothing to change');

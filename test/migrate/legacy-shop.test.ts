@@ -5,15 +5,16 @@
  * job). A copy is migrated with the built CLI, every default phase in order; after each phase tsc
  * reports nothing the app did not have before and the app's own suite passes.
  *
- * The CLI is built into a directory of the test's own (as in legacy-app.test.ts).
+ * The CLI runs in-process (the `main` the binary calls) and tsc through the TypeScript API; the
+ * binary itself is smoke-tested in legacy-app.test.ts. The app's own suite runs as a real child process.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_PHASES } from '../../src/progress/phases.js';
-import { read, REPO } from './helpers.js';
+import { cli, read, REPO, typecheck as typecheckDir } from './helpers.js';
 
 const LEGACY_SHOP = path.join(REPO, 'fixtures/legacy-shop');
 // A hang guard only: no step needs to finish within any time.
@@ -42,30 +43,19 @@ function snapshot(dir: string): string {
 }
 
 describe('the legacy shop (classes, a container, a handler map, event jobs), migrated phase by phase', () => {
-  let build = '';
-  let bin = '';
   let dir = '';
   let baseline = '';
 
-  const loopAudit = (...args: string[]): Step => runNode([bin, ...args], dir);
-  const typecheck = (): string => {
-    const step = runNode([path.join(REPO, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', path.join(dir, 'tsconfig.json')], dir);
-    return step.code === 0 ? '' : `${step.stdout}${step.stderr}`;
-  };
+  const loopAudit = (...args: string[]): Promise<Step> => cli(dir, ...args);
+  const typecheck = (): string => typecheckDir(dir);
   const appTests = (): Step => runNode([path.join(REPO, 'node_modules/vitest/vitest.mjs'), 'run', '--root', dir], dir);
-  const findings = (): string[] => {
-    const step = loopAudit('scan', '--format', 'json', '--fail-on', 'off');
+  const findings = async (): Promise<string[]> => {
+    const step = await loopAudit('scan', '--format', 'json', '--fail-on', 'off');
     expect(step.code, step.stderr).toBe(0);
     return (JSON.parse(step.stdout) as { findings: { ruleId: string; file: string; line: number }[] }).findings.map((f) => `${f.file}:${f.line} ${f.ruleId}`);
   };
 
   beforeAll(() => {
-    build = mkdtempSync(path.join(tmpdir(), 'loop-audit-build-'));
-    cpSync(path.join(REPO, 'package.json'), path.join(build, 'package.json'));
-    symlinkSync(path.join(REPO, 'node_modules'), path.join(build, 'node_modules'));
-    runNode([path.join(REPO, 'node_modules/typescript/bin/tsc'), '-p', path.join(REPO, 'tsconfig.build.json'), '--outDir', path.join(build, 'dist')], REPO);
-    bin = path.join(build, 'dist/src/cli/bin.js');
-    if (!existsSync(bin)) throw new Error(`building loop-audit into ${build} produced no CLI`);
     dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-legacy-shop-'));
     cpSync(LEGACY_SHOP, dir, { recursive: true, filter: (source) => !/[\\/](node_modules|\.loop-audit-cache)([\\/]|$)/.test(source) });
     mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
@@ -79,17 +69,16 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
 
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
-    if (build) rmSync(build, { recursive: true, force: true });
   });
 
   it(
     'starts type-clean with its suite passing, and sync wrappers in the data layer',
-    () => {
+    async () => {
       expect(baseline).toBe('');
       const tests = appTests();
       expect(tests.code, `${tests.stdout}${tests.stderr}`).toBe(0);
       expect(tests.stdout).toMatch(new RegExp(`Tests\\s+${APP_TESTS} passed \\(${APP_TESTS}\\)`));
-      expect(findings().filter((f) => f.endsWith('no-sync-wrapper'))).toHaveLength(6);
+      expect((await findings()).filter((f) => f.endsWith('no-sync-wrapper'))).toHaveLength(6);
     },
     STEP_TIMEOUT,
   );
@@ -97,9 +86,9 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
   for (const phase of DEFAULT_PHASES) {
     it(
       `migrate --phase ${phase.name} --write: tsc no worse, the app's tests pass`,
-      () => {
+      async () => {
         const before = snapshot(dir);
-        const step = loopAudit('migrate', '--phase', phase.name, '--write');
+        const step = await loopAudit('migrate', '--phase', phase.name, '--write');
         if (phase.name === 'stabilize') {
           // The runner cannot take a method wrapper (an instance cannot cross into its worker): each is refused
           // with that reason (exit 1), nothing is written, and the data-layer phase removes them instead.
@@ -120,8 +109,8 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
     );
   }
 
-  it('ends with no finding: every wrapper gone, the override moved, the handlers async, the job a tracked task', () => {
-    expect(findings()).toEqual([]);
+  it('ends with no finding: every wrapper gone, the override moved, the handlers async, the job a tracked task', async () => {
+    expect(await findings()).toEqual([]);
     const cached = read(dir, 'src/repositories/cached-product-repository.ts');
     expect(cached).toContain('override async findAsync(sku: string): Promise<Product | undefined> {');
     expect(cached).toContain('const product = await super.findAsync(sku);');
@@ -137,9 +126,9 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
 
   it(
     'a second run of every phase changes nothing',
-    () => {
+    async () => {
       for (const phase of DEFAULT_PHASES) {
-        const step = loopAudit('migrate', '--phase', phase.name);
+        const step = await loopAudit('migrate', '--phase', phase.name);
         expect(step.code, step.stderr).toBe(0);
         expect(step.stdout, phase.name).toBe('');
       }

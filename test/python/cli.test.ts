@@ -324,8 +324,8 @@ describe('Python: fixtures/legacy-app-py is a working app', () => {
 
 describe('Python: the binary', () => {
   it('scans a Python-only tree without loading TypeScript', () => {
+    // dist/, built once before the test files (test/support/global-setup.ts).
     const bin = path.join(repoRoot, 'dist/src/cli/bin.js');
-    if (!existsSync(bin)) spawnSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repoRoot, stdio: 'ignore' });
     const root = makeProject({ 'svc/app.py': 'import asyncio\n\ndef handler():\n    result = asyncio.run(work())\n    return result + 1\n' });
     writeFileSync(path.join(root, 'loader-probe.cjs'), "const M = require('module'); const orig = M._load; M._load = function (r, ...a) { if (r === 'typescript' || /ts-morph/.test(r)) process.stderr.write('LOADED ' + r + '\\n'); return orig.call(this, r, ...a); };\n");
     const result = spawnSync(process.execPath, ['--require', path.join(root, 'loader-probe.cjs'), bin, 'scan', 'svc', '--format', 'json'], { cwd: root, encoding: 'utf8' });

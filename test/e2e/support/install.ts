@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { repoRoot } from '../../support/rule-tester.js';
+import { inject } from 'vitest';
+import { CACHE, hash, NPM_ENV, packFolder, pruneSiblings, repoRoot } from './pack.js';
 
 /**
  * Real installs, shared. The package is packed once (`npm pack`, keyed by the hash of every file
- * it ships) and each scenario is installed once per tarball with a real `npm install` from the
+ * it ships: ./pack.ts; once per run by the e2e project's global setup) and each scenario is installed once per tarball with a real `npm install` from the
  * registry, exactly as its install command reads; later runs and other test files reuse both.
  * Nothing is locked: a tarball or an install is made under a private name and renamed into place,
  * so two test processes racing make the same thing twice at worst, never half of it.
@@ -16,54 +16,9 @@ import { repoRoot } from '../../support/rule-tester.js';
  * node_modules is the scenario's (a symbolic link), for its own sources and configs.
  */
 
-const CACHE = path.join(repoRoot, 'node_modules', '.cache', 'loop-audit-e2e');
-const NPM_ENV = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'warn' };
-
-function hash(parts: readonly string[]): string {
-  const h = createHash('sha256');
-  for (const part of parts) h.update(part).update('\0');
-  return h.digest('hex').slice(0, 16);
-}
-
-function ensureBuilt(): void {
-  if (existsSync(path.join(repoRoot, 'dist/src/eslint-plugin.js'))) return;
-  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', path.join(repoRoot, 'tsconfig.build.json')]);
-}
-
-/** Earlier tarballs and installs of the same thing, made from other contents: dead weight. */
-function pruneSiblings(dir: string, prefix: string, keep: string): void {
-  const same = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[0-9a-f]{16}(?:\\.tgz)?$`);
-  for (const name of readdirSync(dir)) {
-    if (same.test(name) && name !== keep) rmSync(path.join(dir, name), { recursive: true, force: true });
-  }
-}
-
-const tarballs = new Map<string, string>();
-
-/** One package folder packed (absolute path of the tarball), made at most once per content. */
-function packFolder(dir: string, prefix: string): string {
-  const known = tarballs.get(dir);
-  if (known) return known;
-  const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', env: NPM_ENV })) as { files: { path: string }[] }[];
-  const files = listing[0]!.files.map((file) => file.path).sort();
-  const key = hash(files.flatMap((file) => [file, readFileSync(path.join(dir, file), 'utf8')]));
-  const target = path.join(CACHE, 'tarballs', `${prefix}${key}.tgz`);
-  if (!existsSync(target)) {
-    mkdirSync(path.dirname(target), { recursive: true });
-    pruneSiblings(path.dirname(target), prefix, path.basename(target));
-    const scratch = mkdtempSync(path.join(path.dirname(target), 'pack-'));
-    const name = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', scratch], { cwd: dir, encoding: 'utf8', env: NPM_ENV }).trim().split('\n').pop()!;
-    renameSync(path.join(scratch, name), target);
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  tarballs.set(dir, target);
-  return target;
-}
-
-/** The packed package (absolute path), made at most once per content. */
+/** The packed package (absolute path): packed once per run by the e2e project's global setup, and once per content at all. */
 export function packedTarball(): string {
-  ensureBuilt();
-  return packFolder(repoRoot, 'loop-audit-');
+  return inject('e2eTarballs')?.tool ?? packFolder(repoRoot, 'loop-audit-');
 }
 
 /**
@@ -71,8 +26,7 @@ export function packedTarball(): string {
  * registry, a scratch install gets it from this tarball, as a user gets it from the registry.
  */
 export function packedRuntimeTarball(): string {
-  ensureBuilt();
-  return packFolder(path.join(repoRoot, 'runtime'), 'loop-audit-runtime-');
+  return inject('e2eTarballs')?.runtime ?? packFolder(path.join(repoRoot, 'runtime'), 'loop-audit-runtime-');
 }
 
 /** The files a packed tarball holds (`package/...` stripped). */
