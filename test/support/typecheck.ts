@@ -69,7 +69,7 @@ function compile(program: ts.Program): { diagnostics: ts.Diagnostic[]; emitSkipp
 export function typeCheck(tsconfig: string, cwd = path.dirname(tsconfig)): TypeCheck {
   const configPath = path.resolve(cwd, tsconfig);
   const formatHost: ts.FormatDiagnosticsHost = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => cwd, getNewLine: () => '\n' };
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  const read = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
   if (read.error) return { status: 1, output: ts.formatDiagnostics([read.error], formatHost) };
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, path.dirname(configPath), { noEmit: true }, configPath);
   const program = ts.createProgram({
