@@ -22,7 +22,11 @@ const stopLoops = () => {
 process.on('exit', stopLoops);
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
 
-const load = () => os.loadavg().map((value) => value.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(1))
+    .join(' ');
 console.error(`with-load: ${count} busy loops started (pids ${loops.map((loop) => loop.pid).join(' ')}); load average ${load()}`);
 const child = spawn(command, args, { stdio: 'inherit' });
 child.on('close', (code, signal) => {

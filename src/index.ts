@@ -3,30 +3,11 @@ export { FileFacts, type Reference } from './core/facts.js';
 export { createDiskModuleFacts } from './core/module-facts.js';
 export type { Detector } from './core/detector.js';
 export { FAMILY_OF_RULE, RULE_META } from './core/meta/index.js';
-export {
-  RULE_IDS,
-  type AnalysisInput,
-  type Family,
-  type Finding,
-  type ModuleFacts,
-  type RuleId,
-  type RuleMeta,
-  type Suggestion,
-  type TextEdit,
-} from './core/types.js';
+export { RULE_IDS, type AnalysisInput, type Family, type Finding, type ModuleFacts, type RuleId, type RuleMeta, type Suggestion, type TextEdit } from './core/types.js';
 export { formatMessage } from './core/messages.js';
 export { PACKAGE } from './version.js';
 export { scan } from './scan/scan.js';
-export {
-  ScanUsageError,
-  type ScanError,
-  type ScanErrorKind,
-  type ScanFinding,
-  type ScanOptions,
-  type ScanProgress,
-  type ScanResult,
-  type ScanStats,
-} from './scan/types.js';
+export { ScanUsageError, type ScanError, type ScanErrorKind, type ScanFinding, type ScanOptions, type ScanProgress, type ScanResult, type ScanStats } from './scan/types.js';
 export { loadConfig, DEFAULT_SEVERITIES } from './config/load.js';
 export { ConfigError, type LoopAuditConfig, type PhaseConfig, type ResolvedConfig, type ResolvedRule, type RuleEntry, type Severity } from './config/types.js';
 export { formatReport, FORMATS, toJsonReport, toSarif, type JsonReport, type ReportFormat } from './report/index.js';

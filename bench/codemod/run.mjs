@@ -26,7 +26,14 @@ const TIMEOUT = 15 * 60 * 1000;
 
 function run(command, args, cwd, extra = {}) {
   const started = Date.now();
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: TIMEOUT, env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ...extra.env }, input: extra.input });
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    timeout: TIMEOUT,
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0', ...extra.env },
+    input: extra.input,
+  });
   return { status: result.status ?? (result.signal ? 128 : 1), stdout: result.stdout ?? '', stderr: result.stderr ?? '', seconds: (Date.now() - started) / 1000 };
 }
 
@@ -112,7 +119,12 @@ function scanCounts(dir) {
   if (scan.status !== 0) throw new Error(`loop-audit scan failed in ${dir}: ${scan.stderr}`);
   const report = JSON.parse(scan.stdout);
   const findings = report.findings ?? [];
-  return { files: report.summary.files, findings: findings.length, fixable: findings.filter((f) => f.fixable).length, byRule: Object.fromEntries(['no-floating-promise', 'no-sync-bridge', 'no-loop-per-call', 'no-sync-wrapper'].map((rule) => [rule, findings.filter((f) => f.ruleId.endsWith(rule)).length])) };
+  return {
+    files: report.summary.files,
+    findings: findings.length,
+    fixable: findings.filter((f) => f.fixable).length,
+    byRule: Object.fromEntries(['no-floating-promise', 'no-sync-bridge', 'no-loop-per-call', 'no-sync-wrapper'].map((rule) => [rule, findings.filter((f) => f.ruleId.endsWith(rule)).length])),
+  };
 }
 
 function loopAudit(dir, args) {
@@ -161,7 +173,9 @@ function main() {
     const scanBefore = scanCounts(dir);
     process.stderr.write(`   scan: ${scanBefore.findings} findings (${scanBefore.fixable} with an autofix) in ${scanBefore.files} files\n`);
     let before = checks(entry, dir);
-    process.stderr.write(`   before: tsc ${before.tsc.total} errors, tests ${before.test.passed ?? '?'} passed / ${before.test.failed ?? '?'} failed (exit ${before.test.status}), format exit ${before.format.status}\n`);
+    process.stderr.write(
+      `   before: tsc ${before.tsc.total} errors, tests ${before.test.passed ?? '?'} passed / ${before.test.failed ?? '?'} failed (exit ${before.test.status}), format exit ${before.format.status}\n`,
+    );
     const baseline = before;
     const steps = [];
     for (const args of entry.steps) {

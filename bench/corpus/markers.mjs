@@ -53,7 +53,12 @@ export function findingKey(finding) {
  * `size` findings hash below it, so judgements carry over from run to run.
  */
 export function sampleFindings(findings, size, seed) {
-  const ranked = findings.map((f) => ({ f, h: createHash('sha256').update(`${seed}|${findingKey(f)}`).digest('hex') }));
+  const ranked = findings.map((f) => ({
+    f,
+    h: createHash('sha256')
+      .update(`${seed}|${findingKey(f)}`)
+      .digest('hex'),
+  }));
   ranked.sort((a, b) => (a.h < b.h ? -1 : a.h > b.h ? 1 : 0));
   return new Set(ranked.slice(0, size).map((r) => r.f));
 }

@@ -49,8 +49,17 @@ function parseArgs(argv) {
   const args = { only: undefined, eslint: true, fresh: false, recordBefore: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--only') args.only = argv[++i].split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
+    if (a === '--only')
+      args.only = argv[++i]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+    else if (a.startsWith('--only='))
+      args.only = a
+        .slice(7)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--no-eslint') args.eslint = false;
     else if (a === '--fresh') args.fresh = true;
     else if (a === '--record-before') args.recordBefore = true;
@@ -200,7 +209,11 @@ function eslintVersions() {
 }
 
 function eslintPackage(root, files, pkg, fresh) {
-  const key = sha([String(ESLINT_CACHE_VERSION), eslintVersions(), readFileSync(path.join(root, 'tsconfig.corpus.json'), 'utf8'), readFileSync(path.join(root, 'eslint.corpus.config.mjs'), 'utf8'), ...files].join('\n'));
+  const key = sha(
+    [String(ESLINT_CACHE_VERSION), eslintVersions(), readFileSync(path.join(root, 'tsconfig.corpus.json'), 'utf8'), readFileSync(path.join(root, 'eslint.corpus.config.mjs'), 'utf8'), ...files].join(
+      '\n',
+    ),
+  );
   const cacheFile = path.join(work, 'eslint-cache', `${dirName(pkg)}.json`);
   if (!fresh && existsSync(cacheFile)) {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8'));
@@ -342,7 +355,9 @@ function writeWorksheet(entries, toJudge) {
   const roots = new Map(entries.map((e) => [e.id, e.root]));
   const parts = [`# Findings to judge (${toJudge.length})\n`, 'Each block ends with a marker line to complete and copy into bench/corpus/markers.txt.\n'];
   for (const f of toJudge) {
-    parts.push(`## ${f.package} ${f.file}:${f.line}:${f.column} ${f.rule}\n\n${f.message}\n\n\`\`\`\n${context(roots.get(f.package), f.file, f.line)}\n\`\`\`\n\n    ${f.package} | ${f.file} | ${f.line} | ${f.rule} | ? | \n`);
+    parts.push(
+      `## ${f.package} ${f.file}:${f.line}:${f.column} ${f.rule}\n\n${f.message}\n\n\`\`\`\n${context(roots.get(f.package), f.file, f.line)}\n\`\`\`\n\n    ${f.package} | ${f.file} | ${f.line} | ${f.rule} | ? | \n`,
+    );
   }
   writeFileSync(path.join(work, 'worksheet.md'), parts.join('\n'));
 }
@@ -365,7 +380,9 @@ function main() {
   for (const pkg of selected) {
     log(`${idOf(pkg)} …`);
     const entry = analyse(pkg, args);
-    log(`${idOf(pkg)}: ${entry.status}${entry.findings ? `, ${entry.findings.length} findings in ${entry.lines} lines (${entry.scanSeconds.toFixed(1)} s)` : ''}${entry.eslint ? `, typescript-eslint ${entry.eslint.messages.length}${entry.eslint.cached ? ' (cached)' : ` (${entry.eslint.seconds.toFixed(1)} s)`}` : ''}`);
+    log(
+      `${idOf(pkg)}: ${entry.status}${entry.findings ? `, ${entry.findings.length} findings in ${entry.lines} lines (${entry.scanSeconds.toFixed(1)} s)` : ''}${entry.eslint ? `, typescript-eslint ${entry.eslint.messages.length}${entry.eslint.cached ? ' (cached)' : ` (${entry.eslint.seconds.toFixed(1)} s)`}` : ''}`,
+    );
     for (const p of entry.problems) log(`  ${p}`);
     entries.push(entry);
   }
@@ -382,13 +399,23 @@ function main() {
     const analysed = new Set(setEntries.filter((e) => e.findings).map((e) => e.id));
     const findings = setEntries.flatMap((e) => e.findings ?? []);
     const scored = score(findings, markers, analysed);
-    const sample = sampleFindings(findings.filter((f) => f.rule === 'no-floating-promise'), spec.size, spec.seed);
+    const sample = sampleFindings(
+      findings.filter((f) => f.rule === 'no-floating-promise'),
+      spec.size,
+      spec.seed,
+    );
     const mustJudge = (f) => f.rule !== 'no-floating-promise' || sample.has(f);
     const toJudge = scored.judged.filter((j) => j.verdict === 'unjudged' && mustJudge(j.finding)).map((j) => j.finding);
     return { entries: setEntries, analysed, findings, scored, sample, toJudge, sampleSpec: spec };
   };
-  const tuning = scoreSet(entries.filter((e) => e.set !== HELD_OUT), SAMPLE);
-  const heldOut = scoreSet(entries.filter((e) => e.set === HELD_OUT), HELD_OUT_SAMPLE);
+  const tuning = scoreSet(
+    entries.filter((e) => e.set !== HELD_OUT),
+    SAMPLE,
+  );
+  const heldOut = scoreSet(
+    entries.filter((e) => e.set === HELD_OUT),
+    HELD_OUT_SAMPLE,
+  );
   const { analysed, scored, sample } = tuning;
   const findings = entries.flatMap((e) => e.findings ?? []);
   const toJudge = [...tuning.toJudge, ...heldOut.toJudge];
@@ -400,15 +427,45 @@ function main() {
   }
   before = readBefore();
   // Precision before is measured on BEFORE's own seeded sample of floating promises, as now on today's.
-  const beforeSample = before && sampleFindings(before.filter((f) => f.rule === 'no-floating-promise'), SAMPLE.size, SAMPLE.seed);
+  const beforeSample =
+    before &&
+    sampleFindings(
+      before.filter((f) => f.rule === 'no-floating-promise'),
+      SAMPLE.size,
+      SAMPLE.seed,
+    );
   const beforeScored = before && !args.only ? score(before, markers, analysed) : undefined;
-  const beforePrecision = before && !args.only ? score(before.filter((f) => f.rule !== 'no-floating-promise' || beforeSample.has(f)), markers, analysed) : undefined;
+  const beforePrecision =
+    before && !args.only
+      ? score(
+          before.filter((f) => f.rule !== 'no-floating-promise' || beforeSample.has(f)),
+          markers,
+          analysed,
+        )
+      : undefined;
 
   writeWorksheet(entries, toJudge);
-  const summary = { heldOutByRule: heldOut.scored.byRule, entries: entries.map(({ findings: _f, eslint, root: _r, syntaxErrors: _s, ...rest }) => ({ ...rest, eslintMessages: eslint?.messages.length })), byRule: scored.byRule };
+  const summary = {
+    heldOutByRule: heldOut.scored.byRule,
+    entries: entries.map(({ findings: _f, eslint, root: _r, syntaxErrors: _s, ...rest }) => ({ ...rest, eslintMessages: eslint?.messages.length })),
+    byRule: scored.byRule,
+  };
   writeFileSync(path.join(work, 'results.json'), JSON.stringify({ summary, findings, eslint: entries.map((e) => ({ id: e.id, messages: e.eslint?.messages ?? [] })) }, null, 1));
 
-  const markdown = renderReport({ entries: tuning.entries, scored, beforeScored, beforePrecision, before, sample, sampleSpec: SAMPLE, toJudge: tuning.toJudge, eslintRan: args.eslint, markers: markers.filter((m) => !heldOutIds.has(m.package)), partial: Boolean(args.only), heldOut });
+  const markdown = renderReport({
+    entries: tuning.entries,
+    scored,
+    beforeScored,
+    beforePrecision,
+    before,
+    sample,
+    sampleSpec: SAMPLE,
+    toJudge: tuning.toJudge,
+    eslintRan: args.eslint,
+    markers: markers.filter((m) => !heldOutIds.has(m.package)),
+    partial: Boolean(args.only),
+    heldOut,
+  });
   const out = args.only ? path.join(work, 'accuracy.partial.md') : path.join(repo, 'docs/accuracy.md');
   writeFileSync(out, markdown);
   log(`wrote ${path.relative(repo, out)}; ${toJudge.length} findings still to judge (bench/.work/corpus/worksheet.md)`);

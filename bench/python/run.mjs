@@ -135,7 +135,10 @@ function seeded(seed) {
 
 /** The fresh packages in a seeded shuffle of their sorted names: the first half tunes, the rest is held out. */
 export function freshSplit(subjects = ACCURACY_SUBJECTS, seed = FRESH_SEED) {
-  const names = subjects.filter((s) => s.set === 'fresh').map((s) => s.package).sort();
+  const names = subjects
+    .filter((s) => s.set === 'fresh')
+    .map((s) => s.package)
+    .sort();
   const random = seeded(seed);
   for (let i = names.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -220,7 +223,11 @@ const range = (values) => `${Math.min(...values).toFixed(2)}–${Math.max(...val
 
 function ours(stdout) {
   const report = JSON.parse(stdout);
-  return { files: report.summary.files, errors: report.errors.length, findings: report.findings.map((f) => ({ file: path.resolve(repo, f.file), line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })) };
+  return {
+    files: report.summary.files,
+    errors: report.errors.length,
+    findings: report.findings.map((f) => ({ file: path.resolve(repo, f.file), line: f.line, ruleId: f.ruleId, messageId: f.messageId, message: f.message })),
+  };
 }
 
 function overlap(ourFindings, ruffDiagnostics) {
@@ -281,7 +288,12 @@ function main() {
   const doAccuracy = !args.has('--speed-only');
   mkdirSync(work, { recursive: true });
   if (!existsSync(bin)) throw new Error('build first: npm run build');
-  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
+  console.log(
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}, node ${process.version}`,
+  );
 
   if (doSpeed) {
     const dirs = setup(SPEED_SUBJECT);
@@ -368,7 +380,9 @@ function main() {
       if (t.packages === 0) continue;
       const f = t.floating;
       const o = t.other;
-      console.log(`| ${set} | ${t.packages} | ${t.tp + t.fp} | ${t.tp} | ${t.fp} | ${pct(t.tp, t.tp + t.fp)} | ${pct(f.tp, f.tp + f.fp)} (${f.tp}/${f.tp + f.fp}) | ${pct(o.tp, o.tp + o.fp)} (${o.tp}/${o.tp + o.fp}) | ${t.known} | ${t.found} | ${pct(t.found, t.known)} |`);
+      console.log(
+        `| ${set} | ${t.packages} | ${t.tp + t.fp} | ${t.tp} | ${t.fp} | ${pct(t.tp, t.tp + t.fp)} | ${pct(f.tp, f.tp + f.fp)} (${f.tp}/${f.tp + f.fp}) | ${pct(o.tp, o.tp + o.fp)} (${o.tp}/${o.tp + o.fp}) | ${t.known} | ${t.found} | ${pct(t.found, t.known)} |`,
+      );
     }
     console.log(`\n${unjudged.length} findings not judged yet`);
     for (const line of unjudged) console.log(`  unjudged: ${line}`);
@@ -381,11 +395,12 @@ function main() {
   }
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) try {
-  main();
-} catch (error) {
-  console.error(`bench:python: ${error.message}`);
-  process.exit(2);
-} finally {
-  rmSync(path.join(work, 'tmp'), { recursive: true, force: true });
-}
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url))
+  try {
+    main();
+  } catch (error) {
+    console.error(`bench:python: ${error.message}`);
+    process.exit(2);
+  } finally {
+    rmSync(path.join(work, 'tmp'), { recursive: true, force: true });
+  }

@@ -132,17 +132,11 @@ const by = Object.fromEntries(contenders.map((c) => [c.key, c]));
 const floor = by.raw.median;
 
 const pinned = process.env[PINNED_ENV] !== undefined;
-console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? "unknown"}), ${availableParallelism()} usable by this run, ${pinned ? 'pinned with taskset -c 0' : 'unpinned'}`);
+console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ${availableParallelism()} usable by this run, ${pinned ? 'pinned with taskset -c 0' : 'unpinned'}`);
 console.log('');
 console.log('contender'.padEnd(56) + 'median µs'.padStart(12) + 'p90 µs'.padStart(12) + '× floor'.padStart(10) + 'samples'.padStart(9));
 for (const c of contenders) {
-  console.log(
-    c.label.padEnd(56) +
-      c.median.toFixed(1).padStart(12) +
-      c.p90.toFixed(1).padStart(12) +
-      (c.median / floor).toFixed(2).padStart(10) +
-      String(c.n).padStart(9),
-  );
+  console.log(c.label.padEnd(56) + c.median.toFixed(1).padStart(12) + c.p90.toFixed(1).padStart(12) + (c.median / floor).toFixed(2).padStart(10) + String(c.n).padStart(9));
 }
 const ratios = {
   defineSyncOverFloor: by.defineSync.median / floor,

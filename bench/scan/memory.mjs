@@ -22,7 +22,10 @@ const gnuTime = '/usr/bin/time';
 function setup() {
   if (existsSync(path.join(project, 'lib'))) return;
   mkdirSync(work, { recursive: true });
-  const tarball = execFileSync('npm', ['pack', `${SUBJECT.name}@${SUBJECT.version}`, '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' }).trim().split('\n').pop();
+  const tarball = execFileSync('npm', ['pack', `${SUBJECT.name}@${SUBJECT.version}`, '--silent', '--pack-destination', work], { cwd: work, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
   mkdirSync(path.dirname(project), { recursive: true });
   execFileSync('tar', ['xzf', path.join(work, tarball), '-C', path.dirname(project)]);
   // Its own repository, so this repository's .gitignore (which ignores bench/.work) does not apply.
@@ -71,13 +74,27 @@ function main() {
   const report = JSON.parse(runs.scan.at(-1).stdout);
   const eslintReport = JSON.parse(runs.eslint.at(-1).stdout || '[]');
   const cpu = os.cpus();
-  console.log(`Subject: ${SUBJECT.name}@${SUBJECT.version} lib/ (npm): loop-audit analysed ${report.summary.files} files (${report.errors.length} skipped or failed), ${report.summary.findings} findings; eslint linted ${eslintReport.length} files`);
-  console.log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `Subject: ${SUBJECT.name}@${SUBJECT.version} lib/ (npm): loop-audit analysed ${report.summary.files} files (${report.errors.length} skipped or failed), ${report.summary.findings} findings; eslint linted ${eslintReport.length} files`,
+  );
+  console.log(
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   const summary = {};
   for (const [key, list] of Object.entries(runs)) {
-    summary[key] = { rssMiB: median(list.map((r) => r.rssMiB)), wall: median(list.map((r) => r.wall)), cpu: median(list.map((r) => r.cpu)), rssRange: [Math.min(...list.map((r) => r.rssMiB)), Math.max(...list.map((r) => r.rssMiB))] };
+    summary[key] = {
+      rssMiB: median(list.map((r) => r.rssMiB)),
+      wall: median(list.map((r) => r.wall)),
+      cpu: median(list.map((r) => r.cpu)),
+      rssRange: [Math.min(...list.map((r) => r.rssMiB)), Math.max(...list.map((r) => r.rssMiB))],
+    };
     const s = summary[key];
-    console.log(`${s.rssMiB.toFixed(0).padStart(6)} MiB peak RSS [${s.rssRange.map((v) => v.toFixed(0)).join('–')}]  ${s.wall.toFixed(1).padStart(6)} s wall  ${s.cpu.toFixed(1).padStart(6)} s cpu  (${list.length} runs, exit ${list[0].status})  ${list[0].label}`);
+    console.log(
+      `${s.rssMiB.toFixed(0).padStart(6)} MiB peak RSS [${s.rssRange.map((v) => v.toFixed(0)).join('–')}]  ${s.wall.toFixed(1).padStart(6)} s wall  ${s.cpu.toFixed(1).padStart(6)} s cpu  (${list.length} runs, exit ${list[0].status})  ${list[0].label}`,
+    );
   }
   const ratio = summary.scan.rssMiB / summary.eslint.rssMiB;
   console.log(`peak RSS scan / eslint  ${ratio.toFixed(3)}  ${ratio <= 1 ? '≤ target 1: met' : '> target 1: MISSED'}`);

@@ -164,7 +164,21 @@ async function benchSubject(subject) {
       writeFileSync(editedPath, original);
       if (compareBin) {
         rmSync(cacheCompare, { recursive: true, force: true });
-        runs.compareCold.push(await measure(`compared build (${compareBin}): cold`, project, process.execPath, [compareBin, 'scan', 'src', '--format', 'json', '--fail-on', 'off', '--quiet', '--cache', '--cache-location', path.join(cacheCompare, 'scan-cache.json')]));
+        runs.compareCold.push(
+          await measure(`compared build (${compareBin}): cold`, project, process.execPath, [
+            compareBin,
+            'scan',
+            'src',
+            '--format',
+            'json',
+            '--fail-on',
+            'off',
+            '--quiet',
+            '--cache',
+            '--cache-location',
+            path.join(cacheCompare, 'scan-cache.json'),
+          ]),
+        );
       }
     }
   } finally {
@@ -197,7 +211,9 @@ function report(results) {
   const fmt = (r) =>
     `${seconds(r.wall)} s [${r.wallMin.toFixed(3)}–${r.wallMax.toFixed(3)}]  cpu ${seconds(r.cpu)} s  ${r.rssMiB.toFixed(0).padStart(5)} MiB  (exit ${r.status}, ${r.runs} runs)  ${r.label}`;
   console.log('');
-  console.log(`Subject: ${results.subject} (npm), ${results.files} source files scanned, ${results.findings} loop-audit findings (the same from both backends); eslint linted ${results.eslintFiles} files (${results.eslintFindings} messages)${results.oxlint ? `, oxlint reported ${results.oxlintFindings ?? '?'}` : ''}`);
+  console.log(
+    `Subject: ${results.subject} (npm), ${results.files} source files scanned, ${results.findings} loop-audit findings (the same from both backends); eslint linted ${results.eslintFiles} files (${results.eslintFindings} messages)${results.oxlint ? `, oxlint reported ${results.oxlintFindings ?? '?'}` : ''}`,
+  );
   for (const key of ['cold7', 'cold7code', 'cold6', 'eslint', 'oxlint', 'warm7', 'edit7', 'edit6', 'compareCold']) if (results[key]) console.log(fmt(results[key]));
   if (!results.oxlint) console.log('oxlint: not installed (npm i -D oxlint oxlint-tsgolint)');
   else if (results.oxlint.status !== 0 && results.oxlint.status !== 1) console.log(`oxlint failed: ${results.oxlint.stderr.slice(0, 500)}`);
@@ -228,7 +244,12 @@ async function main() {
   for (let i = 0; i < WARM_REPEATS; i++) starts.push(await measure('node -e 0', REPO, process.execPath, ['-e', '0']));
   const nodeStartup = summarize(starts);
   const cpu = os.cpus();
-  console.log(`Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, node ${process.version}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   console.log(`node -e 0: ${nodeStartup.wall.toFixed(3)} s, ${nodeStartup.rssMiB.toFixed(0)} MiB`);
   const all = [];
   for (const subject of subjects) {
@@ -236,8 +257,16 @@ async function main() {
     all.push(results);
     report(results);
   }
-  console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  writeFileSync(path.join(WORK, 'results.json'), JSON.stringify({ nodeStartup, subjects: all }, (k, v) => (k === 'stdout' ? undefined : v), 2));
+  console.log(
+    `\nload average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  writeFileSync(
+    path.join(WORK, 'results.json'),
+    JSON.stringify({ nodeStartup, subjects: all }, (k, v) => (k === 'stdout' ? undefined : v), 2),
+  );
 }
 
 await main();

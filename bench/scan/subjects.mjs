@@ -87,7 +87,10 @@ export function prepareSubject(subject) {
   const into = path.dirname(project);
   rmSync(into, { recursive: true, force: true });
   mkdirSync(into, { recursive: true });
-  const tarball = sh('npm', ['pack', `${subject.name}@${subject.version}`, '--silent', '--pack-destination', into], { cwd: into }).trim().split('\n').pop();
+  const tarball = sh('npm', ['pack', `${subject.name}@${subject.version}`, '--silent', '--pack-destination', into], { cwd: into })
+    .trim()
+    .split('\n')
+    .pop();
   sh('tar', ['xzf', path.join(into, tarball), '-C', into]);
   // A repository of its own, as the project would be: the .gitignore of this repository (which
   // ignores bench/.work) does not apply to it, for loop-audit and oxlint alike.

@@ -21,10 +21,7 @@ export class RunnerTimeoutError extends RunnerError {
 
   constructor(callName: string, timeoutMs: number, workerReplaced: boolean) {
     super(
-      `@loop-audit/runtime: ${callName} did not settle within ${timeoutMs} ms` +
-        (workerReplaced
-          ? '; the worker was unresponsive and has been replaced'
-          : '; its late result will be discarded'),
+      `@loop-audit/runtime: ${callName} did not settle within ${timeoutMs} ms` + (workerReplaced ? '; the worker was unresponsive and has been replaced' : '; its late result will be discarded'),
       'ERR_RUNNER_TIMEOUT',
     );
     this.timeoutMs = timeoutMs;

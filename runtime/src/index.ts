@@ -10,27 +10,9 @@ import { runMainWith, type MainContext, type RunMainOptions } from './main.js';
 import { Runner, createRunner } from './runner.js';
 import type { SpawnOptions, Spawnable } from './types.js';
 
-export {
-  RunnerCrashedError,
-  RunnerError,
-  RunnerLoadError,
-  RunnerStoppedError,
-  RunnerTimeoutError,
-} from './errors.js';
+export { RunnerCrashedError, RunnerError, RunnerLoadError, RunnerStoppedError, RunnerTimeoutError } from './errors.js';
 export { Runner, createRunner } from './runner.js';
-export type {
-  DrainResult,
-  RunnerHealth,
-  RunnerOptions,
-  SafeSyncFunction,
-  SafeSyncOptions,
-  SpawnOptions,
-  Spawnable,
-  SyncFunction,
-  SyncOptions,
-  TaskInfo,
-  Thenable,
-} from './types.js';
+export type { DrainResult, RunnerHealth, RunnerOptions, SafeSyncFunction, SafeSyncOptions, SpawnOptions, Spawnable, SyncFunction, SyncOptions, TaskInfo, Thenable } from './types.js';
 export type { MainContext, RunMainOptions } from './main.js';
 
 let defaultRunner: Runner | undefined;
@@ -41,12 +23,10 @@ export function getRunner(): Runner {
 }
 
 /** `getRunner().defineSync(...)`. */
-export const defineSync: Runner['defineSync'] = ((...args: Parameters<Runner['defineSync']>) =>
-  getRunner().defineSync(...args)) as Runner['defineSync'];
+export const defineSync: Runner['defineSync'] = ((...args: Parameters<Runner['defineSync']>) => getRunner().defineSync(...args)) as Runner['defineSync'];
 
 /** `getRunner().syncFunction(...)`. */
-export const syncFunction: Runner['syncFunction'] = ((...args: Parameters<Runner['syncFunction']>) =>
-  getRunner().syncFunction(...args));
+export const syncFunction: Runner['syncFunction'] = (...args: Parameters<Runner['syncFunction']>) => getRunner().syncFunction(...args);
 
 /** `getRunner().spawn(...)`. */
 export function spawn<T = undefined>(task: Spawnable<T>, options?: SpawnOptions): Promise<Awaited<T> | undefined> {

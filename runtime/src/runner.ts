@@ -3,13 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { inspect } from 'node:util';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort, type ResourceLimits } from 'node:worker_threads';
-import {
-  RunnerCrashedError,
-  RunnerError,
-  RunnerLoadError,
-  RunnerStoppedError,
-  RunnerTimeoutError,
-} from './errors.js';
+import { RunnerCrashedError, RunnerError, RunnerLoadError, RunnerStoppedError, RunnerTimeoutError } from './errors.js';
 import { fromWire, type WireThrown } from './wire.js';
 import {
   CALL,
@@ -75,7 +69,7 @@ interface TaskRecord {
 }
 
 function toModuleUrl(spec: string | URL): string {
-  if (typeof spec === 'object' && spec !== null && typeof (spec).href === 'string') return (spec).href;
+  if (typeof spec === 'object' && spec !== null && typeof spec.href === 'string') return spec.href;
   if (typeof spec !== 'string') throw new TypeError(`@loop-audit/runtime: expected a module path or URL, got ${typeof spec}`);
   // Checked before the URL test so a Windows drive letter is not read as a URL scheme.
   if (isAbsolute(spec)) return pathToFileURL(spec).href;
@@ -114,7 +108,6 @@ function describe(error: unknown): { name: string; message: string } {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: typeof error, message: inspect(error, { depth: 2, breakLength: Infinity }) };
 }
-
 
 // One process 'exit' listener for all runners: a task still pending at exit did not fail, but it
 // did not finish either, and that should not pass in silence.
@@ -248,8 +241,8 @@ export class Runner {
         try {
           return arguments.length === 1
             ? runner.call(record, arg, true, safe)
-            // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
-            : runner.call(record, Array.prototype.slice.call(arguments), false, safe);
+            : // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
+              runner.call(record, Array.prototype.slice.call(arguments), false, safe);
         } catch {
           return fallback;
         }
@@ -259,8 +252,8 @@ export class Runner {
     const sync = function (this: unknown, arg: unknown): unknown {
       return arguments.length === 1
         ? runner.call(record, arg, true, sync)
-        // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
-        : runner.call(record, Array.prototype.slice.call(arguments), false, sync);
+        : // eslint-disable-next-line prefer-rest-params -- `arguments` rather than rest parameters: the single-argument call allocates nothing
+          runner.call(record, Array.prototype.slice.call(arguments), false, sync);
     };
     return sync;
   }
@@ -288,9 +281,7 @@ export class Runner {
     const { target } = record;
     if (target.generation !== handle.generation) {
       handle.ctl.postMessage(
-        'url' in target.load
-          ? { t: MSG_LOAD_MODULE, f: target.slot, url: target.load.url, name: target.load.name }
-          : { t: MSG_LOAD_SOURCE, f: target.slot, src: target.load.src },
+        'url' in target.load ? { t: MSG_LOAD_MODULE, f: target.slot, url: target.load.url, name: target.load.name } : { t: MSG_LOAD_SOURCE, f: target.slot, src: target.load.src },
       );
       target.generation = handle.generation;
     }
@@ -378,10 +369,7 @@ export class Runner {
           : cause !== undefined
             ? `crashed (uncaught ${inspect(cause)})`
             : `exited with code ${notice.code}`;
-    const error = new RunnerCrashedError(
-      `@loop-audit/runtime: the worker ${how} while running ${record.target.label}; the next call starts a fresh worker`,
-      { cause, exitCode: notice?.code },
-    );
+    const error = new RunnerCrashedError(`@loop-audit/runtime: the worker ${how} while running ${record.target.label}; the next call starts a fresh worker`, { cause, exitCode: notice?.code });
     return this.noteFailure(error, 'crash');
   }
 
@@ -430,10 +418,7 @@ export class Runner {
         if (now < this.lastCrashAt + delay) {
           this.heldBack = true;
           throw this.noteFailure(
-            new RunnerCrashedError(
-              `@loop-audit/runtime: the worker crashed ${this.consecutiveCrashes} times in a row; ` +
-                `backing off ${delay} ms before restarting it`,
-            ),
+            new RunnerCrashedError(`@loop-audit/runtime: the worker crashed ${this.consecutiveCrashes} times in a row; ` + `backing off ${delay} ms before restarting it`),
             'crash',
           );
         }
@@ -575,8 +560,8 @@ export class Runner {
     };
     try {
       const handled = handler(error, { name: task.name });
-      if (handled !== undefined && typeof (handled).then === 'function') {
-        (handled).then(undefined, handlerFailed);
+      if (handled !== undefined && typeof handled.then === 'function') {
+        handled.then(undefined, handlerFailed);
       }
     } catch (failure) {
       handlerFailed(failure);
@@ -594,10 +579,7 @@ export class Runner {
     process.exitCode = 1;
     if (!this.exitOnTaskFailure || this.failed) return;
     this.failed = true;
-    console.error(
-      `@loop-audit/runtime: exiting with code 1 because task "${task.name}" failed and nothing handled its error ` +
-        `(give the runner an onTaskError to handle task failures)`,
-    );
+    console.error(`@loop-audit/runtime: exiting with code 1 because task "${task.name}" failed and nothing handled its error ` + `(give the runner an onTaskError to handle task failures)`);
     if (this.failureExit !== undefined) {
       this.failureExit();
       return;
@@ -624,11 +606,14 @@ export class Runner {
       this.idleWaiters.push(onIdle);
       if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
         // Deliberately ref'd: a drain with a deadline must reach it even if the tasks hold nothing open.
-        timer = setTimeout(() => {
-          const index = this.idleWaiters.indexOf(onIdle);
-          if (index !== -1) this.idleWaiters.splice(index, 1);
-          resolve({ drained: false, pendingTasks: this.tasks.size });
-        }, Math.max(0, timeoutMs));
+        timer = setTimeout(
+          () => {
+            const index = this.idleWaiters.indexOf(onIdle);
+            if (index !== -1) this.idleWaiters.splice(index, 1);
+            resolve({ drained: false, pendingTasks: this.tasks.size });
+          },
+          Math.max(0, timeoutMs),
+        );
       }
     });
   }
@@ -658,8 +643,7 @@ export class Runner {
   /** JSON-serialisable state, ready to serve as a `GET /health/async` payload. */
   health(): RunnerHealth {
     this.poll();
-    const status: RunnerHealth['status'] =
-      this.stopping !== undefined ? 'stopped' : this.failing || this.heldBack ? 'degraded' : 'operational';
+    const status: RunnerHealth['status'] = this.stopping !== undefined ? 'stopped' : this.failing || this.heldBack ? 'degraded' : 'operational';
     const handle = this.current;
     return {
       healthy: status === 'operational',
@@ -693,9 +677,7 @@ export class Runner {
     if (this.tasks.size === 0) return;
     const names = [...this.tasks].slice(0, 10).map((t) => `"${t.name}"`);
     const more = this.tasks.size > names.length ? ` and ${this.tasks.size - names.length} more` : '';
-    process.stderr.write(
-      `@loop-audit/runtime: process exiting with ${this.tasks.size} spawned task(s) unfinished: ${names.join(', ')}${more}\n`,
-    );
+    process.stderr.write(`@loop-audit/runtime: process exiting with ${this.tasks.size} spawned task(s) unfinished: ${names.join(', ')}${more}\n`);
   }
 }
 

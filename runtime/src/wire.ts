@@ -26,12 +26,7 @@ const SKIPPED_KEYS = new Set(['stack', 'message', 'cause', 'errors']);
 function isErrorLike(value: unknown): value is Error {
   if (value instanceof Error) return true;
   // Errors from another realm (vm contexts) fail instanceof but keep the shape.
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as { message?: unknown }).message === 'string' &&
-    typeof (value as { stack?: unknown }).stack === 'string'
-  );
+  return typeof value === 'object' && value !== null && typeof (value as { message?: unknown }).message === 'string' && typeof (value as { stack?: unknown }).stack === 'string';
 }
 
 function cloneable(value: unknown): unknown {
@@ -108,7 +103,10 @@ export function fromWire(wire: WireThrown, callerStack?: string): unknown {
   if (wire.k === 'value') return wire.v;
   let error: Error;
   if (wire.errors !== undefined) {
-    error = new AggregateError(wire.errors.map((e) => fromWire(e)), wire.message);
+    error = new AggregateError(
+      wire.errors.map((e) => fromWire(e)),
+      wire.message,
+    );
   } else {
     const Ctor = BUILTIN_ERRORS[wire.name] ?? Error;
     error = new Ctor(wire.message);

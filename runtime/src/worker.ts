@@ -160,9 +160,7 @@ async function loadExport(url: string, name: string): Promise<AnyFn> {
   }
   if (typeof value !== 'function') {
     const found = Object.keys(mod).join(', ') || 'none';
-    throw new Error(
-      value === undefined ? `no export named '${name}' (exports: ${found})` : `export '${name}' is a ${typeof value}, not a function`,
-    );
+    throw new Error(value === undefined ? `no export named '${name}' (exports: ${found})` : `export '${name}' is a ${typeof value}, not a function`);
   }
   return value as AnyFn;
 }

@@ -53,7 +53,17 @@ describe('bundled with the app', () => {
 
   it('esbuild, CommonJS: the same from a require()d runtime', async () => {
     const out = path.join(work, 'esbuild-cjs');
-    await build({ absWorkingDir: source, entryPoints: ['main.cts', 'users.ts'], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outdir: out, outExtension: { '.js': '.js' }, logLevel: 'silent' });
+    await build({
+      absWorkingDir: source,
+      entryPoints: ['main.cts', 'users.ts'],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      outdir: out,
+      outExtension: { '.js': '.js' },
+      logLevel: 'silent',
+    });
     expect(files(out)).toEqual(['main.js', 'users.js']);
     const result = run(path.join(out, 'main.js'));
     expect(result.stderr).toBe('');

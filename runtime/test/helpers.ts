@@ -16,10 +16,7 @@ export interface ChildResult {
  * Runs a fixture in a fresh node process. `onStdout` may act on the child (send it a signal).
  * The generous `killAfterMs` only guards the test suite against a hang; it asserts nothing.
  */
-export function runNode(
-  script: string,
-  options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; killAfterMs?: number } = {},
-): Promise<ChildResult> {
+export function runNode(script: string, options: { onStdout?: (text: string, child: ReturnType<typeof spawn>) => void; killAfterMs?: number } = {}): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fixturePath(script)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

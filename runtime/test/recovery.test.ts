@@ -2,14 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  RunnerCrashedError,
-  RunnerError,
-  RunnerTimeoutError,
-  createRunner,
-  type Runner,
-  type RunnerOptions,
-} from '@loop-audit/runtime';
+import { RunnerCrashedError, RunnerError, RunnerTimeoutError, createRunner, type Runner, type RunnerOptions } from '@loop-audit/runtime';
 import { Gate, until } from './gate.js';
 import { fixture } from './helpers.js';
 
@@ -233,10 +226,13 @@ describe('crashes and recovery', () => {
   it('replaces a worker that runs out of memory (detected by the timeout)', () => {
     const runner = make({ resourceLimits: { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 } });
     // eslint-disable-next-line loop-audit/no-sync-wrapper -- the runner's syncFunction is what this test exercises
-    const hog = runner.syncFunction(async () => {
-      const hoard: number[][] = [];
-      for (;;) hoard.push(new Array(100_000).fill(1));
-    }, { timeoutMs: 3_000 });
+    const hog = runner.syncFunction(
+      async () => {
+        const hoard: number[][] = [];
+        for (;;) hoard.push(new Array(100_000).fill(1));
+      },
+      { timeoutMs: 3_000 },
+    );
     const error = capture(() => hog());
     // Out-of-memory skips the worker's exit hook; the timeout and the liveness probe catch it.
     expect(error).toBeInstanceOf(RunnerError);

@@ -3,15 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  BrokenCircuitError,
-  ConsecutiveBreaker,
-  ConstantBackoff,
-  circuitBreaker,
-  handleType,
-  retry,
-  wrap,
-} from 'cockatiel';
+import { BrokenCircuitError, ConsecutiveBreaker, ConstantBackoff, circuitBreaker, handleType, retry, wrap } from 'cockatiel';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunnerCrashedError, RunnerLoadError, RunnerTimeoutError, createRunner } from '@loop-audit/runtime';
 import { Gate } from './gate.js';

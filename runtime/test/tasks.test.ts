@@ -156,10 +156,12 @@ describe('spawn', () => {
  * runNode guard only kills a hung child, and a killed child fails the `signal`/`code` checks.
  */
 describe('unhandled task failures', () => {
-  const writeWhenWatching = (name: string) => (text: string): void => {
-    const match = /watching (.+)\n/.exec(text);
-    if (match && !existsSync(path.join(match[1]!, name))) writeFileSync(path.join(match[1]!, name), '{');
-  };
+  const writeWhenWatching =
+    (name: string) =>
+    (text: string): void => {
+      const match = /watching (.+)\n/.exec(text);
+      if (match && !existsSync(path.join(match[1]!, name))) writeFileSync(path.join(match[1]!, name), '{');
+    };
 
   it('a failed task exits 1 while a fs.watch handle is open, after the other task settles', async () => {
     const result = await runNode('task-failure-watcher.mjs', { onStdout: writeWhenWatching('job.json') });
@@ -190,7 +192,7 @@ describe('unhandled task failures', () => {
     expect(answered).toBe('202 accepted');
   });
 
-  it('under runMain, a failed task aborts main\'s signal (which closes the watcher), drains and exits 1', async () => {
+  it("under runMain, a failed task aborts main's signal (which closes the watcher), drains and exits 1", async () => {
     const result = await runNode('runmain-task-failure.mjs', { onStdout: writeWhenWatching('job.json') });
     expect(result.signal).toBeNull();
     expect(result.code).toBe(1);

@@ -38,7 +38,7 @@ export function registerFixCommand(program: Command, io: CliIo, setExit: (code: 
     .description('apply the autofixes (rewrites to @loop-audit/runtime, added to package.json dependencies): print a unified diff, or write the files with --write')
     .argument('[paths...]', 'files or directories to fix (default: the current directory)')
     .option('--write', 'write the fixed files (atomically); without it nothing is changed')
-    .option('--rule <id...>', 'only these rules\' fixes (rule ids like no-floating-promise, or families like floating-promise)')
+    .option('--rule <id...>', "only these rules' fixes (rule ids like no-floating-promise, or families like floating-promise)")
     .option('--tsconfig <file>', 'use this tsconfig (references are followed) instead of finding one')
     .option('-c, --config <file>', 'configuration file (default: nearest loop-audit.config.json or package.json "loopAudit")')
     .option('--include <glob...>', 'only fix files matching these globs (relative to the working directory)')
@@ -132,7 +132,12 @@ function jsonSummary(result: FixResult, formatDiff: (result: FixResult) => strin
         ...(!entry.error && entry.after !== entry.before ? { diff: formatDiff({ ...result, files: [entry], dependencies: [] }) } : {}),
       })),
     notices: result.notices,
-    dependencies: result.dependencies.map((change) => ({ file: change.relative, message: change.message, written: change.written, ...(change.error ? { error: change.error } : { diff: formatDiff({ ...result, files: [], dependencies: [change] }) }) })),
+    dependencies: result.dependencies.map((change) => ({
+      file: change.relative,
+      message: change.message,
+      written: change.written,
+      ...(change.error ? { error: change.error } : { diff: formatDiff({ ...result, files: [], dependencies: [change] }) }),
+    })),
     notes: result.notes,
   };
 }

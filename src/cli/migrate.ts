@@ -41,7 +41,11 @@ export function registerMigrateCommand(program: Command, io: MigrateIo, setExit:
     .addOption(new Option('-f, --format <format>', 'report format: pretty (the diff, then the report) or json').choices(['pretty', 'json']).default('pretty'))
     .option('--keep-public-sync', 'exported functions keep a sync signature: a marked wrapper over the runner stays at the boundary')
     .option('--keep-names', 'functions named …Sync that become async keep their names (by default the suffix goes, across files)')
-    .addOption(new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto @loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(['async', 'runner']))
+    .addOption(
+      new Option('--to <mode>', 'async: callers await the sibling and wrappers go; runner: wrappers move onto @loop-audit/runtime (default: runner for a bridge-only phase such as stabilize)').choices(
+        ['async', 'runner'],
+      ),
+    )
     .option('--allow-runtime-dependency', 'in a published library too (package.json with main/exports, not private), rewrite to @loop-audit/runtime and add it to the dependencies')
     .option('--no-format', "do not run the project's formatter (prettier, biome or dprint) on the rewritten files")
     .option('--tsconfig <file>', 'use this tsconfig instead of the nearest one')

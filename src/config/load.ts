@@ -41,7 +41,7 @@ export interface FoundConfig {
  * A directory with both is ambiguous and an error.
  */
 export function findConfig(startDir: string): FoundConfig | undefined {
-  for (let dir = path.resolve(startDir); ; ) {
+  for (let dir = path.resolve(startDir); ;) {
     const configFile = path.join(dir, CONFIG_FILE_NAME);
     const configText = readText(configFile);
     const pkgFile = path.join(dir, 'package.json');

@@ -47,7 +47,10 @@ function optionsErrors(ruleId: RuleId, options: unknown): ErrorObject[] {
 }
 
 function ajvErrorToMessage(base: string, error: ErrorObject): string {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let where = base;
   for (const segment of segments) where = /^\d+$/.test(segment) ? keyPath(where, Number(segment)) : keyPath(where, segment);
   if (error.keyword === 'additionalProperties') {

@@ -114,7 +114,7 @@ function computeHelpers(facts: FileFacts, options: HelperOptions): FileBridgeHel
   }
   // Helpers that hand a parameter on to another helper (`runAsync(p, t) { return runBlocking(p, t) }`),
   // until no more appear: each round can only add helpers, so this ends.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (let i = pending.length - 1; i >= 0; i--) {
       const fn = pending[i]!;
@@ -268,12 +268,7 @@ function unwrapVoid(ts: FileFacts['ts'], expression: TS.Expression): TS.Expressi
 }
 
 /** `fn` passes one of its parameters to a known helper: it is a helper of the same kind. */
-function forwardingToHelper(
-  facts: FileFacts,
-  fn: FunctionLike,
-  helpers: FileBridgeHelpers,
-  options: HelperOptions,
-): { kind: WrapperBridgeKind; promiseParams: Set<number> } | undefined {
+function forwardingToHelper(facts: FileFacts, fn: FunctionLike, helpers: FileBridgeHelpers, options: HelperOptions): { kind: WrapperBridgeKind; promiseParams: Set<number> } | undefined {
   for (const call of ownCalls(facts, fn)) {
     // Only a call that hands on one of `fn`'s parameters can make `fn` a helper, whatever it
     // calls: don't ask the checker (or read modules) about the others.
@@ -361,12 +356,7 @@ function runnerBindings(facts: FileFacts): ReadonlySet<string> {
  * also reaches helpers in other files of the program), else by name in this file, else by
  * reading the relative module it was imported from. Names from the options match last.
  */
-export function resolveHelperCall(
-  facts: FileFacts,
-  call: TS.CallExpression,
-  options: HelperOptions = {},
-  local: FileBridgeHelpers = bridgeHelpers(facts, options),
-): HelperCall | undefined {
+export function resolveHelperCall(facts: FileFacts, call: TS.CallExpression, options: HelperOptions = {}, local: FileBridgeHelpers = bridgeHelpers(facts, options)): HelperCall | undefined {
   const ts = facts.ts;
   const callee = skipOuterExpressions(ts, call.expression);
   const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
@@ -489,8 +479,7 @@ function moduleHelpers(facts: FileFacts, specifier: string, options: HelperOptio
 function exportNames(facts: FileFacts): Map<string, string> {
   const ts = facts.ts;
   const names = new Map<string, string>();
-  const hasModifier = (node: TS.Node, kind: TS.SyntaxKind): boolean =>
-    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
+  const hasModifier = (node: TS.Node, kind: TS.SyntaxKind): boolean => ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === kind) ?? false);
   for (const statement of facts.sourceFile.statements) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name && hasModifier(statement, ts.SyntaxKind.DefaultKeyword)) {
       names.set('default', statement.name.text);

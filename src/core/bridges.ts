@@ -424,10 +424,7 @@ function waitsForAbsence(facts: FileFacts, condition: TS.Expression | undefined)
   const isAbsent = (side: TS.Expression): boolean => {
     const value = skipOuterExpressions(ts, side);
     return (
-      value.kind === ts.SyntaxKind.NullKeyword ||
-      (ts.isIdentifier(value) && value.text === 'undefined') ||
-      ts.isVoidExpression(value) ||
-      (ts.isStringLiteral(value) && value.text === 'undefined')
+      value.kind === ts.SyntaxKind.NullKeyword || (ts.isIdentifier(value) && value.text === 'undefined') || ts.isVoidExpression(value) || (ts.isStringLiteral(value) && value.text === 'undefined')
     );
   };
   return isAbsent(expr.left) || isAbsent(expr.right);
@@ -521,7 +518,6 @@ function writtenKey(facts: FileFacts, node: TS.Node): string | undefined {
   }
   return undefined;
 }
-
 
 /** Every assignment and `++`/`--` in the file, by the key it writes. */
 function writesByKey(facts: FileFacts): ReadonlyMap<string, readonly TS.Node[]> {

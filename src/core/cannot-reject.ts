@@ -60,7 +60,17 @@ function isQuietResult(facts: FileFacts, expression: TS.Expression): boolean {
 /** `var _a, _b;` (compiled optional chaining), `let done = false;`: declares without running anything. */
 function isBareDeclaration(facts: FileFacts, statement: TS.Statement): boolean {
   const ts = facts.ts;
-  return ts.isVariableStatement(statement) && statement.declarationList.declarations.every((d) => !d.initializer || ts.isLiteralExpression(d.initializer) || d.initializer.kind === ts.SyntaxKind.FalseKeyword || d.initializer.kind === ts.SyntaxKind.TrueKeyword || d.initializer.kind === ts.SyntaxKind.NullKeyword);
+  return (
+    ts.isVariableStatement(statement) &&
+    statement.declarationList.declarations.every(
+      (d) =>
+        !d.initializer ||
+        ts.isLiteralExpression(d.initializer) ||
+        d.initializer.kind === ts.SyntaxKind.FalseKeyword ||
+        d.initializer.kind === ts.SyntaxKind.TrueKeyword ||
+        d.initializer.kind === ts.SyntaxKind.NullKeyword,
+    )
+  );
 }
 
 /** `if (x === false) return;`: a condition without calls, a bare return. */

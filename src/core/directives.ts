@@ -40,7 +40,15 @@ function directivesOf(ts: TypeScriptApi, sourceFile: TS.SourceFile): Directive[]
       const list = ` ${match[2] ?? ''}`.split(/\s--(?:\s|$)/)[0]!.trim();
       directives.push({
         kind: match[1]!.slice('eslint-'.length) as Directive['kind'],
-        rules: list === '' ? undefined : new Set(list.split(',').map((name) => name.trim()).filter((name) => name !== '')),
+        rules:
+          list === ''
+            ? undefined
+            : new Set(
+                list
+                  .split(',')
+                  .map((name) => name.trim())
+                  .filter((name) => name !== ''),
+              ),
         line: sourceFile.getLineAndCharacterOfPosition(range.pos).line,
         endLine: sourceFile.getLineAndCharacterOfPosition(range.end).line,
         pos: range.pos,

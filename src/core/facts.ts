@@ -4,18 +4,9 @@ import { RUNTIME_PACKAGE, RUNTIME_REEXPORT } from './runtime-package.js';
 import { checkerQuestions, type TypeHandle, type TypeQuestions } from './type-questions.js';
 
 /** What an expression refers to: a member path inside a module, or a global. */
-export type Reference =
-  | { kind: 'module'; module: string; path: readonly string[] }
-  | { kind: 'global'; name: string; path: readonly string[] };
+export type Reference = { kind: 'module'; module: string; path: readonly string[] } | { kind: 'global'; name: string; path: readonly string[] };
 
-export type FunctionLike =
-  | TS.FunctionDeclaration
-  | TS.FunctionExpression
-  | TS.ArrowFunction
-  | TS.MethodDeclaration
-  | TS.ConstructorDeclaration
-  | TS.GetAccessorDeclaration
-  | TS.SetAccessorDeclaration;
+export type FunctionLike = TS.FunctionDeclaration | TS.FunctionExpression | TS.ArrowFunction | TS.MethodDeclaration | TS.ConstructorDeclaration | TS.GetAccessorDeclaration | TS.SetAccessorDeclaration;
 
 const WORKER_FILE_NAME = /(?:^|[\\/._-])workers?\.[cm]?[jt]sx?$/i;
 const PROMISE_TYPE_NAMES = new Set(['Promise', 'PromiseLike', 'Thenable']);
@@ -122,16 +113,14 @@ export class FileFacts {
       }
       if ((ts.isMethodDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node)) && node.name) {
         const name = propertyNameText(ts, node.name);
-        const isAsync = ts.isMethodDeclaration(node)
-          ? this.isAsyncFunction(node)
-          : node.initializer !== undefined && this.isAsyncFunctionExpression(node.initializer);
+        const isAsync = ts.isMethodDeclaration(node) ? this.isAsyncFunction(node) : node.initializer !== undefined && this.isAsyncFunctionExpression(node.initializer);
         if (name && isAsync) this.asyncMethodNames.add(name);
       }
       ts.forEachChild(node, visit);
     };
     visit(this.sourceFile);
     // `const { Worker } = wt` or `const loopWhile = deasync.loopWhile` after `wt`/`deasync` are known.
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const declaration of aliasCandidates) {
         const init = skipOuterExpressions(ts, declaration.initializer!);
@@ -243,11 +232,7 @@ export class FileFacts {
       return { kind: 'global', name: expr.text, path: [] };
     }
     if (ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr)) {
-      const key = ts.isPropertyAccessExpression(expr)
-        ? expr.name.text
-        : ts.isStringLiteralLike(expr.argumentExpression)
-          ? expr.argumentExpression.text
-          : undefined;
+      const key = ts.isPropertyAccessExpression(expr) ? expr.name.text : ts.isStringLiteralLike(expr.argumentExpression) ? expr.argumentExpression.text : undefined;
       if (key === undefined) return undefined;
       const base = this.resolve(expr.expression);
       if (!base) return undefined;
@@ -429,11 +414,7 @@ export class FileFacts {
   private looksLikePromiseChain(expression: TS.Expression): boolean {
     const ts = this.ts;
     const expr = skipOuterExpressions(ts, expression);
-    return (
-      ts.isCallExpression(expr) &&
-      ts.isPropertyAccessExpression(expr.expression) &&
-      ['then', 'catch', 'finally'].includes(expr.expression.name.text)
-    );
+    return ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && ['then', 'catch', 'finally'].includes(expr.expression.name.text);
   }
 
   private constInitializers: Map<string, TS.Expression | null> | undefined;

@@ -327,7 +327,10 @@ class Finder {
       current = expr.expression.expression;
     }
     const root = skipOuterExpressions(ts, current);
-    return root !== call && (ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(root) && skipOuterExpressions(ts, root.expression).kind === ts.SyntaxKind.ThisKeyword));
+    return (
+      root !== call &&
+      (ts.isIdentifier(root) || root.kind === ts.SyntaxKind.ThisKeyword || (ts.isPropertyAccessExpression(root) && skipOuterExpressions(ts, root.expression).kind === ts.SyntaxKind.ThisKeyword))
+    );
   }
 
   private isKnownSafePromiseType(type: TypeHandle): boolean {

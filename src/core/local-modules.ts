@@ -75,16 +75,15 @@ function isRequireOrImport(facts: FileFacts, expression: TS.Expression): boolean
 function exportOf(facts: FileFacts, name: string, hops: number): Target | undefined {
   const ts = facts.ts;
   const valueOf = (expression: TS.Expression): Target | undefined => targetOf(facts, expression, hops + 1);
-  const isExported = (node: TS.Node): boolean =>
-    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
-  const isDefault = (node: TS.Node): boolean =>
-    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false);
+  const isExported = (node: TS.Node): boolean => ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+  const isDefault = (node: TS.Node): boolean => ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword) ?? false);
   for (const statement of facts.sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.body && isExported(statement)) {
       if ((name === 'default' && isDefault(statement)) || statement.name?.text === name) return { kind: 'function', facts, fn: statement };
     } else if (ts.isVariableStatement(statement) && isExported(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer) return valueOf(declaration.initializer) ?? { kind: 'value', facts, expression: declaration.initializer };
+        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer)
+          return valueOf(declaration.initializer) ?? { kind: 'value', facts, expression: declaration.initializer };
       }
     } else if (ts.isExportAssignment(statement) && name === 'default' && !statement.isExportEquals) {
       return valueOf(statement.expression);

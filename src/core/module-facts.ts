@@ -106,14 +106,12 @@ export function scriptKindOf(ts: TypeScriptApi, fileName: string): TS.ScriptKind
 function asyncExportNames(ts: TypeScriptApi, file: TS.SourceFile): ReadonlySet<string> {
   const asyncLocals = new Set<string>();
   const exported = new Set<string>();
-  const isExported = (node: TS.Node): boolean =>
-    ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
+  const isExported = (node: TS.Node): boolean => ts.canHaveModifiers(node) && (ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword) ?? false);
   const returnsPromise = (fn: TS.SignatureDeclarationBase): boolean => {
     if (ts.getCombinedModifierFlags(fn) & ts.ModifierFlags.Async) return true;
     return fn.type !== undefined && ts.isTypeReferenceNode(fn.type) && /^(Promise|PromiseLike)$/.test(fn.type.typeName.getText(file));
   };
-  const isAsyncValue = (expr: TS.Expression | undefined): boolean =>
-    expr !== undefined && (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) && returnsPromise(expr);
+  const isAsyncValue = (expr: TS.Expression | undefined): boolean => expr !== undefined && (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) && returnsPromise(expr);
 
   for (const statement of file.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name && returnsPromise(statement)) {

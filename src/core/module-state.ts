@@ -66,7 +66,13 @@ function walk(facts: FileFacts, fn: TS.Node, name: string, redirect: Redirect | 
     if (seen.has(node)) continue;
     seen.add(node);
     if (seen.size > MAX_FUNCTIONS) return { reason: `calls more module code than loop-audit follows (${MAX_FUNCTIONS} functions)` };
-    const where = via.length > 1 ? ` (through ${via.slice(1).map((step) => `\`${step}\``).join(' → ')})` : '';
+    const where =
+      via.length > 1
+        ? ` (through ${via
+            .slice(1)
+            .map((step) => `\`${step}\``)
+            .join(' → ')})`
+        : '';
     const refs = outsideReferences(current, node);
     if (refs.context || (current.isFunctionLike(node) && !current.ts.isArrowFunction(node) && usesOwnThis(current, node))) return { reason: `uses \`this\`${where}, which the worker cannot share` };
     for (const name of [...refs.values].sort()) {
@@ -156,10 +162,7 @@ function declaresName(facts: FileFacts, fn: FunctionLike, name: string): boolean
 }
 
 type ModuleDeclaration =
-  | { kind: 'function'; node: FunctionLike }
-  | { kind: 'class'; node: TS.ClassLikeDeclaration }
-  | { kind: 'variable'; declaration: TS.VariableDeclaration; isConst: boolean }
-  | { kind: 'inert' };
+  { kind: 'function'; node: FunctionLike } | { kind: 'class'; node: TS.ClassLikeDeclaration } | { kind: 'variable'; declaration: TS.VariableDeclaration; isConst: boolean } | { kind: 'inert' };
 
 /** The module-level declaration of `name` in the file, if there is one. */
 function moduleDeclaration(facts: FileFacts, name: string): ModuleDeclaration | undefined {
@@ -192,7 +195,11 @@ function declarationVerdict(facts: FileFacts, name: string, declaration: ModuleD
     case 'function':
       return { kind: 'follow', facts, node: declaration.node, name };
     case 'class': {
-      const staticField = declaration.node.members.find((member) => ts.isClassStaticBlockDeclaration(member) || (ts.isPropertyDeclaration(member) && member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword) && !(isReadonly(ts, member) && isImmutableValue(facts, member.initializer))));
+      const staticField = declaration.node.members.find(
+        (member) =>
+          ts.isClassStaticBlockDeclaration(member) ||
+          (ts.isPropertyDeclaration(member) && member.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword) && !(isReadonly(ts, member) && isImmutableValue(facts, member.initializer))),
+      );
       if (staticField) return { kind: 'state', what: `uses the class \`${name}\`, whose static ${ts.isClassStaticBlockDeclaration(staticField) ? 'block' : 'fields'} the worker has its own copy of` };
       return { kind: 'follow', facts, node: declaration.node, name };
     }
@@ -308,7 +315,9 @@ function exportVerdict(facts: FileFacts, exportName: string, label: string, dept
   for (const statement of facts.sourceFile.statements) {
     // `export default function`, `export * from './x.js'`
     if (exportName === 'default' && (ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) {
-      return ts.isFunctionDeclaration(statement) && statement.body ? { kind: 'follow', facts, node: statement, name: 'default' } : declarationVerdict(facts, 'default', { kind: 'class', node: statement as TS.ClassDeclaration });
+      return ts.isFunctionDeclaration(statement) && statement.body
+        ? { kind: 'follow', facts, node: statement, name: 'default' }
+        : declarationVerdict(facts, 'default', { kind: 'class', node: statement as TS.ClassDeclaration });
     }
     if (ts.isExportDeclaration(statement) && !statement.exportClause && statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text.startsWith('.')) {
       const next = resolveSource(path.dirname(facts.sourceFile.fileName), statement.moduleSpecifier.text);
@@ -350,7 +359,8 @@ function commonJsExport(facts: FileFacts, name: string): TS.Expression | undefin
 
 function verdictOfLocal(facts: FileFacts, local: string, label: string): Verdict {
   const imported = facts.imports.get(local);
-  if (imported?.kind === 'module') return imported.module.startsWith('.') ? importedVerdict(facts, local, imported.module, isDefaultImport(facts, local) ? ['default'] : imported.path) : { kind: 'safe' };
+  if (imported?.kind === 'module')
+    return imported.module.startsWith('.') ? importedVerdict(facts, local, imported.module, isDefaultImport(facts, local) ? ['default'] : imported.path) : { kind: 'safe' };
   const declaration = moduleDeclaration(facts, local);
   if (!declaration) return { kind: 'state', what: `uses ${label}, which loop-audit cannot find there to check` };
   const verdict = declarationVerdict(facts, local, declaration);

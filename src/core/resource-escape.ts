@@ -153,7 +153,7 @@ function isResolverLocal(facts: FileFacts, fn: FunctionLike, name: string): bool
       const executor = facts.enclosingFunction(node);
       const created = executor?.parent;
       if (executor && created && ts.isNewExpression(created) && facts.refersToGlobal(created.expression, 'Promise')) {
-        const target = (node.right).text;
+        const target = node.right.text;
         if (executor.parameters.some((p) => ts.isIdentifier(p.name) && p.name.text === target)) found = true;
       }
     }

@@ -105,7 +105,12 @@ function isWholeModuleExport(facts: FileFacts, fn: TS.Node): boolean {
   if (!parent) return false;
   if (ts.isExportAssignment(parent)) return true;
   if (ts.isFunctionDeclaration(fn) && ts.getModifiers(fn)?.some((m) => m.kind === ts.SyntaxKind.DefaultKeyword)) return true;
-  return ts.isBinaryExpression(parent) && parent.right === node && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && facts.text(skipOuterExpressions(ts, parent.left)).replace(/\s+/g, '') === 'module.exports';
+  return (
+    ts.isBinaryExpression(parent) &&
+    parent.right === node &&
+    parent.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+    facts.text(skipOuterExpressions(ts, parent.left)).replace(/\s+/g, '') === 'module.exports'
+  );
 }
 
 /** The identifier a buffer expression starts from (`i32array`, `state.lock[0]` → `state`). */

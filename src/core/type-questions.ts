@@ -161,7 +161,7 @@ class CheckerQuestions implements TypeQuestions {
 
   resolvesToThisReturning(call: TS.CallExpression): boolean {
     const declaration = this.checker.getResolvedSignature(call)?.getDeclaration();
-    const returnType = declaration && 'type' in declaration ? (declaration.type) : undefined;
+    const returnType = declaration && 'type' in declaration ? declaration.type : undefined;
     return returnType?.kind === this.ts.SyntaxKind.ThisType;
   }
 

@@ -10,12 +10,7 @@ import type { TypeQuestions } from './type-questions.js';
 export type TypeScriptApi = typeof typescript;
 export type { TS };
 
-export const RULE_IDS = [
-  'no-loop-per-call',
-  'no-sync-bridge',
-  'no-sync-wrapper',
-  'no-floating-promise',
-] as const;
+export const RULE_IDS = ['no-loop-per-call', 'no-sync-bridge', 'no-sync-wrapper', 'no-floating-promise'] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
 export type Family = 'loop-per-call' | 'sync-bridge' | 'sync-wrapper' | 'floating-promise';

@@ -80,9 +80,7 @@ export function fixText(source: string, driver: FixDriver, only?: (finding: Find
   const refused = new Set<string>();
   let passes = 0;
   while (passes < MAX_FIX_PASSES) {
-    const candidates = driver
-      .analyze(text)
-      .filter((finding) => finding.fix && finding.fix.length > 0 && (!only || only(finding)) && !refused.has(fixKey(text, finding)));
+    const candidates = driver.analyze(text).filter((finding) => finding.fix && finding.fix.length > 0 && (!only || only(finding)) && !refused.has(fixKey(text, finding)));
     if (candidates.length === 0) break;
     passes++;
     const baseline = driver.syntaxErrors(text);

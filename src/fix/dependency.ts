@@ -141,7 +141,7 @@ export function withDependency(text: string, name: string, range: string): { tex
   }
   const added = addMember(current, 'dependencies', name, range, unit, newline);
   if (added === undefined) return undefined;
-  const deps = (section(expected, 'dependencies') ?? {});
+  const deps = section(expected, 'dependencies') ?? {};
   deps[name] = range;
   expected.dependencies = deps;
   try {
@@ -307,7 +307,8 @@ export function runtimeDependencyChanges(changed: readonly { path: string; befor
       importers.set(manifest.file, [...(importers.get(manifest.file) ?? []), entry.path]);
     }
   }
-  if (orphans.length > 0) notes.push(`no package.json above ${orphans.length === 1 ? orphans[0] : `${orphans.length} fixed files`}: install ${RUNTIME_PACKAGE} where the fixed code runs (npm install ${RUNTIME_PACKAGE})`);
+  if (orphans.length > 0)
+    notes.push(`no package.json above ${orphans.length === 1 ? orphans[0] : `${orphans.length} fixed files`}: install ${RUNTIME_PACKAGE} where the fixed code runs (npm install ${RUNTIME_PACKAGE})`);
   const changes: ManifestChange[] = [];
   const range = runtimeVersionRange();
   for (const manifest of byManifest.values()) {
@@ -319,7 +320,14 @@ export function runtimeDependencyChanges(changed: readonly { path: string; befor
       continue;
     }
     const moved = result.movedFrom ? ` (moved from ${result.movedFrom}: fixed code imports it at run time)` : '';
-    changes.push({ file: manifest.file, before: manifest.text, after: result.text, range, importers: importers.get(manifest.file)!, message: `added ${RUNTIME_PACKAGE} ${range} to dependencies${moved}; run npm install` });
+    changes.push({
+      file: manifest.file,
+      before: manifest.text,
+      after: result.text,
+      range,
+      importers: importers.get(manifest.file)!,
+      message: `added ${RUNTIME_PACKAGE} ${range} to dependencies${moved}; run npm install`,
+    });
   }
   return { changes, notes };
 }

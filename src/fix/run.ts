@@ -102,7 +102,10 @@ const RUNTIME_SUGGESTIONS = new Set(['spawnWithRuntime', 'runnerWithRuntime']);
 export function parseRuleFilter(values: readonly string[]): Set<RuleId> | undefined {
   if (values.length === 0) return undefined;
   const ids = new Set<RuleId>();
-  for (const raw of values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  for (const raw of values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean)) {
     const name = raw.replace(/^loop-audit\//, '');
     const id = (RULE_IDS as readonly string[]).includes(name) ? (name as RuleId) : FAMILIES.has(name) ? RULE_IDS.find((r) => FAMILY_OF_RULE[r] === (name as Family)) : undefined;
     if (!id) throw new ScanUsageError(`unknown rule or family '${raw}' (expected one of ${RULE_IDS.join(', ')}, or a family: ${[...FAMILIES].join(', ')})`);
@@ -160,8 +163,7 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
         if (read.error.skipped) {
           notices.push({ file: relative(file), message: read.error.message });
           skippedOnRead.push(file);
-        }
-        else files.push({ file: relative(file), path: file, before: '', after: '', fixed: [], dropped: [], remaining: [], error: read.error.message, written: false });
+        } else files.push({ file: relative(file), path: file, before: '', after: '', fixed: [], dropped: [], remaining: [], error: read.error.message, written: false });
         continue;
       }
       texts.set(file, read.text);
@@ -195,7 +197,17 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
   }
   // A broken tsconfig found beside the sources: its files were fixed without it (inferred options), and the run says so.
   for (const broken of layout.broken) {
-    files.push({ file: relative(broken.configFile), path: broken.configFile, before: '', after: '', fixed: [], dropped: [], remaining: [], error: `${broken.message}\n(its files were fixed without it)`, written: false });
+    files.push({
+      file: relative(broken.configFile),
+      path: broken.configFile,
+      before: '',
+      after: '',
+      fixed: [],
+      dropped: [],
+      remaining: [],
+      error: `${broken.message}\n(its files were fixed without it)`,
+      written: false,
+    });
   }
   files.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 
@@ -219,7 +231,9 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
   const dependencies: DependencyChange[] = planned.changes.map((change) => ({ ...change, relative: relative(change.file), written: false }));
   const libraries = new Set(files.filter((entry) => entry.library !== undefined && entry.runtimeSuggestions).map((entry) => entry.library!));
   for (const library of [...libraries].sort()) {
-    notes.push(`${library} is a published library that does not depend on ${RUNTIME_PACKAGE}: fixes that need it are left as suggestions (--allow-runtime-dependency applies them and adds the dependency)`);
+    notes.push(
+      `${library} is a published library that does not depend on ${RUNTIME_PACKAGE}: fixes that need it are left as suggestions (--allow-runtime-dependency applies them and adds the dependency)`,
+    );
   }
 
   if (options.write) {

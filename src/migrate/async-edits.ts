@@ -82,7 +82,12 @@ export class AsyncEdits {
       } else if (unit.blockedBy) {
         const by = unit.blockedBy;
         const reason = by.context.refusal?.message ?? (by.context.blockedBy ? `it stays sync too` : 'it cannot await');
-        this.plan.refuse('kept', sourceFile, node.getStart(sourceFile), `'${unit.name}' stays sync: it is called at ${this.plan.where(by.call.getSourceFile(), by.call.getStart())} in '${by.context.name}', which cannot await (${reason})`);
+        this.plan.refuse(
+          'kept',
+          sourceFile,
+          node.getStart(sourceFile),
+          `'${unit.name}' stays sync: it is called at ${this.plan.where(by.call.getSourceFile(), by.call.getStart())} in '${by.context.name}', which cannot await (${reason})`,
+        );
       }
     }
     // Wrappers.
@@ -227,7 +232,12 @@ export class AsyncEdits {
       edits.replace(callee.name.getStart(sourceFile), callee.name.getEnd(), 'rejects');
     }
     this.insertAwait(sourceFile, assertion.outer);
-    this.plan.change('call-rewritten', sourceFile, assertion.call.getStart(sourceFile), assertion.kind === 'expect' ? 'expect(() => …).toThrow() → await expect(…).rejects.toThrow()' : 'assert.throws(() => …) → await assert.rejects(…)');
+    this.plan.change(
+      'call-rewritten',
+      sourceFile,
+      assertion.call.getStart(sourceFile),
+      assertion.kind === 'expect' ? 'expect(() => …).toThrow() → await expect(…).rejects.toThrow()' : 'assert.throws(() => …) → await assert.rejects(…)',
+    );
   }
 
   private makeAsync(unit: Unit): void {
@@ -242,7 +252,9 @@ export class AsyncEdits {
       if (!isAsync(ts, fn)) edits.insert(asyncPosition(ts, fn), 'async ');
       if (fn.type) this.promiseType(fn.type);
       if (!unit.boundary && isPublic(this.ts, fn)) {
-        this.plan.notes.add(`exported ${unit.name} (${this.plan.where(sourceFile, fn.getStart(sourceFile))}) is now async: code outside this project that calls it must await it (--keep-public-sync keeps a sync boundary instead)`);
+        this.plan.notes.add(
+          `exported ${unit.name} (${this.plan.where(sourceFile, fn.getStart(sourceFile))}) is now async: code outside this project that calls it must await it (--keep-public-sync keeps a sync boundary instead)`,
+        );
       }
       const reason = unit.entry ? entryText(unit.entry.kind) : unit.registrations.length > 0 ? entryText(unit.registrations[0]!.kind) : undefined;
       this.plan.change(unit.entry ? 'entry-point' : 'made-async', sourceFile, fn.getStart(sourceFile), `${unit.name} is async${reason ? ` (${reason})` : ''}`);
@@ -279,10 +291,12 @@ export class AsyncEdits {
    */
   private dropSyncSuffix(unit: Unit, fn: FunctionNode): void {
     const ts = this.ts;
-    const nameNode = ts.isFunctionDeclaration(fn) ? fn.name : (() => {
-      const parent = outermost(ts, fn).parent;
-      return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && ts.isVariableStatement(parent.parent.parent) ? parent.name : undefined;
-    })();
+    const nameNode = ts.isFunctionDeclaration(fn)
+      ? fn.name
+      : (() => {
+          const parent = outermost(ts, fn).parent;
+          return parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) && ts.isVariableStatement(parent.parent.parent) ? parent.name : undefined;
+        })();
     if (!nameNode || !/.Sync$/.test(nameNode.text)) return;
     const sourceFile = fn.getSourceFile();
     if (!ts.isSourceFile((ts.isFunctionDeclaration(fn) ? fn : nameNode.parent.parent.parent).parent)) return;
@@ -313,7 +327,10 @@ export class AsyncEdits {
       else edits.replace(ref.node.getStart(ref.sourceFile), ref.node.getEnd(), newName);
     }
     this.plan.change('made-async', sourceFile, nameNode.getStart(sourceFile), `${oldName} is renamed ${newName}: it is async now (--keep-names keeps the name)`);
-    if (isPublic(ts, fn)) this.plan.notes.add(`exported ${oldName} is now ${newName} (${this.plan.where(sourceFile, nameNode.getStart(sourceFile))}): code outside this project must use the new name (--keep-names keeps it)`);
+    if (isPublic(ts, fn))
+      this.plan.notes.add(
+        `exported ${oldName} is now ${newName} (${this.plan.where(sourceFile, nameNode.getStart(sourceFile))}): code outside this project must use the new name (--keep-names keeps it)`,
+      );
   }
 
   /**
@@ -337,7 +354,12 @@ export class AsyncEdits {
       edits.insert(body.getStart(sourceFile), `{ ${spawn}(async () => `);
       edits.insert(body.getEnd(), `, ${options})${semi} }`);
     }
-    this.plan.change('entry-point', sourceFile, fn.getStart(sourceFile), `${unit.name} stays sync (its callers cannot be followed and its result is unused): its body awaits inside a tracked task, ${spawn}(async () => …, { name: '${name}' })`);
+    this.plan.change(
+      'entry-point',
+      sourceFile,
+      fn.getStart(sourceFile),
+      `${unit.name} stays sync (its callers cannot be followed and its result is unused): its body awaits inside a tracked task, ${spawn}(async () => …, { name: '${name}' })`,
+    );
   }
 
   /** `T` → `Promise<T>`, unless it already is a promise type. */

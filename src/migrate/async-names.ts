@@ -20,7 +20,7 @@ export function isInTypeQuery(ts: Plan['project']['ts'], node: TS.Node): boolean
 
 export function hasOverloads(checker: TS.TypeChecker, fn: TS.FunctionDeclaration | TS.MethodDeclaration): boolean {
   const symbol = fn.name ? checker.getSymbolAtLocation(fn.name) : undefined;
-  return (symbol?.declarations ?? []).filter((d) => d !== fn && (d.kind === fn.kind) && !(d as TS.FunctionLikeDeclaration).body).length > 0;
+  return (symbol?.declarations ?? []).filter((d) => d !== fn && d.kind === fn.kind && !(d as TS.FunctionLikeDeclaration).body).length > 0;
 }
 
 export function memberNameNode(ts: Plan['project']['ts'], fn: FunctionNode): TS.Node | undefined {
@@ -60,7 +60,7 @@ function callbackLabel(ts: Plan['project']['ts'], call: TS.CallExpression, fn: T
   const first = call.arguments[0];
   const label = first && first !== fn && ts.isStringLiteralLike(first) ? first.text : undefined;
   if (method === 'action') {
-    for (let receiver: TS.Expression = callee; ; ) {
+    for (let receiver: TS.Expression = callee; ;) {
       const inner = skipOuterExpressions(ts, ts.isPropertyAccessExpression(receiver) ? receiver.expression : receiver);
       if (!ts.isCallExpression(inner) || !ts.isPropertyAccessExpression(inner.expression)) break;
       const arg = inner.arguments[0];

@@ -57,7 +57,7 @@ export function deleteUnusedHelpers(plan: Plan): void {
     const name = (declaration as TS.FunctionDeclaration | TS.VariableDeclaration).name;
     if (!name || !ts.isIdentifier(name)) continue;
     const { references } = findReferences(plan.project, name);
-    const specifiers: (TS.ExportSpecifier)[] = [];
+    const specifiers: TS.ExportSpecifier[] = [];
     const stillUsed = references.some((ref) => {
       if (ref.node === name) return false;
       const parent = ref.node.parent;
@@ -105,13 +105,20 @@ export function pruneDeadPrivates(plan: Plan): void {
     if (!sourceFile) continue;
     const edits = plan.editsFor(sourceFile);
     const byName = identifiersByName(plan, sourceFile);
-    for (let changed = true; changed; ) {
+    for (let changed = true; changed;) {
       changed = false;
       for (const statement of sourceFile.statements) {
         if (edits.covers(statement.getStart(sourceFile), statement.getEnd())) continue;
         if (ts.canHaveModifiers(statement) && ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword || m.kind === ts.SyntaxKind.DeclareKeyword)) continue;
         let name: TS.Identifier | undefined;
-        if ((ts.isFunctionDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isClassDeclaration(statement) || ts.isEnumDeclaration(statement)) && statement.name) {
+        if (
+          (ts.isFunctionDeclaration(statement) ||
+            ts.isTypeAliasDeclaration(statement) ||
+            ts.isInterfaceDeclaration(statement) ||
+            ts.isClassDeclaration(statement) ||
+            ts.isEnumDeclaration(statement)) &&
+          statement.name
+        ) {
           name = statement.name;
         } else if (ts.isVariableStatement(statement) && statement.declarationList.declarations.length === 1) {
           const declaration = statement.declarationList.declarations[0]!;
@@ -221,7 +228,9 @@ export function settleImports(plan: Plan): void {
       const text = (need: NeededImport): string => (need.local === need.exportName ? need.exportName : isRequire ? `${need.exportName}: ${need.local}` : `${need.exportName} as ${need.local}`);
       for (const need of needed) {
         if (placed.has(need) || !sameModule(binding.module, need.from)) continue;
-        const candidates = binding.elements.filter((e) => unused.has(e.node) && !replaced.has(e.node) && (ts.isImportSpecifier(e.node) || ts.isBindingElement(e.node)) && !(ts.isImportSpecifier(e.node) && e.node.isTypeOnly));
+        const candidates = binding.elements.filter(
+          (e) => unused.has(e.node) && !replaced.has(e.node) && (ts.isImportSpecifier(e.node) || ts.isBindingElement(e.node)) && !(ts.isImportSpecifier(e.node) && e.node.isTypeOnly),
+        );
         const free = candidates.find((e) => e.local.text === need.replaces) ?? candidates.find((e) => !needed.some((n) => n !== need && !placed.has(n) && n.replaces === e.local.text));
         if (free) {
           edits.replace(free.node.getStart(sourceFile), free.node.getEnd(), text(need));
@@ -357,8 +366,12 @@ export function removeUnusedPackages(plan: Plan, packages: readonly string[], te
     return undefined;
   }
   for (const pkg of removed) {
-    plan.changes.push({ kind: 'package-removed', file: plan.relative(file), line: before.slice(0, before.indexOf(`"${pkg}"`)).split('\n').length, message: `${pkg} is removed from package.json: nothing imports it any more` });
+    plan.changes.push({
+      kind: 'package-removed',
+      file: plan.relative(file),
+      line: before.slice(0, before.indexOf(`"${pkg}"`)).split('\n').length,
+      message: `${pkg} is removed from package.json: nothing imports it any more`,
+    });
   }
   return { file, before, after };
 }
-

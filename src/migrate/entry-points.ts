@@ -12,9 +12,7 @@ import type { RefusalKind } from './types.js';
  */
 export type EntryKind = 'commander' | 'test' | 'http' | 'express' | 'fastify' | 'koa' | 'promise';
 
-export type Consumer =
-  | { entry: EntryKind; call: TS.CallExpression; express4?: boolean }
-  | { refusal: RefusalKind; message: string };
+export type Consumer = { entry: EntryKind; call: TS.CallExpression; express4?: boolean } | { refusal: RefusalKind; message: string };
 
 const TEST_BODIES = new Set(['it', 'test', 'beforeEach', 'afterEach', 'beforeAll', 'afterAll', 'before', 'after']);
 const SUITES = new Set(['describe', 'suite', 'context']);
@@ -101,7 +99,7 @@ const expressMajors = new Map<string, number | undefined>();
 
 /** The major version of express the file's nearest package.json asks for (undefined when it does not say). */
 function expressMajor(fileName: string): number | undefined {
-  for (let dir = path.dirname(fileName); ; ) {
+  for (let dir = path.dirname(fileName); ;) {
     if (expressMajors.has(dir)) return expressMajors.get(dir);
     let found: number | undefined;
     let text: string | undefined;
@@ -213,7 +211,8 @@ export function classifyConsumer(project: MigrationProject, call: TS.CallExpress
   if (ts.isIdentifier(callee) && callee.text === 'expect') {
     return { refusal: 'callback', message: 'this `expect(() => …)` assertion calls the function and checks it synchronously: rewrite it as `await expect(promise).resolves…` or `.rejects…` by hand' };
   }
-  if (name !== undefined && TIMERS.has(name)) return { refusal: 'callback', message: `${name} ignores the promise its callback returns: keep the callback sync and hand the work to spawn(), or run \`loop-audit fix\`` };
+  if (name !== undefined && TIMERS.has(name))
+    return { refusal: 'callback', message: `${name} ignores the promise its callback returns: keep the callback sync and hand the work to spawn(), or run \`loop-audit fix\`` };
   return { refusal: 'callback', message: `it is handed to \`${text}(…)\`, which may ignore the promise it returns` };
 }
 

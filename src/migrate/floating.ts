@@ -44,9 +44,11 @@ export function fixEntryPointsAndFloating(
       const http = httpFindings(view, options.allHttpHandlers ? undefined : firstPass ? options.httpOffsets : []);
       firstPass = false;
       if (!options.fixFloating) return http;
-      const floating = analyzeRule({ ts, sourceFile: view.sourceFile, checker: view.checker, compilerOptions: project.compilerOptions, runtimeDependency: runtimePolicy(file, options.allowRuntimeDependency === true).allowed }, 'no-floating-promise', options.ruleOptions).filter(
-        (finding) => finding.fix && finding.fix.length > 0 && !http.some((h) => overlaps(h, finding)),
-      );
+      const floating = analyzeRule(
+        { ts, sourceFile: view.sourceFile, checker: view.checker, compilerOptions: project.compilerOptions, runtimeDependency: runtimePolicy(file, options.allowRuntimeDependency === true).allowed },
+        'no-floating-promise',
+        options.ruleOptions,
+      ).filter((finding) => finding.fix && finding.fix.length > 0 && !http.some((h) => overlaps(h, finding)));
       return [...http, ...floating];
     },
     syntaxErrors: (current: string): number => syntaxErrorCount(ts, file, current),
@@ -185,11 +187,15 @@ function httpFix(view: View, call: TS.CallExpression, handler: TS.Expression): T
   return [...plan.edits, { start: handler.getStart(sourceFile), end: handler.getEnd(), text: shell }];
 }
 
-
 /** Whether a file as it is has anything for the second pass, so untouched files are not re-analysed for nothing. */
 export function hasEntryPointWork(project: MigrationProject, sourceFile: TS.SourceFile, fixFloating: boolean, ruleOptions: object, allowRuntimeDependency = false): boolean {
   const view: View = { project, sourceFile, checker: project.checker };
   if (httpFindings(view, undefined).length > 0) return true;
   const runtimeDependency = runtimePolicy(sourceFile.fileName, allowRuntimeDependency).allowed;
-  return fixFloating && analyzeRule({ ts: project.ts, sourceFile, checker: project.checker, compilerOptions: project.compilerOptions, runtimeDependency }, 'no-floating-promise', ruleOptions).some((f) => (f.fix?.length ?? 0) > 0);
+  return (
+    fixFloating &&
+    analyzeRule({ ts: project.ts, sourceFile, checker: project.checker, compilerOptions: project.compilerOptions, runtimeDependency }, 'no-floating-promise', ruleOptions).some(
+      (f) => (f.fix?.length ?? 0) > 0,
+    )
+  );
 }

@@ -8,8 +8,8 @@ export function formatMigrateReport(result: MigrateResult): string {
     s.wrappersFound === 0
       ? 'no sync wrappers in scope'
       : result.mode === 'runner'
-      ? `${s.wrappersMovedToRunner} of ${s.wrappersFound} wrappers moved onto @loop-audit/runtime's runner`
-      : `${s.wrappersRemoved} of ${s.wrappersFound} wrappers removed, ${s.callSitesRewritten} calls rewritten, ${s.functionsMadeAsync} functions made async (${s.entryPoints} entry points)`;
+        ? `${s.wrappersMovedToRunner} of ${s.wrappersFound} wrappers moved onto @loop-audit/runtime's runner`
+        : `${s.wrappersRemoved} of ${s.wrappersFound} wrappers removed, ${s.callSitesRewritten} calls rewritten, ${s.functionsMadeAsync} functions made async (${s.entryPoints} entry points)`;
   const floating = s.floatingFixed > 0 ? `, ${s.floatingFixed} entry points and floating promises fixed` : '';
   const written = result.write
     ? `${s.filesChanged} files written`

@@ -65,7 +65,15 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   let round: Round;
   for (;;) {
     const view: MigrationProject = excluded.size === 0 ? project : { ...project, files: new Set([...project.files].filter((file) => !excluded.has(file))), excluded };
-    round = planRound(view, scope, mode, handlesWrappers, { keepPublicSync: options.keepPublicSync === true, keepNames: options.keepNames === true }, wrapperOptions, options.allowRuntimeDependency === true);
+    round = planRound(
+      view,
+      scope,
+      mode,
+      handlesWrappers,
+      { keepPublicSync: options.keepPublicSync === true, keepNames: options.keepNames === true },
+      wrapperOptions,
+      options.allowRuntimeDependency === true,
+    );
     const failed = [...round.refused].filter(([file]) => !excluded.has(file));
     if (failed.length === 0) break;
     for (const [file, reason] of failed) excluded.set(file, reason);
@@ -96,7 +104,13 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
     const current = after.get(file) ?? original;
     const edits = plan.edits.get(file);
     const offsets = (plan.httpHandlers.get(file) ?? []).map((offset) => (edits ? edits.mapOffset(offset) : offset));
-    const outcome = fixEntryPointsAndFloating(project, file, current, { fixFloating: fixFloating && scope.includes(file), allHttpHandlers: scope.includes(file) && (fixFloating || mode === 'async'), httpOffsets: offsets, ruleOptions: floatingOptions, allowRuntimeDependency: options.allowRuntimeDependency === true });
+    const outcome = fixEntryPointsAndFloating(project, file, current, {
+      fixFloating: fixFloating && scope.includes(file),
+      allHttpHandlers: scope.includes(file) && (fixFloating || mode === 'async'),
+      httpOffsets: offsets,
+      ruleOptions: floatingOptions,
+      allowRuntimeDependency: options.allowRuntimeDependency === true,
+    });
     for (const fix of outcome.fixed) {
       plan.changes.push({ kind: 'floating-fixed', file: plan.relative(file), line: fix.line, message: fix.message });
       floatingFixed++;
@@ -171,8 +185,7 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const changes = plan.changes.filter((change) => !refusedRelative.has(change.file)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const refusals = [...plan.refusals].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   // Nothing changed: say what the phase still has and why this run did not touch it.
-  const unhandled: Unhandled[] =
-    changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file)) : [];
+  const unhandled: Unhandled[] = changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file)) : [];
   return {
     root,
     scope: scope.label,
@@ -212,7 +225,15 @@ interface Round {
 }
 
 /** One planning round over the files the migration may change: wrappers, propagation, cleanup, and the rewritten texts. */
-function planRound(project: MigrationProject, scope: Scope, mode: MigrationMode, handlesWrappers: boolean, names: { keepPublicSync: boolean; keepNames: boolean }, wrapperOptions: object, allowRuntimeDependency: boolean): Round {
+function planRound(
+  project: MigrationProject,
+  scope: Scope,
+  mode: MigrationMode,
+  handlesWrappers: boolean,
+  names: { keepPublicSync: boolean; keepNames: boolean },
+  wrapperOptions: object,
+  allowRuntimeDependency: boolean,
+): Round {
   const { ts, checker } = project;
   const plan = new Plan(project);
   plan.allowRuntimeDependency = allowRuntimeDependency;

@@ -41,12 +41,7 @@ export function removeListElement(plan: Plan, element: TS.ImportSpecifier | TS.E
 }
 
 /** Wraps a function's block body (see wrapBlockEdits) in the plan's edits for its file. */
-export function wrapBlock(
-  plan: Plan,
-  fn: TS.Node,
-  body: TS.Block,
-  parts: (indent: string, unit: string, newline: string) => { open: string; close: string; depth: number },
-): void {
+export function wrapBlock(plan: Plan, fn: TS.Node, body: TS.Block, parts: (indent: string, unit: string, newline: string) => { open: string; close: string; depth: number }): void {
   const sourceFile = body.getSourceFile();
   const newline = codeStyle(factsOf(plan.project, sourceFile)).newline;
   const indent = indentOf(sourceFile.text, fn.getStart(sourceFile));

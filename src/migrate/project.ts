@@ -111,10 +111,7 @@ export function resolveScope(config: ResolvedConfig, root: string, phaseName: st
   const inPhase = phase ? phaseMatcher(phase) : () => true;
   const pathList = (paths ?? []).map((p) => path.resolve(root, p));
   const pathMatcher = globMatcher(paths ?? [], root);
-  const inPaths =
-    pathList.length === 0
-      ? () => true
-      : (file: string) => pathList.some((p) => file === p || (isDirectory(p) && isUnder(file, p))) || pathMatcher(file);
+  const inPaths = pathList.length === 0 ? () => true : (file: string) => pathList.some((p) => file === p || (isDirectory(p) && isUnder(file, p))) || pathMatcher(file);
   const labels = [phase ? `phase ${phase.name}` : undefined, paths && paths.length > 0 ? `paths ${paths.join(' ')}` : undefined].filter(Boolean);
   return {
     label: labels.join(', ') || 'the whole project',

@@ -43,7 +43,9 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
   if (sibling.exportName === 'default') return refuse(`its sibling is a default export`);
   const policy = runtimePolicy(sourceFile.fileName, plan.allowRuntimeDependency);
   if (!policy.allowed) {
-    return refuse(`${plan.relative(policy.manifest.file)} is a published library that does not depend on ${RUNTIME_PACKAGE}; --allow-runtime-dependency moves it onto the runner and adds the dependency`);
+    return refuse(
+      `${plan.relative(policy.manifest.file)} is a published library that does not depend on ${RUNTIME_PACKAGE}; --allow-runtime-dependency moves it onto the runner and adds the dependency`,
+    );
   }
 
   const format = runtimeFormat(plan.project, sourceFile);
@@ -54,7 +56,11 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
   if (sameFile) localName = sibling.name;
   else {
     // The name and module the wrapper's file already uses for the sibling.
-    const symbol = resolveAlias(ts, checker, checker.getSymbolAtLocation(ts.isVariableDeclaration(sibling.declaration) || ts.isFunctionDeclaration(sibling.declaration) ? sibling.declaration.name! : sibling.declaration));
+    const symbol = resolveAlias(
+      ts,
+      checker,
+      checker.getSymbolAtLocation(ts.isVariableDeclaration(sibling.declaration) || ts.isFunctionDeclaration(sibling.declaration) ? sibling.declaration.name! : sibling.declaration),
+    );
     for (const statement of sourceFile.statements) {
       if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
       const bindings = statement.importClause?.namedBindings;
@@ -69,13 +75,7 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
     specifier ??= relativeSpecifier(ts, sourceFile, sibling.sourceFile.fileName);
   }
   const quote = (text: string): string => stringLiteral(style, text);
-  const locator = sameFile
-    ? format === 'esm'
-      ? 'import.meta.url'
-      : '__filename'
-    : format === 'esm'
-      ? `new URL(${quote(specifier!)}, import.meta.url)`
-      : `require.resolve(${quote(specifier!)})`;
+  const locator = sameFile ? (format === 'esm' ? 'import.meta.url' : '__filename') : format === 'esm' ? `new URL(${quote(specifier!)}, import.meta.url)` : `require.resolve(${quote(specifier!)})`;
   const typeOf = localName ? `typeof ${localName}` : `typeof import(${quote(specifier!)}).${sibling.exportName}`;
   const defineSync = plan.runtimeName(sourceFile, 'defineSync');
   const factory = `${defineSync}<${typeOf}>(${locator}, ${quote(sibling.exportName)})`;
@@ -89,7 +89,12 @@ export function moveToRunner(plan: Plan, info: WrapperInfo): boolean {
   }
   noteBridgeHelper(plan, info);
   plan.pruneFiles.add(path.resolve(sourceFile.fileName));
-  plan.change('wrapper-moved-to-runner', sourceFile, wrapper.range.start, `'${wrapper.name}' now blocks through @loop-audit/runtime's runner (defineSync of '${sibling.exportName}') instead of ${wrapper.viaHelper ? `'${wrapper.viaHelper}'` : 'its own bridge'}`);
+  plan.change(
+    'wrapper-moved-to-runner',
+    sourceFile,
+    wrapper.range.start,
+    `'${wrapper.name}' now blocks through @loop-audit/runtime's runner (defineSync of '${sibling.exportName}') instead of ${wrapper.viaHelper ? `'${wrapper.viaHelper}'` : 'its own bridge'}`,
+  );
   plan.notes.add(
     "Wrappers moved onto loop-audit/runtime run their sibling in the runner's one persistent worker thread: arguments and results are copied (structured clone), module state lives in the worker, and the worker's process.env is a copy taken when it starts (a bridge that started a worker per call saw later changes). A TypeScript project run from its sources needs its loader in that worker too: preload it with --require, which Node also runs in worker threads (--import is not).",
   );

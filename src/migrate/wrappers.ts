@@ -113,8 +113,7 @@ function siblingOf(project: MigrationProject, sourceFile: TS.SourceFile, wrapper
     const symbol = project.checker.getSymbolAtLocation(expr.name);
     const declaration = symbol?.declarations?.[0];
     const isPrivate =
-      ts.isPrivateIdentifier(expr.name) ||
-      (declaration !== undefined && (hasModifier(ts, declaration, ts.SyntaxKind.PrivateKeyword) || hasModifier(ts, declaration, ts.SyntaxKind.ProtectedKeyword)));
+      ts.isPrivateIdentifier(expr.name) || (declaration !== undefined && (hasModifier(ts, declaration, ts.SyntaxKind.PrivateKeyword) || hasModifier(ts, declaration, ts.SyntaxKind.ProtectedKeyword)));
     let owner: TS.Node | undefined = wrapper.node.parent;
     while (owner && !ts.isClassLike(owner) && !ts.isObjectLiteralExpression(owner)) owner = owner.parent;
     return { kind: 'member', name: expr.name.text, isPrivate, owner };
@@ -135,7 +134,9 @@ function functionSibling(project: MigrationProject, name: TS.Node): Sibling | un
   if (isDeclarationFileName(file.fileName) || !project.files.has(path.resolve(file.fileName))) return undefined;
   const isFunction =
     ts.isFunctionDeclaration(declaration) ||
-    (ts.isVariableDeclaration(declaration) && declaration.initializer !== undefined && (ts.isArrowFunction(skipOuterExpressions(ts, declaration.initializer)) || ts.isFunctionExpression(skipOuterExpressions(ts, declaration.initializer))));
+    (ts.isVariableDeclaration(declaration) &&
+      declaration.initializer !== undefined &&
+      (ts.isArrowFunction(skipOuterExpressions(ts, declaration.initializer)) || ts.isFunctionExpression(skipOuterExpressions(ts, declaration.initializer))));
   if (!isFunction) return undefined;
   const statement = ts.isVariableDeclaration(declaration) ? declaration.parent.parent : declaration;
   if (!ts.isSourceFile(statement.parent)) return undefined;
@@ -158,9 +159,7 @@ function exportedSibling(project: MigrationProject, sourceFile: TS.SourceFile, w
   const { ts, checker, program } = project;
   const exportName = wrapper.siblingName;
   if (exportName === 'default') return undefined;
-  const factory = ts.isCallExpression(skipOuterExpressions(ts, wrapper.bridgeCall.expression))
-    ? (skipOuterExpressions(ts, wrapper.bridgeCall.expression) as TS.CallExpression)
-    : wrapper.bridgeCall;
+  const factory = ts.isCallExpression(skipOuterExpressions(ts, wrapper.bridgeCall.expression)) ? (skipOuterExpressions(ts, wrapper.bridgeCall.expression) as TS.CallExpression) : wrapper.bridgeCall;
   const locator = factory.arguments[0];
   const target = locator ? moduleOfLocator(ts, program, sourceFile, locator) : undefined;
   if (!target) return undefined;
@@ -224,9 +223,9 @@ function forwardedArguments(project: MigrationProject, wrapper: SyncWrapper): { 
     const index = wrapper.bridgeCall.arguments.findIndex((a) => a.pos <= wrapper.sibling.pos && wrapper.sibling.end <= a.end);
     const helper = resolveAlias(ts, checker, checker.getSymbolAtLocation(ts.isPropertyAccessExpression(bridgeCallee) ? bridgeCallee.name : bridgeCallee));
     const declaration = helper?.valueDeclaration;
-    const helperFn =
-      declaration && ts.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(ts, declaration.initializer) : declaration;
-    const parameters = helperFn && (ts.isFunctionDeclaration(helperFn) || ts.isArrowFunction(helperFn) || ts.isFunctionExpression(helperFn) || ts.isMethodDeclaration(helperFn)) ? helperFn.parameters : undefined;
+    const helperFn = declaration && ts.isVariableDeclaration(declaration) && declaration.initializer ? skipOuterExpressions(ts, declaration.initializer) : declaration;
+    const parameters =
+      helperFn && (ts.isFunctionDeclaration(helperFn) || ts.isArrowFunction(helperFn) || ts.isFunctionExpression(helperFn) || ts.isMethodDeclaration(helperFn)) ? helperFn.parameters : undefined;
     const rest = parameters?.[index + 1];
     if (index < 0 || !parameters || !rest || !rest.dotDotDotToken || parameters.length !== index + 2) {
       return { refusal: `cannot tell how '${wrapper.viaHelper ?? 'the bridge'}' passes arguments to '${wrapper.siblingName}' (expected a helper like \`runSync(fn, ...args)\`)` };

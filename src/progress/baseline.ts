@@ -31,9 +31,7 @@ export class BaselineError extends ConfigError {
 }
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
-  return (
-    cmp(a.file, b.file) || cmp(a.ruleId, b.ruleId) || cmp(a.context, b.context) || cmp(a.textHash, b.textHash) || a.occurrence - b.occurrence || cmp(a.fingerprint, b.fingerprint)
-  );
+  return cmp(a.file, b.file) || cmp(a.ruleId, b.ruleId) || cmp(a.context, b.context) || cmp(a.textHash, b.textHash) || a.occurrence - b.occurrence || cmp(a.fingerprint, b.fingerprint);
 }
 
 /** Code-unit order, not locale order: the file must sort the same on every machine. */

@@ -75,7 +75,10 @@ export function formatPretty(report: ProgressReport, options: FormatOptions = {}
 function historySummary(history: HistoryReport): string {
   const first = history.points[0];
   const last = history.points.at(-1);
-  const span = first && last ? `${history.points.length} points from ${first.commit.slice(0, 8)} (${first.date.slice(0, 10)}) to ${last.commit.slice(0, 8)} (${last.date.slice(0, 10)}): ${first.total} → ${last.total} findings` : 'no commits in range';
+  const span =
+    first && last
+      ? `${history.points.length} points from ${first.commit.slice(0, 8)} (${first.date.slice(0, 10)}) to ${last.commit.slice(0, 8)} (${last.date.slice(0, 10)}): ${first.total} → ${last.total} findings`
+      : 'no commits in range';
   return [`history: ${span}`, ...history.notes].join('\n');
 }
 
@@ -98,7 +101,13 @@ export function formatMarkdown(report: ProgressReport, history?: HistoryReport):
   const notes = report.phases.map(packagesNote).filter((n): n is string => n !== undefined);
   if (notes.length > 0) lines.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (history) {
-    lines.push('', '<details><summary>Burndown</summary>', '', `| commit | date | ${report.phases.map((p) => mdCell(p.name)).join(' | ')} | total |`, `| --- | --- | ${report.phases.map(() => '---:').join(' | ')} | ---: |`);
+    lines.push(
+      '',
+      '<details><summary>Burndown</summary>',
+      '',
+      `| commit | date | ${report.phases.map((p) => mdCell(p.name)).join(' | ')} | total |`,
+      `| --- | --- | ${report.phases.map(() => '---:').join(' | ')} | ---: |`,
+    );
     for (const point of history.points) {
       lines.push(`| \`${point.commit.slice(0, 8)}\` | ${point.date.slice(0, 10)} | ${report.phases.map((p) => point.phases[p.name] ?? 0).join(' | ')} | ${point.total} |`);
     }
@@ -161,9 +170,15 @@ function burndownChart(report: ProgressReport, history: HistoryReport): string {
   series.forEach((s, k) => {
     const color = s.name === 'total' ? '#000' : SERIES_COLORS[k % SERIES_COLORS.length];
     const coords = s.values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
-    parts.push(`<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="${s.name === 'total' ? 3 : 2}" points="${coords}"><title>${esc(s.name)}</title></polyline>`);
-    s.values.forEach((v, i) => parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>${esc(`${s.name} at ${points[i]!.commit.slice(0, 8)}: ${v}`)}</title></circle>`));
-    parts.push(`<rect x="${pad.left + k * 110}" y="${height - 22}" width="10" height="10" fill="${color}"/><text x="${pad.left + k * 110 + 14}" y="${height - 13}" font-size="11">${esc(s.name)}</text>`);
+    parts.push(
+      `<polyline class="series" data-series="${esc(s.name)}" fill="none" stroke="${color}" stroke-width="${s.name === 'total' ? 3 : 2}" points="${coords}"><title>${esc(s.name)}</title></polyline>`,
+    );
+    s.values.forEach((v, i) =>
+      parts.push(`<circle cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="3" fill="${color}"><title>${esc(`${s.name} at ${points[i]!.commit.slice(0, 8)}: ${v}`)}</title></circle>`),
+    );
+    parts.push(
+      `<rect x="${pad.left + k * 110}" y="${height - 22}" width="10" height="10" fill="${color}"/><text x="${pad.left + k * 110 + 14}" y="${height - 13}" font-size="11">${esc(s.name)}</text>`,
+    );
   });
   return `<svg id="burndown-chart" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="remaining findings per phase over time" width="${Math.max(width, pad.left + series.length * 110)}" height="${height}" font-family="sans-serif" font-size="12">${parts.join('')}</svg>`;
 }

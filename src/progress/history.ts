@@ -82,7 +82,10 @@ async function gitOk(cwd: string, args: string[]): Promise<string | undefined> {
 
 /** The synchronous cleanup a signal handler can still do. */
 function removeWorktreeSync(top: string, tree: string, holder: string): void {
-  for (const args of [['worktree', 'remove', '--force', tree], ['worktree', 'prune']]) {
+  for (const args of [
+    ['worktree', 'remove', '--force', tree],
+    ['worktree', 'prune'],
+  ]) {
     try {
       execFileSync('git', args, { cwd: top, env: gitEnv(), stdio: 'ignore' });
     } catch {

@@ -71,10 +71,11 @@ export function locator(text: string): (offset: number) => { line: number; colum
 /** Console-script entry points declared by the manifests above the files, as `file\0function`. */
 function entryPointsOf(files: readonly string[], project: PythonProject): Set<string> {
   const dirs = new Set<string>();
-  for (const file of files) for (const dir of ancestors(path.dirname(file), undefined)) {
-    if (dirs.has(dir)) break;
-    dirs.add(dir);
-  }
+  for (const file of files)
+    for (const dir of ancestors(path.dirname(file), undefined)) {
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
   const entries = new Set<string>();
   for (const dir of dirs) {
     if (!existsSync(path.join(dir, 'pyproject.toml')) && !existsSync(path.join(dir, 'setup.cfg'))) continue;

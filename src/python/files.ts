@@ -6,4 +6,17 @@ export function isPythonFile(file: string): boolean {
 }
 
 /** Directories that hold installed or generated Python code, never the project's own: skipped wherever they are. */
-export const PYTHON_SKIPPED_DIRS = ['__pycache__', 'site-packages', 'dist-packages', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache', '.eggs', '__pypackages__'] as const;
+export const PYTHON_SKIPPED_DIRS = [
+  '__pycache__',
+  'site-packages',
+  'dist-packages',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.eggs',
+  '__pypackages__',
+] as const;

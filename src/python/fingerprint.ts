@@ -7,7 +7,8 @@ import { child, namedChildren, type PyNode } from './tree.js';
  */
 export function normalizePythonText(text: string): string {
   const tokens: string[] = [];
-  const token = /\s+|\\\r?\n|#[^\n]*|(?:[rRbBuUfF]{0,2})(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")|[A-Za-z_][A-Za-z0-9_]*|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?[jJ]?|\*\*=?|\/\/=?|>>=?|<<=?|->|:=|[-+*/%@&|^<>!=]=|./gu;
+  const token =
+    /\s+|\\\r?\n|#[^\n]*|(?:[rRbBuUfF]{0,2})(?:'''[\s\S]*?'''|"""[\s\S]*?"""|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")|[A-Za-z_][A-Za-z0-9_]*|\d[\d_]*(?:\.\d*)?(?:[eE][+-]?\d+)?[jJ]?|\*\*=?|\/\/=?|>>=?|<<=?|->|:=|[-+*/%@&|^<>!=]=|./gu;
   for (const match of text.matchAll(token)) {
     const t = match[0];
     if (/^\s/.test(t) || t.startsWith('#') || t.startsWith('\\')) continue;

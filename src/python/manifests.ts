@@ -16,7 +16,10 @@ export interface PythonManifest {
 }
 
 export function normalizeDistribution(name: string): string {
-  return name.trim().toLowerCase().replace(/[-_.]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[-_.]+/g, '-');
 }
 
 function readText(file: string): string | undefined {
@@ -82,7 +85,13 @@ export function readPythonManifest(dir: string): PythonManifest {
     }
     const poetry = isRecord(data?.tool) && isRecord(data.tool.poetry) ? data.tool.poetry : undefined;
     if (poetry) {
-      if (isRecord(poetry.dependencies)) add(Object.keys(poetry.dependencies).filter((n) => n !== 'python').map(normalizeDistribution), 'pyproject.toml [tool.poetry.dependencies]');
+      if (isRecord(poetry.dependencies))
+        add(
+          Object.keys(poetry.dependencies)
+            .filter((n) => n !== 'python')
+            .map(normalizeDistribution),
+          'pyproject.toml [tool.poetry.dependencies]',
+        );
       if (isRecord(poetry['dev-dependencies'])) add(Object.keys(poetry['dev-dependencies']).map(normalizeDistribution), 'pyproject.toml [tool.poetry.dev-dependencies]');
       if (isRecord(poetry.group)) {
         for (const [group, value] of Object.entries(poetry.group)) {

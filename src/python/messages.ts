@@ -9,16 +9,13 @@ export const PYTHON_MESSAGES: { readonly [Id in RuleId]: Readonly<Record<string,
   'no-loop-per-call': {
     loopPerCall:
       "{{what}} creates a new event loop and closes it again on every call of {{fn}}: anything bound to a loop (clients, sessions, locks, tasks) breaks with 'Event loop is closed', and every call pays for a loop. Await the coroutine instead (the caller becomes async), or hand it to one persistent loop running on its own thread.",
-    loopInCoroutine:
-      "{{what}} runs inside the coroutine {{fn}}, on a thread whose event loop is already running: it raises 'cannot be called from a running event loop'. Await the coroutine instead.",
+    loopInCoroutine: "{{what}} runs inside the coroutine {{fn}}, on a thread whose event loop is already running: it raises 'cannot be called from a running event loop'. Await the coroutine instead.",
     newLoopPerCall:
       "{{what}} builds a new event loop on every call of {{fn}} and runs work to completion on it: anything bound to a loop (clients, sessions, locks, tasks) breaks when the next call brings another loop ('Event loop is closed'). Await the work instead (the caller becomes async), or hand it to one persistent loop running on its own thread.",
     clientPerCall:
       '{{what}} is opened in {{fn}} and closed by {{closer}} before the call ends: every call pays for new connections (and an async client is bound to whichever loop runs the call). Create the client once and share it.',
-    executorPerCall:
-      '{{what}} starts a new pool of threads or processes on every call of {{fn}} ({{purpose}}): create it once, at module scope or as a cached singleton, and reuse it.',
-    resourcePerCall:
-      '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
+    executorPerCall: '{{what}} starts a new pool of threads or processes on every call of {{fn}} ({{purpose}}): create it once, at module scope or as a cached singleton, and reuse it.',
+    resourcePerCall: '{{what}} is built on every call of {{fn}} (additionalResources lists it as something to create once): hoist it to module scope or a cached singleton.',
   },
   'no-sync-bridge': {
     nestAsyncio:
@@ -34,7 +31,7 @@ export const PYTHON_MESSAGES: { readonly [Id in RuleId]: Readonly<Record<string,
     busyWait:
       "This loop {{where}} polls {{future}}.done() with time.sleep: the thread sleeps in steps instead of waiting, and when the future belongs to this thread's event loop, the loop never gets to run it, so the wait never ends. Await it, or block once with .result(timeout).",
     runnerBridge:
-      "{{bridge}} {{where}} blocks this thread on a persistent event loop in another thread until the coroutine finishes. That runner is the sanctioned bridge; the option allowRunner is off, so await the work instead.",
+      '{{bridge}} {{where}} blocks this thread on a persistent event loop in another thread until the coroutine finishes. That runner is the sanctioned bridge; the option allowRunner is off, so await the work instead.',
   },
   'no-sync-wrapper': {
     syncWrapper: "'{{name}}' is a sync wrapper: it only blocks on its async sibling '{{sibling}}' through {{bridge}}. Make its callers await '{{sibling}}' and delete it.",

@@ -50,7 +50,10 @@ const TEST_MODULE = /^test_.*\.py$|_test\.py$|^conftest\.py$|^tests?\.py$|^test_
 
 export function isTestFile(file: string): boolean {
   if (TEST_MODULE.test(path.basename(file))) return true;
-  return path.dirname(file).split(path.sep).some((part) => TEST_DIR.test(part));
+  return path
+    .dirname(file)
+    .split(path.sep)
+    .some((part) => TEST_DIR.test(part));
 }
 
 /**
@@ -275,7 +278,8 @@ function calledOnlyOnce(ctx: PythonContext, fn: PyFunction, seen: Set<PyFunction
 // ---------------------------------------------------------------- loops that run until their owner shuts down
 
 /** Names of the state a program's main loop waits on or runs while: `self.disconnected`, `while not self.is_closed()`, `await stop_event.wait()`. */
-const SHUTDOWN_STATE = /^_*(?:(?:is_)?(?:disconnected|closed|stop|stopped|stopping|shut_?down|shutting_down|closing|exit|exited|exiting|quit|terminated|finished|running|alive|serving)|keep_running|should_(?:exit|stop|run)|(?:stop|shutdown|exit|quit|close)_(?:event|future|fut|waiter|requested))$/i;
+const SHUTDOWN_STATE =
+  /^_*(?:(?:is_)?(?:disconnected|closed|stop|stopped|stopping|shut_?down|shutting_down|closing|exit|exited|exiting|quit|terminated|finished|running|alive|serving)|keep_running|should_(?:exit|stop|run)|(?:stop|shutdown|exit|quit|close)_(?:event|future|fut|waiter|requested))$/i;
 /** Awaited calls that return only when the server or loop is told to stop. */
 const FOREVER_CALLS = new Set(['serve_forever', 'run_forever', 'wait_closed', 'wait_until_closed', 'wait_for_termination', 'wait_for_shutdown']);
 /** Calls that schedule or await coroutines handed to them: what those coroutines do, the caller waits for. */
@@ -377,4 +381,3 @@ export function bridgesUntilShutdown(ctx: PythonContext, bridge: { carried: PyNo
   const resolved = ctx.project.resolve(ctx.facts, unpartial(ctx, bridge.carried));
   return resolved?.kind === 'function' && resolved.fn.isAsync && coroutineRunsUntilShutdown({ ...ctx, facts: resolved.facts }, resolved.fn);
 }
-

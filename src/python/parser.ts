@@ -181,7 +181,10 @@ function firstError(root: PyNode, text: string): PythonSyntaxProblem {
   }
   const at = found ?? root;
   const where = lineAndColumn(text, at.start);
-  const snippet = text.slice(at.start, Math.min(at.end, at.start + 30)).split('\n')[0]!.trim();
+  const snippet = text
+    .slice(at.start, Math.min(at.end, at.start + 30))
+    .split('\n')[0]!
+    .trim();
   const python2 = python2Hint(text.slice(at.start, at.end), text, at.start);
   const detail = found?.type.startsWith('MISSING ') ? `missing ${found.type.slice('MISSING '.length)}` : snippet ? `unexpected \`${snippet}\`` : 'invalid syntax';
   return { ...where, message: python2 ? `Python 2 syntax (${python2}): loop-audit analyses Python 3` : detail };

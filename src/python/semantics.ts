@@ -354,7 +354,7 @@ function computeHelper(ctx: PythonContext, fn: PyFunction): HelperInfo | undefin
   // Locals that carry a parameter along: `task = loop.create_task(coro)`, `c = asyncio.wait_for(coro, t)`.
   for (const param of params) {
     const carriers = new Set([param.name]);
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const statement of fn.body) {
         walk(statement, (node) => {
@@ -370,7 +370,9 @@ function computeHelper(ctx: PythonContext, fn: PyFunction): HelperInfo | undefin
         });
       }
     }
-    const hits = bridges.filter((bridge) => bridge.carried && (bridge.form === 'function' ? refersTo(bridge.carried, carriers) || callsAny(bridge.carried, carriers) : mentionsAny(bridge.carried, carriers)));
+    const hits = bridges.filter(
+      (bridge) => bridge.carried && (bridge.form === 'function' ? refersTo(bridge.carried, carriers) || callsAny(bridge.carried, carriers) : mentionsAny(bridge.carried, carriers)),
+    );
     if (hits.length === 0) continue;
     const own = new Set([param.name]);
     const form: HelperInfo['form'] = hits.some((b) => (b.form === 'function' ? refersTo(b.carried!, own) : callsAny(b.carried!, own))) ? 'function' : 'coroutine';
@@ -436,7 +438,8 @@ function runsWhatItDecorates(project: PythonProject, facts: PythonFileFacts, fn:
       if (node.type === 'call') {
         const name = calleeName(node);
         const qualified = facts.qualify(child(node, 'function'));
-        if (name === 'run_until_complete' || name === 'run_sync' || (qualified !== undefined && (LOOP_RUNNERS.has(qualified) || FUNCTION_LOOP_RUNNERS.has(qualified) || ASYNC_TO_SYNC.has(qualified)))) found = true;
+        if (name === 'run_until_complete' || name === 'run_sync' || (qualified !== undefined && (LOOP_RUNNERS.has(qualified) || FUNCTION_LOOP_RUNNERS.has(qualified) || ASYNC_TO_SYNC.has(qualified))))
+          found = true;
         else if (qualified === undefined) {
           // Through a helper of the project that runs the loop (`_run_and_close(async_fn)`).
           const helper = project.resolve(facts, child(node, 'function'));

@@ -75,7 +75,10 @@ export function owningClass(fn: PyNode): PyNode | undefined {
 export function decoratorsOf(definition: PyNode): PyNode[] {
   const holder = definition.parent;
   if (holder?.type !== 'decorated_definition') return [];
-  return holder.children.filter((c) => c.type === 'decorator').map((d) => namedChildren(d)[0]!).filter(Boolean);
+  return holder.children
+    .filter((c) => c.type === 'decorator')
+    .map((d) => namedChildren(d)[0]!)
+    .filter(Boolean);
 }
 
 /** Looks through parentheses. */
@@ -115,4 +118,3 @@ export function callArguments(call: PyNode): { positional: PyNode[]; keywords: M
   }
   return { positional, keywords, all };
 }
-

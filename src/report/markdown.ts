@@ -4,7 +4,12 @@ import { plural, publicRuleId, ruleDocsUrl, summarize } from './common.js';
 
 /** A table cell: pipes escaped, line breaks flattened, HTML-significant characters neutralised. */
 export function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, ' ').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, ' ')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 /** Inline code that survives backticks in the content. */

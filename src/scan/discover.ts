@@ -143,7 +143,7 @@ function readIgnoreFile(file: string): Ignore | undefined {
 
 /** The repository root above `dir` (a directory holding `.git`), if any. */
 export function findGitRoot(dir: string): string | undefined {
-  for (let current = dir; ; ) {
+  for (let current = dir; ;) {
     try {
       statSync(path.join(current, '.git'));
       return current;

@@ -154,8 +154,7 @@ export function layoutProjects(ts: TypeScriptApi, targets: Targets, options: Lay
   // A path named at or inside an output folder is scanned all the same: the user asked for it.
   const named = targets.explicitPaths ?? [];
   const emitted = new Set(setup.projects.flatMap((p) => p.emittedFiles));
-  const isOutput = (file: string): boolean =>
-    outputDirs.some((dir) => isUnder(file, dir) && !named.some((p) => isUnder(file, p) && isUnder(p, dir))) || (emitted.has(file) && !named.includes(file));
+  const isOutput = (file: string): boolean => outputDirs.some((dir) => isUnder(file, dir) && !named.some((p) => isUnder(file, p) && isUnder(p, dir))) || (emitted.has(file) && !named.includes(file));
   let files = targets.discovery.files.filter((file) => !isOutput(file));
   const outDirFiles = targets.discovery.files.length - files.length;
   const projects: ProjectEntry[] = setup.projects.map((p) => ({ configFile: p.configFile, options: p.options, fileNames: p.fileNames }));
@@ -205,10 +204,7 @@ export interface ReusedProject<Reused> extends Targets {
 }
 
 /** Discovery, then (unless `reuse` supplies one) the project layout: what scan, fix and migrate each call. */
-export async function loadProject<Reused = never>(
-  options: LoadOptions,
-  hooks: LoadHooks<Reused>,
-): Promise<LoadedProject | ([Reused] extends [never] ? never : ReusedProject<Reused>)> {
+export async function loadProject<Reused = never>(options: LoadOptions, hooks: LoadHooks<Reused>): Promise<LoadedProject | ([Reused] extends [never] ? never : ReusedProject<Reused>)> {
   const targets = await resolveTargets(options, hooks);
   hooks.onDiscovered?.(targets);
   const reused = hooks.reuse?.(targets);

@@ -46,6 +46,6 @@ export function nothingAnalysedMessage(input: NothingAnalysed): string {
   const hints: string[] = [];
   if (filtered.notIncluded > 0 || excluded > 0) hints.push('change `include`/`exclude` (loop-audit.config.json, package.json "loopAudit", --include, --exclude)');
   if (buildOutput > 0 || vendored > 0) hints.push('name a skipped folder or file to scan it (`loop-audit scan dist`)');
-  if (ignored > 0) hints.push('name the .gitignore\'d files on the command line');
+  if (ignored > 0) hints.push("name the .gitignore'd files on the command line");
   return `no file was analysed under ${where}: ${reasons.join('; ')}. To scan them, ${hints.join(', or ') || 'name them explicitly'}`;
 }

@@ -150,10 +150,7 @@ export class TrackedChecker {
 /** Internal program API (stable across the TypeScript that ts-morph pins): how each import resolved. */
 interface ProgramInternals {
   getResolvedModuleFromModuleSpecifier?(specifier: TS.StringLiteralLike, file: TS.SourceFile): { resolvedModule?: { resolvedFileName: string } } | undefined;
-  getResolvedTypeReferenceDirectiveFromTypeReferenceDirective?(
-    ref: TS.FileReference,
-    file: TS.SourceFile,
-  ): { resolvedTypeReferenceDirective?: { resolvedFileName?: string } } | undefined;
+  getResolvedTypeReferenceDirectiveFromTypeReferenceDirective?(ref: TS.FileReference, file: TS.SourceFile): { resolvedTypeReferenceDirective?: { resolvedFileName?: string } } | undefined;
 }
 
 interface SourceFileInternals {

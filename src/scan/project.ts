@@ -50,7 +50,11 @@ function emittedInto(outDir: string, fileNames: readonly string[], rootDir: stri
     if (!isUnder(source, root)) continue;
     const target = path.join(outDir, path.relative(root, source));
     // A source that is its own output path (outDir equal to rootDir) emits nothing we could tell apart.
-    const js = target.replace(/\.tsx$/i, '.js').replace(/\.mts$/i, '.mjs').replace(/\.cts$/i, '.cjs').replace(/\.ts$/i, '.js');
+    const js = target
+      .replace(/\.tsx$/i, '.js')
+      .replace(/\.mts$/i, '.mjs')
+      .replace(/\.cts$/i, '.cjs')
+      .replace(/\.ts$/i, '.js');
     if (js !== source) emitted.push(js);
     if (/\.tsx$/i.test(target)) emitted.push(target.replace(/\.tsx$/i, '.jsx'));
   }
@@ -92,7 +96,7 @@ function exists(file: string): boolean {
 
 /** The nearest tsconfig.json at or above `start` (a file's directory or a directory). */
 export function findNearestTsconfig(start: string): string | undefined {
-  for (let dir = start; ; ) {
+  for (let dir = start; ;) {
     const candidate = path.join(dir, 'tsconfig.json');
     if (exists(candidate)) return candidate;
     const parent = path.dirname(dir);

@@ -98,9 +98,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     const { files, assignment, projects } = layout;
 
     const fingerprints = session?.fingerprints ?? new Fingerprints(startedAt);
-    const work: ReusedWork = session
-      ? session.reuseResults(files, assignment, projects.length)
-      : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
+    const work: ReusedWork = session ? session.reuseResults(files, assignment, projects.length) : { results: new Map(), dirty: [...files], graphs: projects.map(() => ({})) };
     const transient = new Set<string>();
     const explicit = new Set(loaded.explicitPaths ?? []);
     const notices: Notice[] = [];
@@ -131,13 +129,21 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     if ([...python.results.values()].some((result) => result.findings.length > 0)) await loadPythonParser();
 
     const used = new Set(files.map((file) => assignment.get(file)));
-    const result = assemble(loaded, layout.broken, notices, [...files, ...pythonFiles], work.results, projects.filter((_, i) => used.has(i)), {
-      analyzed: work.dirty.length + python.analyzed,
-      cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
-      programFiles: analysis.programFiles,
-      typescript7Processes: typescript7ProcessesStarted() - processesBefore,
-      durationMs: performance.now() - t0,
-    });
+    const result = assemble(
+      loaded,
+      layout.broken,
+      notices,
+      [...files, ...pythonFiles],
+      work.results,
+      projects.filter((_, i) => used.has(i)),
+      {
+        analyzed: work.dirty.length + python.analyzed,
+        cached: files.length - work.dirty.length + pythonFiles.length - python.analyzed,
+        programFiles: analysis.programFiles,
+        typescript7Processes: typescript7ProcessesStarted() - processesBefore,
+        durationMs: performance.now() - t0,
+      },
+    );
     const { discovery } = loaded;
     result.skipped = {
       buildOutput: discovery.skipped.filter((s) => s.reason === 'build-output').reduce((n, s) => n + s.files, 0) + layout.outDirFiles,
@@ -275,14 +281,23 @@ function readProject(context: AnalysisContext, state: ProjectsState, index: numb
     // Warm run with work to do: the structure is unchanged, so re-parsing yields the same options.
     // The file lists are not needed (the program's roots are the dirty files and the recorded
     // global ones), so the include globs are not expanded again.
-    state.parsedAgain ??= parseProjects(ts, context.session!.previousProjects.filter((p): p is string => p !== null), { listFiles: false }).projects;
+    state.parsedAgain ??= parseProjects(
+      ts,
+      context.session!.previousProjects.filter((p): p is string => p !== null),
+      { listFiles: false },
+    ).projects;
     const parsed = project.configFile ? state.parsedAgain.find((p) => p.configFile === project.configFile) : undefined;
     project = { configFile: project.configFile, options: parsed?.options ?? inferredOptions(ts), fileNames: parsed?.fileNames ?? [] };
   }
   const graph: Record<string, GraphNode> = work.graphs[index]!;
   const skippedHere = new Set(projectFiles.filter((file) => !texts.has(file)));
   const roots = warm
-    ? unique([...texts.keys(), ...Object.entries(graph).filter(([file, node]) => node.global && node.hash !== '' && !skippedHere.has(file)).map(([file]) => file)])
+    ? unique([
+        ...texts.keys(),
+        ...Object.entries(graph)
+          .filter(([file, node]) => node.global && node.hash !== '' && !skippedHere.has(file))
+          .map(([file]) => file),
+      ])
     : unique([...project.fileNames.filter((file) => !skippedHere.has(file)), ...texts.keys()]);
   const ownRoots = !warm && project.configFile !== undefined && skippedHere.size === 0 && [...texts.keys()].every((file) => project.fileNames.includes(file));
   return { index, project, texts, roots, ownRoots };
@@ -405,4 +420,3 @@ function assemble(
     typeBackend: reportedBackend(files, results),
   };
 }
-

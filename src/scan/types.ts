@@ -80,10 +80,7 @@ export interface ScanOptions {
 }
 
 export type ScanProgress =
-  | { phase: 'discover'; files: number }
-  | { phase: 'program'; project: string; files: number }
-  | { phase: 'analyze'; done: number; total: number; file: string }
-  | { phase: 'done' };
+  { phase: 'discover'; files: number } | { phase: 'program'; project: string; files: number } | { phase: 'analyze'; done: number; total: number; file: string } | { phase: 'done' };
 
 export interface ScanStats {
   /** Files analysed in this run (dirty ones with a cache). */

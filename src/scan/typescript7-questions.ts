@@ -159,13 +159,19 @@ export class Typescript7Questions implements TypeQuestions {
     const index = this.fileIndex(sourceFile);
     if (!index?.sameText) return;
     const wanted = prefetchCandidates(this.ts, sourceFile);
-    const typed = this.remoteNodes(wanted.types.filter((node) => !this.nodeTypes.has(node)), index);
+    const typed = this.remoteNodes(
+      wanted.types.filter((node) => !this.nodeTypes.has(node)),
+      index,
+    );
     if (typed.remote.length > 0) {
       const types = this.request(() => this.checker.getTypeAtLocation(typed.remote));
       this.stats.prefetched += typed.remote.length;
       types.forEach((type, i) => this.nodeTypes.set(typed.owners[i]!, type ?? this.any()));
     }
-    const named = this.remoteNodes(wanted.symbols.filter((node) => !this.nodeSymbols.has(node)), index);
+    const named = this.remoteNodes(
+      wanted.symbols.filter((node) => !this.nodeSymbols.has(node)),
+      index,
+    );
     if (named.remote.length > 0) {
       const symbols = this.request(() => this.checker.getSymbolAtLocation(named.remote));
       this.stats.prefetched += named.remote.length;
@@ -476,7 +482,13 @@ export class Typescript7Questions implements TypeQuestions {
   private request<T>(ask: () => T): T {
     this.stats.requests++;
     if (DEBUG) {
-      const caller = /at (?:Typescript7Questions\.)?(\w+)/.exec(new Error().stack!.split('\n').slice(2).find((line) => !/\b(memo|request)\b/.test(line)) ?? '')?.[1] ?? '?';
+      const caller =
+        /at (?:Typescript7Questions\.)?(\w+)/.exec(
+          new Error()
+            .stack!.split('\n')
+            .slice(2)
+            .find((line) => !/\b(memo|request)\b/.test(line)) ?? '',
+        )?.[1] ?? '?';
       (this.stats.byQuestion ??= {})[caller] = (this.stats.byQuestion[caller] ?? 0) + 1;
     }
     try {

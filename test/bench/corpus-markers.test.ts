@@ -43,9 +43,7 @@ describe('corpus markers', () => {
   it('parses the repository markers file, every package of which is in the corpus', () => {
     const markers = parseMarkers(readFileSync(path.join(repo, 'bench/corpus/markers.txt'), 'utf8'));
     const ids = new Set(
-      (JSON.parse(readFileSync(path.join(repo, 'bench/corpus/packages.json'), 'utf8')) as { packages: { name: string; version: string }[] }).packages.map(
-        (p) => `${p.name}@${p.version}`,
-      ),
+      (JSON.parse(readFileSync(path.join(repo, 'bench/corpus/packages.json'), 'utf8')) as { packages: { name: string; version: string }[] }).packages.map((p) => `${p.name}@${p.version}`),
     );
     expect(markers.length).toBeGreaterThan(100);
     expect(markers.filter((m) => !ids.has(m.package))).toEqual([]);

@@ -48,7 +48,16 @@ describe('loop-audit scan (in process)', () => {
   });
 
   it('exit code 2 for usage and configuration errors, with a clear message', async () => {
-    const badConfig = makeProject({ 'loop-audit.config.json': JSON.stringify({ phases: [{ name: 'a', rules: [] }, { name: 'b', rules: [] }, { name: 'c', rulez: [] }] }), 'a.js': '' });
+    const badConfig = makeProject({
+      'loop-audit.config.json': JSON.stringify({
+        phases: [
+          { name: 'a', rules: [] },
+          { name: 'b', rules: [] },
+          { name: 'c', rulez: [] },
+        ],
+      }),
+      'a.js': '',
+    });
     const config = await run(['scan'], { cwd: badConfig });
     expect(config.code).toBe(2);
     expect(config.stderr).toContain('phases[2].rulez: unknown key');
@@ -71,7 +80,9 @@ describe('loop-audit scan (in process)', () => {
     const empty = await run(['scan'], { cwd: makeProject({ 'README.md': '# nothing here\n' }) });
     expect(empty).toMatchObject({ code: 2, stdout: '' });
     expect(empty.stderr).toMatch(/no file was analysed: no JavaScript or TypeScript source files .* under \./);
-    const distOnly = await run(['scan', '--format', 'json'], { cwd: makeProject({ 'package.json': '{}', 'dist/index.js': 'export const a = 1;\n', 'dist/index.d.ts': 'export declare const a: number;\n' }) });
+    const distOnly = await run(['scan', '--format', 'json'], {
+      cwd: makeProject({ 'package.json': '{}', 'dist/index.js': 'export const a = 1;\n', 'dist/index.d.ts': 'export declare const a: number;\n' }),
+    });
     expect(distOnly.code).toBe(2);
     expect(JSON.parse(distOnly.stdout).summary).toMatchObject({ files: 0, skipped: { buildOutput: 1, vendored: 0, minified: 0 } });
     expect(distOnly.stderr).toMatch(/no file was analysed under \.: 1 file of build output\. To scan them, name a skipped folder/);

@@ -56,7 +56,24 @@ describe('parseScanArguments', () => {
   it('reads the plain forms of the scan options as commander hands them to the action', () => {
     expect(parseScanArguments(['scan'])).toEqual({ paths: [], options: { failOn: 'error', color: true } });
     expect(
-      parseScanArguments(['scan', 'src', '--format', 'sarif', '-o', 'out.sarif', '--fail-on=warn', 'lib', '--cache', '--cache-location', 'c.json', '--no-color', '-q', '--tsconfig=tsconfig.json', '-c', 'cfg.json']),
+      parseScanArguments([
+        'scan',
+        'src',
+        '--format',
+        'sarif',
+        '-o',
+        'out.sarif',
+        '--fail-on=warn',
+        'lib',
+        '--cache',
+        '--cache-location',
+        'c.json',
+        '--no-color',
+        '-q',
+        '--tsconfig=tsconfig.json',
+        '-c',
+        'cfg.json',
+      ]),
     ).toEqual({
       paths: ['src', 'lib'],
       options: { format: 'sarif', output: 'out.sarif', failOn: 'warn', cache: true, cacheLocation: 'c.json', color: false, quiet: true, tsconfig: 'tsconfig.json', config: 'cfg.json' },
@@ -124,7 +141,11 @@ describe('the scan fast path', () => {
     expect(fast.code).toBe(slow.code);
     expect(fast.stderr).toBe(slow.stderr.replace('slow.sarif', 'fast.sarif'));
     expect(readFileSync(path.join(root, 'fast.sarif'), 'utf8')).toBe(readFileSync(path.join(root, 'slow.sarif'), 'utf8'));
-    for (const args of [['scan', '--tsconfig', 'missing.json'], ['scan', 'no/such/dir'], ['scan', '-c', 'missing-config.json']]) {
+    for (const args of [
+      ['scan', '--tsconfig', 'missing.json'],
+      ['scan', 'no/such/dir'],
+      ['scan', '-c', 'missing-config.json'],
+    ]) {
       const expected = await run(main, args, root);
       expect(expected.code).toBe(2);
       expect(await run(fastScan, args, root)).toEqual(expected);

@@ -20,7 +20,10 @@ vi.mock('../../src/core/analyze.js', async (importOriginal) => {
       const marker = text.indexOf('/* unbalance */');
       if (marker === -1) return findings;
       const close = text.indexOf(')', marker);
-      return [...findings, { ruleId: 'no-sync-bridge', messageId: 'atomicsWait', data: { bridge: 'x', where: 'here' }, start: marker, end: close + 1, fix: [{ start: close, end: close + 1, text: '' }] }];
+      return [
+        ...findings,
+        { ruleId: 'no-sync-bridge', messageId: 'atomicsWait', data: { bridge: 'x', where: 'here' }, start: marker, end: close + 1, fix: [{ start: close, end: close + 1, text: '' }] },
+      ];
     },
   };
 });
@@ -89,7 +92,9 @@ describe('loop-audit fix', () => {
     expect(result.stdout).toContain("+  spawn(save(), { name: 'handler' });\n");
     expect(result.stdout).toContain('--- a/src/upper.ts\n+++ b/src/upper.ts\n');
     // The runtime the fixed code imports, added to the dependencies: shown in the diff, not written.
-    expect(result.stdout).toContain(`--- a/package.json\n+++ b/package.json\n@@ -1,1 +1,1 @@\n-{ "type": "module" }\n\\ No newline at end of file\n+{ "type": "module", "dependencies": { "@loop-audit/runtime": "${RANGE}" } }\n\\ No newline at end of file\n`);
+    expect(result.stdout).toContain(
+      `--- a/package.json\n+++ b/package.json\n@@ -1,1 +1,1 @@\n-{ "type": "module" }\n\\ No newline at end of file\n+{ "type": "module", "dependencies": { "@loop-audit/runtime": "${RANGE}" } }\n\\ No newline at end of file\n`,
+    );
     expect(result.stderr).toBe(
       `loop-audit fix: package.json: would be changed: added @loop-audit/runtime ${RANGE} to dependencies; run npm install\n` +
         'loop-audit fix: 2 fixes in 2 files (dry run: nothing written; add --write to apply); 1 finding without an autofix remains (0 errors)\n',
@@ -184,9 +189,7 @@ describe('loop-audit fix', () => {
   it('drops a fix that would break the parse, says so, and applies the others', async () => {
     const root = project({ 'src/guarded.ts': 'export function f(a: number) {\n  return Math.max(a, /* unbalance */ 1);\n}\n' });
     const result = await run(['fix', '--write'], root);
-    expect(result.stderr).toContain(
-      'loop-audit fix: src/guarded.ts:2:22: the fix of no-sync-bridge would leave a syntax error; not applied: x here blocks the main thread',
-    );
+    expect(result.stderr).toContain('loop-audit fix: src/guarded.ts:2:22: the fix of no-sync-bridge would leave a syntax error; not applied: x here blocks the main thread');
     expect(readFileSync(path.join(root, 'src/guarded.ts'), 'utf8')).toBe('export function f(a: number) {\n  return Math.max(a, /* unbalance */ 1);\n}\n');
     expect(readFileSync(path.join(root, 'src/jobs.ts'), 'utf8')).toBe(FLOATING_FIXED);
     // The finding stays: an error remains, so the exit code says the job is not done.

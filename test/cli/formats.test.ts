@@ -37,7 +37,7 @@ describe('report formats', () => {
     const schema = JSON.parse(readFileSync(path.join(repoRoot, 'schema/report.schema.json'), 'utf8'));
     const validate = new Ajv({ allErrors: true }).compile(schema);
     const report = JSON.parse(formatReport(result, 'json'));
-    expect(validate.errors ?? validate(report) ? [] : validate.errors).toEqual([]);
+    expect((validate.errors ?? validate(report)) ? [] : validate.errors).toEqual([]);
     expect(validate(report)).toBe(true);
     expect(report.root).toBe(repoRoot);
     expect(report.findings[0]).toMatchObject({ ruleId: expect.stringMatching(/^loop-audit\//), file: expect.stringMatching(/^fixtures\/sample\//) });
@@ -61,7 +61,10 @@ describe('report formats', () => {
     const broken = structuredClone(toSarif(result)) as { runs: { results: { level: string }[] }[] };
     broken.runs[0]!.results[0]!.level = 'fatal';
     expect(validate(broken)).toBe(false);
-    const sarif = toSarif(result) as { version: string; runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; partialFingerprints: Record<string, string> }[] }[] };
+    const sarif = toSarif(result) as {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string; help: { text: string } }[] } }; results: { ruleId: string; partialFingerprints: Record<string, string> }[] }[];
+    };
     expect(sarif.version).toBe('2.1.0');
     const run = sarif.runs[0]!;
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(['loop-audit/no-loop-per-call', 'loop-audit/no-sync-bridge', 'loop-audit/no-sync-wrapper', 'loop-audit/no-floating-promise']);

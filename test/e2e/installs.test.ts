@@ -157,7 +157,10 @@ function readmeSideBySideInstall(): string[] {
     .flatMap((block) => block.split('\n'))
     .find((text) => text.startsWith('npm install') && text.includes('@typescript/typescript6'));
   if (!line) throw new Error('README: no side-by-side TypeScript 6 install command');
-  return line.replace(/\s+#.*$/, '').split(/\s+/).slice(1);
+  return line
+    .replace(/\s+#.*$/, '')
+    .split(/\s+/)
+    .slice(1);
 }
 
 function installed(scenario: Scenario): Installed {
@@ -169,7 +172,9 @@ describe('the package', () => {
     const files = tarballFiles(packedTarball());
     expect(files).toContain('LICENSE');
     const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-    const web = String(pkg.repository.url).replace(/^git\+/, '').replace(/\.git$/, '');
+    const web = String(pkg.repository.url)
+      .replace(/^git\+/, '')
+      .replace(/\.git$/, '');
     expect(web).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
     expect(pkg.homepage).toMatch(new RegExp(`^${web}`));
     expect(pkg.bugs.url).toBe(`${web}/issues`);
@@ -186,7 +191,11 @@ describe('the package', () => {
     // SARIF links to the same pages.
     const sarif = JSON.parse(formatReport(await scan({ cwd: repoRoot, paths: ['fixtures/sample'], config: false }), 'sarif'));
     const helpUris = (sarif.runs[0].tool.driver.rules as { helpUri: string }[]).map((rule) => rule.helpUri).sort();
-    expect(helpUris).toEqual(Object.values(plugin.rules).map((rule) => rule.meta.docs!.url).sort());
+    expect(helpUris).toEqual(
+      Object.values(plugin.rules)
+        .map((rule) => rule.meta.docs!.url)
+        .sort(),
+    );
   });
 });
 
@@ -216,9 +225,7 @@ describe('plain JavaScript: npm install --save-dev eslint oxlint loop-audit', ()
     const run = runBin(root, 'oxlint', ['--format', 'json', 'src']);
     expect(run.status, run.stderr).toBe(1);
     const diagnostics = JSON.parse(run.stdout).diagnostics as { code: string; filename: string; labels: { span: { line: number } }[] }[];
-    const triples = diagnostics
-      .filter((d) => d.code.startsWith('loop-audit('))
-      .map((d) => `${d.filename}:${d.labels[0]!.span.line} loop-audit/${d.code.slice('loop-audit('.length, -1)}`);
+    const triples = diagnostics.filter((d) => d.code.startsWith('loop-audit(')).map((d) => `${d.filename}:${d.labels[0]!.span.line} loop-audit/${d.code.slice('loop-audit('.length, -1)}`);
     expect([...new Set(triples)].sort()).toEqual(expectedTriples(JS_SOURCES, false));
   });
 });

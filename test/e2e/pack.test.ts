@@ -25,7 +25,12 @@ let toolTarball = '';
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   // npm must not think it runs inside this repository's workspace or this test run.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('npm_') && !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
-  return spawnSync(command, args, { cwd, encoding: 'utf8', env: { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }, maxBuffer: 64 * 1024 * 1024 });
+  return spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...env, NO_COLOR: '1', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 function ok(result: SpawnSyncReturns<string>): string {
@@ -95,11 +100,21 @@ describe('installed from the tarballs into a scratch project', () => {
     // The project: the installed package.json (both tarballs in devDependencies) and node_modules, and its own sources.
     const app = workspace(installed, { 'src/report.js': REPORT, 'main.js': MAIN });
     // loop-audit's own dependency on the runtime is the tarball's package: the range resolved.
-    const tree = JSON.parse(ok(run(npm, ['ls', '--all', '--json', '@loop-audit/runtime'], installed.dir))) as { dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string; invalid?: string; missing?: boolean }> }> };
+    const tree = JSON.parse(ok(run(npm, ['ls', '--all', '--json', '@loop-audit/runtime'], installed.dir))) as {
+      dependencies: Record<string, { version: string; dependencies?: Record<string, { version: string; invalid?: string; missing?: boolean }> }>;
+    };
     expect(tree.dependencies['loop-audit']!.dependencies!['@loop-audit/runtime']).toMatchObject({ version: runtimeManifest.version });
 
     // loop-audit/runtime is the same module as @loop-audit/runtime: one default runner for both names.
-    const same = run(process.execPath, ['--input-type=module', '-e', "const [a, b] = await Promise.all([import('loop-audit/runtime'), import('@loop-audit/runtime')]); console.log(a.getRunner === b.getRunner && a.getRunner() === b.getRunner() && a.spawn === b.spawn)"], app);
+    const same = run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        "const [a, b] = await Promise.all([import('loop-audit/runtime'), import('@loop-audit/runtime')]); console.log(a.getRunner === b.getRunner && a.getRunner() === b.getRunner() && a.spawn === b.spawn)",
+      ],
+      app,
+    );
     expect(same.stdout.trim(), same.stderr).toBe('true');
 
     const fix = run(process.execPath, [path.join(app, 'node_modules/loop-audit/dist/src/cli/bin.js'), 'fix', '--write'], app);

@@ -57,11 +57,21 @@ function eslintFix(source: string, driver: FixDriver): string {
 describe('mergeEdits', () => {
   it('spans all edits of a report and keeps the text between them', () => {
     const text = 'abcdefghij';
-    expect(mergeEdits(text, [{ start: 7, end: 8, text: 'H' }, { start: 1, end: 2, text: 'B' }])).toEqual({ start: 1, end: 8, text: 'BcdefgH' });
+    expect(
+      mergeEdits(text, [
+        { start: 7, end: 8, text: 'H' },
+        { start: 1, end: 2, text: 'B' },
+      ]),
+    ).toEqual({ start: 1, end: 8, text: 'BcdefgH' });
   });
 
   it('refuses overlapping edits within one fix', () => {
-    expect(() => mergeEdits('abcdef', [{ start: 1, end: 4, text: 'x' }, { start: 3, end: 5, text: 'y' }])).toThrow(/overlap/);
+    expect(() =>
+      mergeEdits('abcdef', [
+        { start: 1, end: 4, text: 'x' },
+        { start: 3, end: 5, text: 'y' },
+      ]),
+    ).toThrow(/overlap/);
   });
 });
 
@@ -111,7 +121,8 @@ describe('fixText', () => {
         const first = text.indexOf('first()');
         if (first >= 0) findings.push({ ruleId: 'no-floating-promise', messageId: 'f', start: first, end: first + 7, fix: [{ start: first, end: first + 7, text: 'await (first(' }] });
         const second = text.indexOf('second()');
-        if (second >= 0 && !text.includes('void second()')) findings.push({ ruleId: 'no-floating-promise', messageId: 'f', start: second, end: second + 8, fix: [{ start: second, end: second + 8, text: 'void second()' }] });
+        if (second >= 0 && !text.includes('void second()'))
+          findings.push({ ruleId: 'no-floating-promise', messageId: 'f', start: second, end: second + 8, fix: [{ start: second, end: second + 8, text: 'void second()' }] });
         return findings;
       },
       syntaxErrors: syntaxErrorCount,

@@ -45,17 +45,17 @@ const WORKER_COST = 'each one starts a worker thread that is never shut down';
 untypedTester.run('no-loop-per-call autofix', loopPerCall, {
   valid: [],
   invalid: [
-{
-  name: 'createSyncFn per call (ESM): defineSync of the module and export the worker runs, hoisted, type argument kept',
-  filename: at('lint.ts'),
-  code: `import { createSyncFn } from 'synckit';
+    {
+      name: 'createSyncFn per call (ESM): defineSync of the module and export the worker runs, hoisted, type argument kept',
+      filename: at('lint.ts'),
+      code: `import { createSyncFn } from 'synckit';
 
 export function lintSource(code: string): string[] {
   const lint = createSyncFn<(code: string) => Promise<string[]>>(new URL('./lint.worker.js', import.meta.url));
   return lint(code);
 }
 `,
-  output: `import { getRunner } from '@loop-audit/runtime';
+      output: `import { getRunner } from '@loop-audit/runtime';
 
 const lintSync = getRunner().defineSync<(code: string) => Promise<string[]>>(new URL('./lint-impl.js', import.meta.url), 'lint');
 
@@ -64,20 +64,19 @@ export function lintSource(code: string): string[] {
   return lint(code);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } },
-  ] },
-{
-  name: "createSyncFn built and called at once: the worker's default import is the 'default' export; the runtime import is extended",
-  filename: at('lint2.ts'),
-  code: `import { createSyncFn } from 'synckit';
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } }],
+    },
+    {
+      name: "createSyncFn built and called at once: the worker's default import is the 'default' export; the runtime import is extended",
+      filename: at('lint2.ts'),
+      code: `import { createSyncFn } from 'synckit';
 import { spawn } from '@loop-audit/runtime';
 
 export function lintSource(code: string) {
   return createSyncFn(new URL('./default.worker.js', import.meta.url))(code);
 }
 `,
-  output: `import { spawn, getRunner } from '@loop-audit/runtime';
+      output: `import { spawn, getRunner } from '@loop-audit/runtime';
 
 const lintSourceSync = getRunner().defineSync(new URL('./lint-impl.js', import.meta.url), 'default');
 
@@ -85,13 +84,12 @@ export function lintSource(code: string) {
   return lintSourceSync(code);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } },
-  ] },
-{
-  name: "createSyncFn per call (CommonJS, require.resolve): path.join(__dirname, ...) through require('node:path')",
-  filename: at('cjs/lint.cjs'),
-  code: `'use strict';
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } }],
+    },
+    {
+      name: "createSyncFn per call (CommonJS, require.resolve): path.join(__dirname, ...) through require('node:path')",
+      filename: at('cjs/lint.cjs'),
+      code: `'use strict';
 const { createSyncFn } = require('synckit');
 
 function lintSource(code) {
@@ -100,7 +98,7 @@ function lintSource(code) {
 }
 module.exports = { lintSource };
 `,
-  output: `'use strict';
+      output: `'use strict';
 const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(require('node:path').join(__dirname, 'lint-impl.cjs'), 'lint');
@@ -111,13 +109,12 @@ function lintSource(code) {
 }
 module.exports = { lintSource };
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } },
-  ] },
-{
-  name: "createSyncFn per call (CommonJS, path.join): the file's own path binding",
-  filename: at('cjs/lint2.js'),
-  code: `const path = require('path');
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } }],
+    },
+    {
+      name: "createSyncFn per call (CommonJS, path.join): the file's own path binding",
+      filename: at('cjs/lint2.js'),
+      code: `const path = require('path');
 const { createSyncFn } = require('synckit');
 
 module.exports = function lintSource(code) {
@@ -125,7 +122,7 @@ module.exports = function lintSource(code) {
   return lint(code);
 };
 `,
-  output: `const path = require('path');
+      output: `const path = require('path');
 const { getRunner } = require('@loop-audit/runtime');
 
 const lintSync = getRunner().defineSync(path.join(__dirname, 'lint-impl.cjs'), 'lint');
@@ -135,21 +132,27 @@ module.exports = function lintSource(code) {
   return lint(code);
 };
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'createSyncFn whose worker holds its function inline: no autofix, a suggestion to hoist the call as it is',
-  filename: at('lint3.ts'),
-  code: `import { createSyncFn } from 'synckit';
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'createSyncFn whose worker holds its function inline: no autofix, a suggestion to hoist the call as it is',
+      filename: at('lint3.ts'),
+      code: `import { createSyncFn } from 'synckit';
 
 export function lintSource(code: string) {
   const lint = createSyncFn(new URL('./inline.worker.js', import.meta.url));
   return lint(code);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST }, suggestions: [{ messageId: 'hoistBridge', data: { name: 'lintSync', what: 'createSyncFn(...)' }, output: `import { createSyncFn } from 'synckit';
+      errors: [
+        {
+          messageId: 'syncBridgePerCall',
+          data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST },
+          suggestions: [
+            {
+              messageId: 'hoistBridge',
+              data: { name: 'lintSync', what: 'createSyncFn(...)' },
+              output: `import { createSyncFn } from 'synckit';
 
 const lintSync = createSyncFn(new URL('./inline.worker.js', import.meta.url));
 
@@ -157,33 +160,43 @@ export function lintSource(code: string) {
   const lint = lintSync;
   return lint(code);
 }
-` }] },
-  ] },
-{
-  name: 'createSyncFn of a parameter: neither rewritable nor hoistable',
-  filename: at('lint4.ts'),
-  code: `import { createSyncFn } from 'synckit';
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'createSyncFn of a parameter: neither rewritable nor hoistable',
+      filename: at('lint4.ts'),
+      code: `import { createSyncFn } from 'synckit';
 
 export function lintWith(worker: string, code: string) {
   const lint = createSyncFn(worker);
   return lint(code);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintWith()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'createSyncFn with synckit options: no exact runner equivalent, only the hoisting suggestion',
-  filename: at('lint5.ts'),
-  code: `import { createSyncFn } from 'synckit';
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintWith()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'createSyncFn with synckit options: no exact runner equivalent, only the hoisting suggestion',
+      filename: at('lint5.ts'),
+      code: `import { createSyncFn } from 'synckit';
 
 export function lintSource(code: string) {
   const lint = createSyncFn(new URL('./lint.worker.js', import.meta.url), { timeout: 500 });
   return lint(code);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST }, suggestions: [{ messageId: 'hoistBridge', data: { name: 'lintSync', what: 'createSyncFn(...)' }, output: `import { createSyncFn } from 'synckit';
+      errors: [
+        {
+          messageId: 'syncBridgePerCall',
+          data: { what: 'createSyncFn(...)', fn: 'lintSource()', cost: WORKER_COST },
+          suggestions: [
+            {
+              messageId: 'hoistBridge',
+              data: { name: 'lintSync', what: 'createSyncFn(...)' },
+              output: `import { createSyncFn } from 'synckit';
 
 const lintSync = createSyncFn(new URL('./lint.worker.js', import.meta.url), { timeout: 500 });
 
@@ -191,28 +204,32 @@ export function lintSource(code: string) {
   const lint = lintSync;
   return lint(code);
 }
-` }] },
-  ] },
-{
-  name: 'makeSynchronous per call in a CRLF file: syncFunction hoisted with CRLF, body re-indented',
-  filename: at('hash.ts'),
-  code: "import makeSynchronous from 'make-synchronous';\r\n\r\nexport function sha(text: string): string {\r\n  const hash = makeSynchronous(async (value: string) => {\r\n    const { createHash } = await import('node:crypto');\r\n    return createHash('sha256').update(value).digest('hex');\r\n  });\r\n  return hash(text);\r\n}\r\n",
-  output: "import { syncFunction } from '@loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'sha()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'makeSynchronous per call in a file with a byte-order mark, double quotes and no semicolons',
-  filename: at('bom.js'),
-  code: "﻿import makeSynchronous from \"make-synchronous\"\n\nexport function upper(text) {\n  return makeSynchronous(async (value) => value.toUpperCase())(text)\n}\n",
-  output: "﻿import { syncFunction } from \"@loop-audit/runtime\"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n",
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'name clashes: the hoisted const and the runtime import get free names',
-  filename: at('clash.ts'),
-  code: `import makeSynchronous from 'make-synchronous';
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'makeSynchronous per call in a CRLF file: syncFunction hoisted with CRLF, body re-indented',
+      filename: at('hash.ts'),
+      code: "import makeSynchronous from 'make-synchronous';\r\n\r\nexport function sha(text: string): string {\r\n  const hash = makeSynchronous(async (value: string) => {\r\n    const { createHash } = await import('node:crypto');\r\n    return createHash('sha256').update(value).digest('hex');\r\n  });\r\n  return hash(text);\r\n}\r\n",
+      output:
+        "import { syncFunction } from '@loop-audit/runtime';\r\n\r\nconst hashSync = syncFunction(async (value: string) => {\r\n  const { createHash } = await import('node:crypto');\r\n  return createHash('sha256').update(value).digest('hex');\r\n});\r\n\r\nexport function sha(text: string): string {\r\n  const hash = hashSync;\r\n  return hash(text);\r\n}\r\n",
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'sha()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'makeSynchronous per call in a file with a byte-order mark, double quotes and no semicolons',
+      filename: at('bom.js'),
+      code: '﻿import makeSynchronous from "make-synchronous"\n\nexport function upper(text) {\n  return makeSynchronous(async (value) => value.toUpperCase())(text)\n}\n',
+      output:
+        '﻿import { syncFunction } from "@loop-audit/runtime"\n\nconst upperSync = syncFunction(async (value) => value.toUpperCase())\n\nexport function upper(text) {\n  return upperSync(text)\n}\n',
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'name clashes: the hoisted const and the runtime import get free names',
+      filename: at('clash.ts'),
+      code: `import makeSynchronous from 'make-synchronous';
 import { syncFunction } from './local-helpers.js';
 
 const upperSync = 1;
@@ -221,7 +238,7 @@ export function upper(text: string) {
   return upper(text) + syncFunction(upperSync);
 }
 `,
-  output: `import { syncFunction } from './local-helpers.js';
+      output: `import { syncFunction } from './local-helpers.js';
 import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
 
 const upperSync2 = loopAuditSyncFunction(async (value: string) => value.toUpperCase());
@@ -232,13 +249,12 @@ export function upper(text: string) {
   return upper(text) + syncFunction(upperSync);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'makeSynchronous of functions that are not self-contained (an import, a module constant, a parameter, this, a type parameter): no fix',
-  filename: at('closure.ts'),
-  code: `import makeSynchronous from 'make-synchronous';
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'upper()', cost: WORKER_COST } }],
+    },
+    {
+      name: 'makeSynchronous of functions that are not self-contained (an import, a module constant, a parameter, this, a type parameter): no fix',
+      filename: at('closure.ts'),
+      code: `import makeSynchronous from 'make-synchronous';
 import { readFile } from 'node:fs/promises';
 
 const prefix = '>';
@@ -261,17 +277,18 @@ export function e<T>(value: T) {
   return makeSynchronous(async (v: T) => v)(value);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'a()', cost: WORKER_COST } },
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'b()', cost: WORKER_COST } },
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'c()', cost: WORKER_COST } },
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'D.run()', cost: WORKER_COST } },
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'e()', cost: WORKER_COST } },
-  ] },
-{
-  name: 'makeSynchronous of a named function expression with its own block-scoped locals: self-contained',
-  filename: at('self.ts'),
-  code: `import makeSynchronous from 'make-synchronous';
+      errors: [
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'a()', cost: WORKER_COST } },
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'b()', cost: WORKER_COST } },
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'c()', cost: WORKER_COST } },
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'D.run()', cost: WORKER_COST } },
+        { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'e()', cost: WORKER_COST } },
+      ],
+    },
+    {
+      name: 'makeSynchronous of a named function expression with its own block-scoped locals: self-contained',
+      filename: at('self.ts'),
+      code: `import makeSynchronous from 'make-synchronous';
 
 export function parse(text: string) {
   return makeSynchronous(async function parseJson(t: string) {
@@ -281,7 +298,7 @@ export function parse(text: string) {
   })(text);
 }
 `,
-  output: `import { syncFunction } from '@loop-audit/runtime';
+      output: `import { syncFunction } from '@loop-audit/runtime';
 
 const parseSync = syncFunction(async function parseJson(t: string) {
   const json = JSON.parse(t) as { value: number };
@@ -293,19 +310,18 @@ export function parse(text: string) {
   return parseSync(text);
 }
 `,
-  errors: [
-    { messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'parse()', cost: WORKER_COST } },
-  ] },
+      errors: [{ messageId: 'syncBridgePerCall', data: { what: 'makeSynchronous(...)', fn: 'parse()', cost: WORKER_COST } }],
+    },
   ],
 });
 
 untypedTester.run('no-sync-bridge autofix', syncBridge, {
   valid: [],
   invalid: [
-{
-  name: 'deasync(callbackify(fn)) of a relative import: defineSync of that module; callback and bare (untyped) forms are left alone',
-  filename: at('secrets.js'),
-  code: `import deasync from 'deasync';
+    {
+      name: 'deasync(callbackify(fn)) of a relative import: defineSync of that module; callback and bare (untyped) forms are left alone',
+      filename: at('secrets.js'),
+      code: `import deasync from 'deasync';
 import { callbackify } from 'node:util';
 import { fetchSecret, readSecret } from './vault.js';
 
@@ -313,7 +329,7 @@ export const fetchSecretSync = deasync(callbackify(fetchSecret));
 export const readSecretSync = deasync(readSecret);
 export const bareSync = deasync(fetchSecret);
 `,
-  output: `import deasync from 'deasync';
+      output: `import deasync from 'deasync';
 import { fetchSecret, readSecret } from './vault.js';
 import { getRunner } from '@loop-audit/runtime';
 
@@ -321,32 +337,32 @@ export const fetchSecretSync = getRunner().defineSync(new URL('./vault.js', impo
 export const readSecretSync = deasync(readSecret);
 export const bareSync = deasync(fetchSecret);
 `,
-  errors: [
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-  ] },
-{
-  name: 'deasync(util.callbackify(mod.fn)) in CommonJS',
-  filename: at('cjs/secrets.cjs'),
-  code: `const deasync = require('deasync');
+      errors: [
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+      ],
+    },
+    {
+      name: 'deasync(util.callbackify(mod.fn)) in CommonJS',
+      filename: at('cjs/secrets.cjs'),
+      code: `const deasync = require('deasync');
 const util = require('util');
 const vault = require('./vault.cjs');
 
 module.exports.fetchSecretSync = deasync(util.callbackify(vault.fetchSecret));
 `,
-  output: `const vault = require('./vault.cjs');
+      output: `const vault = require('./vault.cjs');
 const { getRunner } = require('@loop-audit/runtime');
 
 module.exports.fetchSecretSync = getRunner().defineSync(require('node:path').join(__dirname, 'vault.cjs'), 'fetchSecret');
 `,
-  errors: [
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-  ] },
-{
-  name: "deasync of this file's own async functions: exported → autofix; not exported → a suggestion that exports it; a callback parameter → nothing",
-  filename: at('local.ts'),
-  code: `import deasync from 'deasync';
+      errors: [{ messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } }],
+    },
+    {
+      name: "deasync of this file's own async functions: exported → autofix; not exported → a suggestion that exports it; a callback parameter → nothing",
+      filename: at('local.ts'),
+      code: `import deasync from 'deasync';
 
 export async function load(key: string): Promise<string> {
   return key;
@@ -362,7 +378,7 @@ export const loadSync = deasync<string>(load);
 export const hiddenSync = deasync<string>(hidden);
 export const hybridSync = deasync<string>(hybrid);
 `,
-  output: `import deasync from 'deasync';
+      output: `import deasync from 'deasync';
 import { getRunner } from '@loop-audit/runtime';
 
 export async function load(key: string): Promise<string> {
@@ -379,9 +395,16 @@ export const loadSync = getRunner().defineSync<typeof load>(import.meta.url, 'lo
 export const hiddenSync = deasync<string>(hidden);
 export const hybridSync = deasync<string>(hybrid);
 `,
-  errors: [
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' }, suggestions: [{ messageId: 'exportAndDefineSync', data: { fn: 'hidden' }, output: `import deasync from 'deasync';
+      errors: [
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+        {
+          messageId: 'deasyncFactory',
+          data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' },
+          suggestions: [
+            {
+              messageId: 'exportAndDefineSync',
+              data: { fn: 'hidden' },
+              output: `import deasync from 'deasync';
 import { getRunner } from '@loop-audit/runtime';
 
 export async function load(key: string): Promise<string> {
@@ -397,13 +420,17 @@ async function hybrid(key: string, done: (e: Error | null, v?: string) => void) 
 export const loadSync = deasync<string>(load);
 export const hiddenSync = getRunner().defineSync<typeof hidden>(import.meta.url, 'hidden');
 export const hybridSync = deasync<string>(hybrid);
-` }] },
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-  ] },
-{
-  name: "deasync of a CommonJS file's own exported async function: __filename",
-  filename: at('cjs/local.js'),
-  code: `const deasync = require('deasync');
+`,
+            },
+          ],
+        },
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+      ],
+    },
+    {
+      name: "deasync of a CommonJS file's own exported async function: __filename",
+      filename: at('cjs/local.js'),
+      code: `const deasync = require('deasync');
 
 async function load(key) {
   return key;
@@ -411,7 +438,7 @@ async function load(key) {
 
 module.exports = { load, loadSync: deasync(load) };
 `,
-  output: `const { getRunner } = require('@loop-audit/runtime');
+      output: `const { getRunner } = require('@loop-audit/runtime');
 
 async function load(key) {
   return key;
@@ -419,13 +446,12 @@ async function load(key) {
 
 module.exports = { load, loadSync: getRunner().defineSync(__filename, 'load') };
 `,
-  errors: [
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-  ] },
-{
-  name: "deasync of this file's own function when the file runs code at load: no fix (the worker would run it again)",
-  filename: at('side.ts'),
-  code: `import deasync from 'deasync';
+      errors: [{ messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } }],
+    },
+    {
+      name: "deasync of this file's own function when the file runs code at load: no fix (the worker would run it again)",
+      filename: at('side.ts'),
+      code: `import deasync from 'deasync';
 
 export async function load(key: string) {
   return key;
@@ -433,14 +459,15 @@ export async function load(key: string) {
 export const loadSync = deasync(load);
 console.log(loadSync('boot'));
 `,
-  errors: [
-    { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
-    { messageId: 'loopReentry', data: { bridge: 'loadSync', library: 'deasync', where: 'at module scope' } },
-  ] },
-{
-  name: 'deasync of closures: the closure message, no fix',
-  filename: at('closure2.ts'),
-  code: `import deasync from 'deasync';
+      errors: [
+        { messageId: 'deasyncFactory', data: { bridge: 'deasync', library: 'deasync', where: 'at module scope' } },
+        { messageId: 'loopReentry', data: { bridge: 'loadSync', library: 'deasync', where: 'at module scope' } },
+      ],
+    },
+    {
+      name: 'deasync of closures: the closure message, no fix',
+      filename: at('closure2.ts'),
+      code: `import deasync from 'deasync';
 
 export function reader(tenant: string) {
   async function read(name: string) {
@@ -450,10 +477,11 @@ export function reader(tenant: string) {
   return deasync(async (name: string) => name + tenant);
 }
 `,
-  errors: [
-    { messageId: 'deasyncClosure', data: { bridge: 'deasync', library: 'deasync', where: 'in reader()', fn: '`read` (declared inside a function)' } },
-    { messageId: 'deasyncClosure', data: { bridge: 'deasync', library: 'deasync', where: 'in reader()', fn: 'an inline function' } },
-  ] },
+      errors: [
+        { messageId: 'deasyncClosure', data: { bridge: 'deasync', library: 'deasync', where: 'in reader()', fn: '`read` (declared inside a function)' } },
+        { messageId: 'deasyncClosure', data: { bridge: 'deasync', library: 'deasync', where: 'in reader()', fn: 'an inline function' } },
+      ],
+    },
   ],
 });
 

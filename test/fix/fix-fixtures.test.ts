@@ -16,8 +16,7 @@ afterAll(cleanupCopies);
 /** `tsc --noEmit -p`'s errors as `file: TSnnnn message`, without positions (the fixes move lines). */
 function compilerErrors(root: string): string[] {
   return typeCheck(path.join(root, 'tsconfig.json'), root)
-    .output
-    .split('\n')
+    .output.split('\n')
     .filter((line) => /error TS\d+/.test(line))
     .map((line) => line.replace(/^(.*?)\(\d+,\d+\): /, '$1: '))
     .sort();

@@ -31,21 +31,26 @@ write('package.json', '{ "type": "module", "private": true }\n');
 function bridgeFindings(file: string): Finding[] {
   const text = readFileSync(file, 'utf8');
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-  return analyzeFile({ ts, sourceFile, moduleFacts: diskModuleFacts(ts) }, { 'no-loop-per-call': false, 'no-sync-wrapper': false, 'no-floating-promise': false }).filter((f) => f.messageId.startsWith('deasync'));
+  return analyzeFile({ ts, sourceFile, moduleFacts: diskModuleFacts(ts) }, { 'no-loop-per-call': false, 'no-sync-wrapper': false, 'no-floating-promise': false }).filter((f) =>
+    f.messageId.startsWith('deasync'),
+  );
 }
 
 /** One deasync call of an exported async function declared in the same file, before `fn`. */
 function sameFile(name: string, prelude: string, body: string, extra = ''): string {
-  return write(
-    `${name}.ts`,
-    `import deasync from 'deasync';\n${prelude}\nexport async function target(id: string) {\n${body}\n}\n${extra}\nexport const targetSync = deasync(target);\n`,
-  );
+  return write(`${name}.ts`, `import deasync from 'deasync';\n${prelude}\nexport async function target(id: string) {\n${body}\n}\n${extra}\nexport const targetSync = deasync(target);\n`);
 }
 
 describe('which functions may move into the worker', () => {
   it("the issue's case: findUser reads the Map saveUser fills: no autofix, a suggestion, and a message that says why", () => {
-    write('users.ts', 'const users = new Map<string, { id: string }>();\nexport async function saveUser(user: { id: string }) {\n  users.set(user.id, user);\n}\nexport async function findUser(id: string) {\n  return users.get(id);\n}\n');
-    const app = write('app.ts', "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser } from './users.js';\n\nexport const findUserSync = deasync(callbackify(findUser));\n");
+    write(
+      'users.ts',
+      'const users = new Map<string, { id: string }>();\nexport async function saveUser(user: { id: string }) {\n  users.set(user.id, user);\n}\nexport async function findUser(id: string) {\n  return users.get(id);\n}\n',
+    );
+    const app = write(
+      'app.ts',
+      "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser } from './users.js';\n\nexport const findUserSync = deasync(callbackify(findUser));\n",
+    );
     const [finding] = bridgeFindings(app);
     expect(finding!.fix).toBeUndefined();
     expect(finding!.messageId).toBe('deasyncSharedState');
@@ -58,12 +63,24 @@ describe('which functions may move into the worker', () => {
     ['a module-level let', 'let counter = 0;', '  counter++;\n  return id;', '', /reads `counter`, a module-level `let`/],
     ['a module-level var read', 'var prefix = "u-";', '  return prefix + id;', '', /reads `prefix`, a module-level `var`/],
     ['a cache object', 'const cache: Record<string, string> = {};', '  return cache[id];', '', /`cache`, a module-level `const` holding an object/],
-    ['the result of a call', "const db = Object.create(null);", '  return db[id];', '', /what `Object.create\(\)` returned/],
+    ['the result of a call', 'const db = Object.create(null);', '  return db[id];', '', /what `Object.create\(\)` returned/],
     ['state behind a helper it calls', 'const seen = new Set<string>();\nfunction remember(id: string) { seen.add(id); }', '  remember(id);\n  return id;', '', /reads `seen`.*\(through `remember`\)/],
     ['this', '', '  return (this as unknown as { id: string }).id + id;', '', /uses `this`/],
     ['the global object', '', '  return (globalThis as Record<string, unknown>)[id];', '', /uses `globalThis`/],
-    ['a class with a static field', 'class Registry { static items: string[] = []; static has(id: string) { return Registry.items.includes(id); } }', '  return Registry.has(id);', '', /the class `Registry`, whose static fields/],
-    ['its parameters, locals, literal constants, frozen tables, packages and pure helpers only', "import { createHash } from 'node:crypto';\nconst SALT = 'pepper';\nconst TABLE = { a: 1, b: 2 } as const;\nconst LIMITS = Object.freeze([1, 2, 3]);\nenum Kind { A, B }\nfunction hash(text: string) { return createHash('sha256').update(SALT + text).digest('hex'); }", '  const local = new Map<string, number>();\n  local.set(id, TABLE.a + (LIMITS[0] ?? 0) + Kind.B);\n  return hash(id) + local.size;', '', undefined],
+    [
+      'a class with a static field',
+      'class Registry { static items: string[] = []; static has(id: string) { return Registry.items.includes(id); } }',
+      '  return Registry.has(id);',
+      '',
+      /the class `Registry`, whose static fields/,
+    ],
+    [
+      'its parameters, locals, literal constants, frozen tables, packages and pure helpers only',
+      "import { createHash } from 'node:crypto';\nconst SALT = 'pepper';\nconst TABLE = { a: 1, b: 2 } as const;\nconst LIMITS = Object.freeze([1, 2, 3]);\nenum Kind { A, B }\nfunction hash(text: string) { return createHash('sha256').update(SALT + text).digest('hex'); }",
+      '  const local = new Map<string, number>();\n  local.set(id, TABLE.a + (LIMITS[0] ?? 0) + Kind.B);\n  return hash(id) + local.size;',
+      '',
+      undefined,
+    ],
   ];
   for (const [label, prelude, body, extra, expected] of cases) {
     it(`${expected ? 'shared' : 'not shared'}: ${label}`, () => {
@@ -96,9 +113,13 @@ describe('running it', () => {
     mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
     symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
     writeFileSync(path.join(dir, 'package.json'), '{ "type": "module", "private": true }\n');
-    writeFileSync(path.join(dir, 'users.mjs'), 'const users = new Map();\nexport async function saveUser(user) {\n  users.set(user.id, user);\n}\nexport async function findUser(id) {\n  return users.get(id);\n}\n');
+    writeFileSync(
+      path.join(dir, 'users.mjs'),
+      'const users = new Map();\nexport async function saveUser(user) {\n  users.set(user.id, user);\n}\nexport async function findUser(id) {\n  return users.get(id);\n}\n',
+    );
     const appFile = path.join(dir, 'app.mjs');
-    const app = "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser, saveUser } from './users.mjs';\n\nexport const findUserSync = deasync(callbackify(findUser));\nawait saveUser({ id: 'u1' });\nconsole.log(JSON.stringify(findUserSync('u1') ?? null));\n";
+    const app =
+      "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser, saveUser } from './users.mjs';\n\nexport const findUserSync = deasync(callbackify(findUser));\nawait saveUser({ id: 'u1' });\nconsole.log(JSON.stringify(findUserSync('u1') ?? null));\n";
     writeFileSync(appFile, app);
     const [finding] = bridgeFindings(appFile);
     expect(finding!.messageId).toBe('deasyncSharedState');

@@ -141,7 +141,9 @@ describe('fix in an application and in a library', () => {
     expect(result.files.find((f) => f.file === 'src/jobs.ts')?.after).toBe(FLOATING);
     expect(result.files.find((f) => f.file === 'src/jobs.ts')?.remaining.map((f) => f.ruleId)).toEqual(['no-floating-promise']);
     expect(result.dependencies).toEqual([]);
-    expect(result.notes).toEqual([`package.json is a published library that does not depend on ${RUNTIME}: fixes that need it are left as suggestions (--allow-runtime-dependency applies them and adds the dependency)`]);
+    expect(result.notes).toEqual([
+      `package.json is a published library that does not depend on ${RUNTIME}: fixes that need it are left as suggestions (--allow-runtime-dependency applies them and adds the dependency)`,
+    ]);
     expect(readFileSync(path.join(root, 'package.json'), 'utf8')).toBe(manifest);
 
     const allowed = await fixProject({ cwd: root, write: true, allowRuntimeDependency: true });

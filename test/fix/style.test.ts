@@ -41,16 +41,21 @@ function fixedOnce(text: string, fileName: string, runtimeDependency = true): st
 describe('inserted code follows the file', () => {
   it('bracket spacing: `{spawn}` in a file that writes `{a}`', () => {
     expect(planned("import {readFile} from 'node:fs';\n\nreadFile;\n", ['spawn'])).toBe("import {readFile} from 'node:fs';\nimport {spawn} from '@loop-audit/runtime';\n\nreadFile;\n");
-    expect(planned("const {join} = require('node:path');\nmodule.exports = join;\n", ['spawn'], 'a.cjs')).toBe("const {join} = require('node:path');\nconst {spawn} = require('@loop-audit/runtime');\nmodule.exports = join;\n");
+    expect(planned("const {join} = require('node:path');\nmodule.exports = join;\n", ['spawn'], 'a.cjs')).toBe(
+      "const {join} = require('node:path');\nconst {spawn} = require('@loop-audit/runtime');\nmodule.exports = join;\n",
+    );
   });
 
   it('a list written one name per line gets one more line, before its trailing comma or after its last name', () => {
     expect(planned("import {\n  defineSync,\n  runMain,\n} from '@loop-audit/runtime';\n", ['spawn'])).toBe("import {\n  defineSync,\n  runMain,\n  spawn,\n} from '@loop-audit/runtime';\n");
-    expect(planned("import {\n    defineSync,\n    runMain\n} from '@loop-audit/runtime';\n", ['spawn', 'getRunner'])).toBe("import {\n    defineSync,\n    runMain,\n    spawn,\n    getRunner\n} from '@loop-audit/runtime';\n");
+    expect(planned("import {\n    defineSync,\n    runMain\n} from '@loop-audit/runtime';\n", ['spawn', 'getRunner'])).toBe(
+      "import {\n    defineSync,\n    runMain,\n    spawn,\n    getRunner\n} from '@loop-audit/runtime';\n",
+    );
   });
 
   it('spawn options follow the bracket spacing and quotes; a wrapped function body is re-indented one level, with tabs in a tab file', () => {
-    const input = 'import {EventEmitter} from "node:events"\n\nexport function wire(bus: EventEmitter) {\n\tbus.on("tick", async function onTick() {\n\t\tawait Promise.resolve(1)\n\t\tconst text = `a\n\tb`\n\t\tconsole.log(text)\n\t})\n}\n';
+    const input =
+      'import {EventEmitter} from "node:events"\n\nexport function wire(bus: EventEmitter) {\n\tbus.on("tick", async function onTick() {\n\t\tawait Promise.resolve(1)\n\t\tconst text = `a\n\tb`\n\t\tconsole.log(text)\n\t})\n}\n';
     expect(fixedOnce(input, 'wire.ts')).toBe(
       'import {EventEmitter} from "node:events"\nimport {spawn} from "@loop-audit/runtime"\n\nexport function wire(bus: EventEmitter) {\n\tbus.on("tick", function onTick() {\n\t\tspawn(async () => {\n\t\t\tawait Promise.resolve(1)\n\t\t\tconst text = `a\n\tb`\n\t\t\tconsole.log(text)\n\t\t}, {name: "wire: on tick"})\n\t})\n}\n',
     );
@@ -94,7 +99,10 @@ function formattedProject(formatter: 'prettier' | 'biome'): string {
       const target = path.join(repoRoot, 'node_modules/@biomejs', cli);
       if (statExists(target)) symlinkSync(target, path.join(dir, 'node_modules/@biomejs', cli));
     }
-    writeFileSync(path.join(dir, 'biome.json'), `${JSON.stringify({ formatter: { indentStyle: 'space', indentWidth: 4 }, javascript: { formatter: { quoteStyle: 'single' } }, files: { includes: ['**', '!src/untidy.ts'] } }, null, 2)}\n`);
+    writeFileSync(
+      path.join(dir, 'biome.json'),
+      `${JSON.stringify({ formatter: { indentStyle: 'space', indentWidth: 4 }, javascript: { formatter: { quoteStyle: 'single' } }, files: { includes: ['**', '!src/untidy.ts'] } }, null, 2)}\n`,
+    );
   }
   formatCheck(dir, formatter, true);
   expect(formatCheck(dir, formatter)).toEqual([]);
@@ -165,7 +173,10 @@ describe("the project's formatter runs on the fixed files", () => {
 
   it('prettier: migrate --write formats the rewritten files too, and --no-format does not', async () => {
     const dir = formattedProject('prettier');
-    writeFileSync(path.join(dir, 'src/sync.ts'), 'import {defineSync} from "@loop-audit/runtime";\nimport type {save} from "./store.js";\n\nexport function saveSync(item: string): void {\n\treturn defineSync<typeof save>(new URL("./store.js", import.meta.url), "save")(item);\n}\n');
+    writeFileSync(
+      path.join(dir, 'src/sync.ts'),
+      'import {defineSync} from "@loop-audit/runtime";\nimport type {save} from "./store.js";\n\nexport function saveSync(item: string): void {\n\treturn defineSync<typeof save>(new URL("./store.js", import.meta.url), "save")(item);\n}\n',
+    );
     writeFileSync(path.join(dir, 'src/caller.ts'), 'import {saveSync} from "./sync.js";\n\nexport function store(items: string[]): void {\n\tfor (const item of items) saveSync(item);\n}\n');
     formatCheck(dir, 'prettier', true);
     const dry = await migrate({ cwd: dir, write: false, format: false });

@@ -39,18 +39,24 @@ const FILES: Record<string, string> = {
   'package.json': `${JSON.stringify({ name: 'typed-app', private: true, type: 'module' }, null, 2)}\n`,
   'tsconfig.json': `${JSON.stringify(TSCONFIG, null, 2)}\n`,
   'types/deasync.d.ts': "declare module 'deasync' {\n  function deasync<T = any>(fn: (...args: any[]) => unknown): (...args: any[]) => T;\n  export default deasync;\n}\n",
-  'src/users.ts': "export interface User {\n  id: string;\n  name?: string;\n}\n\nexport async function findUser(id: string): Promise<User | undefined> {\n  return id === '' ? undefined : { id };\n}\n",
+  'src/users.ts':
+    "export interface User {\n  id: string;\n  name?: string;\n}\n\nexport async function findUser(id: string): Promise<User | undefined> {\n  return id === '' ? undefined : { id };\n}\n",
   // deasync(callbackify(imported)) and deasync(own exported function): both become defineSync<typeof fn>.
-  'src/bridge.ts': "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser } from './users.js';\n\nexport async function shout(text: string): Promise<string> {\n  return text.toUpperCase();\n}\n\nexport const findUserSync = deasync(callbackify(findUser));\nexport const shoutSync = deasync<string>(shout);\n",
-  'src/names.ts': "import { findUserSync, shoutSync } from './bridge.js';\n\nexport function nameOf(id: string): string {\n  const user = findUserSync(id);\n  return shoutSync(user?.name ?? id);\n}\n",
+  'src/bridge.ts':
+    "import deasync from 'deasync';\nimport { callbackify } from 'node:util';\nimport { findUser } from './users.js';\n\nexport async function shout(text: string): Promise<string> {\n  return text.toUpperCase();\n}\n\nexport const findUserSync = deasync(callbackify(findUser));\nexport const shoutSync = deasync<string>(shout);\n",
+  'src/names.ts':
+    "import { findUserSync, shoutSync } from './bridge.js';\n\nexport function nameOf(id: string): string {\n  const user = findUserSync(id);\n  return shoutSync(user?.name ?? id);\n}\n",
   // synckit per call, with and without a type argument.
   'src/render-impl.ts': 'export async function render(markdown: string, options: { inline?: boolean } = {}): Promise<string> {\n  return options.inline ? markdown : `<p>${markdown}</p>`;\n}\n',
   'src/render.worker.ts': "import { runAsWorker } from 'synckit';\nimport { render } from './render-impl.js';\n\nrunAsWorker(render);\n",
-  'src/render.ts': "import { createSyncFn } from 'synckit';\n\nexport function renderPage(markdown: string): string {\n  const render = createSyncFn(new URL('./render.worker.js', import.meta.url));\n  return render(markdown);\n}\n",
+  'src/render.ts':
+    "import { createSyncFn } from 'synckit';\n\nexport function renderPage(markdown: string): string {\n  const render = createSyncFn(new URL('./render.worker.js', import.meta.url));\n  return render(markdown);\n}\n",
   // make-synchronous per call.
-  'src/digest.ts': "import makeSynchronous from 'make-synchronous';\n\nexport function digest(text: string): string {\n  const hash = makeSynchronous(async (value: string) => {\n    const { createHash } = await import('node:crypto');\n    return createHash('sha256').update(value).digest('hex');\n  });\n  return hash(text);\n}\n",
+  'src/digest.ts':
+    "import makeSynchronous from 'make-synchronous';\n\nexport function digest(text: string): string {\n  const hash = makeSynchronous(async (value: string) => {\n    const { createHash } = await import('node:crypto');\n    return createHash('sha256').update(value).digest('hex');\n  });\n  return hash(text);\n}\n",
   // Floating promises in sync code: a method that may return undefined, a callback, an entry point.
-  'src/jobs.ts': "import { EventEmitter } from 'node:events';\n\nexport class Store {\n  private pending: string[] = [];\n  add(item: string): void {\n    this.pending.push(item);\n  }\n  flush(): Promise<number> | undefined {\n    const first = this.pending[0];\n    return first === undefined ? undefined : Promise.resolve(this.pending.length);\n  }\n  tick(): void {\n    this.flush();\n  }\n}\n\nexport function wire(bus: EventEmitter, store: Store): void {\n  bus.on('item', async (item: string) => {\n    store.add(item);\n    await store.flush();\n  });\n}\n",
+  'src/jobs.ts':
+    "import { EventEmitter } from 'node:events';\n\nexport class Store {\n  private pending: string[] = [];\n  add(item: string): void {\n    this.pending.push(item);\n  }\n  flush(): Promise<number> | undefined {\n    const first = this.pending[0];\n    return first === undefined ? undefined : Promise.resolve(this.pending.length);\n  }\n  tick(): void {\n    this.flush();\n  }\n}\n\nexport function wire(bus: EventEmitter, store: Store): void {\n  bus.on('item', async (item: string) => {\n    store.add(item);\n    await store.flush();\n  });\n}\n",
   'src/main.ts': "import { Store } from './jobs.js';\n\nasync function main(): Promise<void> {\n  new Store().tick();\n}\n\nmain();\n",
 };
 

@@ -30,11 +30,12 @@ export function saveUserSync(user: User): void {
 
 describe('migrate: boundaries where callers cannot be followed', () => {
   it('a route handler stored in an object map: its body awaits inside a tracked task; everything below migrates', async () => {
-    const dir = project({
-      'types/deasync.d.ts': DEASYNC_TYPES,
-      'src/lib/bridge.ts': BRIDGE,
-      'src/data/users.ts': USERS,
-      'src/services/accounts.ts': `import { findUserSync, saveUserSync, type User } from '../data/users.js';
+    const dir = project(
+      {
+        'types/deasync.d.ts': DEASYNC_TYPES,
+        'src/lib/bridge.ts': BRIDGE,
+        'src/data/users.ts': USERS,
+        'src/services/accounts.ts': `import { findUserSync, saveUserSync, type User } from '../data/users.js';
 
 export function rename(id: string, name: string): User | undefined {
   const user = findUserSync(id);
@@ -43,7 +44,7 @@ export function rename(id: string, name: string): User | undefined {
   return user;
 }
 `,
-      'src/routes.ts': `import { rename } from './services/accounts.js';
+        'src/routes.ts': `import { rename } from './services/accounts.js';
 
 export interface Reply {
   send(body: string): void;
@@ -56,7 +57,9 @@ export const routes: Record<string, (params: Record<string, string>, reply: Repl
   },
 };
 `,
-    }, { link: ['@loop-audit/runtime'] });
+      },
+      { link: ['@loop-audit/runtime'] },
+    );
     const result = await run(dir);
     expect(refusals(result)).toEqual([]);
     expect(read(dir, 'src/services/accounts.ts')).toContain('export async function rename(');
@@ -372,7 +375,7 @@ export function report(store: MemoryStore): string {
     expect(typecheck(dir)).toBe('');
   });
 
-  it('an override that cannot become the sibling\'s override keeps the wrapper, with the reason', async () => {
+  it("an override that cannot become the sibling's override keeps the wrapper, with the reason", async () => {
     const REPO = `import { runAsync } from '../lib/bridge.js';
 
 export class Repo {
@@ -417,4 +420,3 @@ export function count(repo: Repo): number {
     expect(typecheck(dir)).toBe('');
   });
 });
-

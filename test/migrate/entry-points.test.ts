@@ -148,7 +148,7 @@ export const probe = createServer(health);
     }
   }, { name: 'server.ts: request' });
 });`);
-    expect(text).toContain('async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {\n  res.end((await loadUser(\'health\'))?.name);');
+    expect(text).toContain("async function health(req: IncomingMessage, res: ServerResponse): Promise<void> {\n  res.end((await loadUser('health'))?.name);");
     expect(text).toContain(
       "export const probe = createServer((req, res) => { spawn(async () => { try { await health(req, res); } catch (error) { if (!res.headersSent) res.statusCode = 500; if (!res.writableEnded) res.end(); throw error; } }, { name: 'server.ts: request' }); });",
     );

@@ -132,7 +132,9 @@ describe('the legacy app, migrated phase by phase', () => {
       expect(await findings(dir)).toEqual([]);
       const pkg = JSON.parse(read(dir, 'package.json')) as { dependencies: Record<string, string> };
       // The bridge is gone; the runtime is there exactly when the migrated code imports it (spawn in the HTTP handlers).
-      const runtimeUsers = (readdirSync(path.join(dir, 'src'), { recursive: true }) as string[]).filter((file) => /\.ts$/.test(file) && read(dir, `src/${file}`).includes("from '@loop-audit/runtime'"));
+      const runtimeUsers = (readdirSync(path.join(dir, 'src'), { recursive: true }) as string[]).filter(
+        (file) => /\.ts$/.test(file) && read(dir, `src/${file}`).includes("from '@loop-audit/runtime'"),
+      );
       const runtimeVersion = (JSON.parse(readFileSync(path.join(REPO, 'runtime/package.json'), 'utf8')) as { version: string }).version;
       expect(runtimeUsers.length).toBeGreaterThan(0);
       expect(pkg.dependencies).toEqual({ '@loop-audit/runtime': `^${runtimeVersion}`, commander: '^14.0.0' });

@@ -118,7 +118,7 @@ describe('the legacy shop (classes, a container, a handler map, event jobs), mig
     const catalog = read(dir, 'src/repositories/product-repository.ts');
     expect(catalog).not.toMatch(/\bfind\(sku: string\)|\bsave\(product: Product\)|runSync/);
     expect(read(dir, 'src/services/inventory-service.ts')).toContain('async placeOrder(sku: string, quantity: number): Promise<Order> {');
-    expect(read(dir, 'src/handlers/commands.ts')).toContain('order: async (container, [sku = \'\', quantity = \'1\'], out) => {');
+    expect(read(dir, 'src/handlers/commands.ts')).toContain("order: async (container, [sku = '', quantity = '1'], out) => {");
     expect(read(dir, 'src/jobs/restock-job.ts')).toMatch(/spawn\(async \(\) => \{\n\s+await container\.resolve\(InventoryService\)\.restock\(sku, RESTOCK_QUANTITY\);/);
     const pkg = JSON.parse(read(dir, 'package.json')) as { dependencies?: Record<string, string> };
     expect(Object.keys(pkg.dependencies ?? {})).toEqual(['@loop-audit/runtime']);

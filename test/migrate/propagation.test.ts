@@ -204,4 +204,3 @@ export function count(lister: Lister): number {
     expect(typecheck(dir)).toBe('');
   });
 });
-

@@ -128,10 +128,12 @@ export function fine(id: string): string {
     expect(reasons).toContainEqual(expect.stringMatching(/^done-callback: 'the test 'uses done'' stays sync: the test body takes a `done` callback/));
     expect(reasons).toContainEqual(expect.stringMatching(/^callback: 'the callback of expect\(…\)' stays sync: this `expect\(\(\) => …\)` assertion calls the function and checks it synchronously/));
     // The wrapper stays for the calls left behind, and says where they are.
-    expect(reasons).toContainEqual(expect.stringMatching(/^kept: 'loadUserSync' is kept: its call at src\/places\/constructor\.ts:6 is in 'Card\.constructor', which stays sync \(a constructor cannot be async/));
+    expect(reasons).toContainEqual(
+      expect.stringMatching(/^kept: 'loadUserSync' is kept: its call at src\/places\/constructor\.ts:6 is in 'Card\.constructor', which stays sync \(a constructor cannot be async/),
+    );
     expect(read(dir, 'src/data/users.ts')).toContain('export function loadUserSync(');
     // Calls in places that can await are migrated all the same.
-    expect(read(dir, 'src/places/fine.ts')).toContain('export async function fine(id: string): Promise<string> {\n  return (await loadUser(id))?.name ?? \'\';');
+    expect(read(dir, 'src/places/fine.ts')).toContain("export async function fine(id: string): Promise<string> {\n  return (await loadUser(id))?.name ?? '';");
     expect(read(dir, 'src/places/fine.ts')).toContain("import { loadUser } from '../data/users.js';");
     expect(result.summary.wrappersKept).toBe(1);
     expect(typecheck(dir)).toBe(diagnostics);
@@ -223,7 +225,9 @@ export const fetchTitleSync = makeSynchronous(async (url: string) => url.toUpper
     const dir = project({ ...BASE });
     const result = await run(dir, { phase: 'stabilize' });
     expect(result.mode).toBe('runner');
-    expect(refusals(result)).toContainEqual(expect.stringMatching(/^runner: 'UserRepo\.list' stays on its bridge: its sibling 'listAsync' is a method, and an instance cannot cross into the runner's worker/));
+    expect(refusals(result)).toContainEqual(
+      expect.stringMatching(/^runner: 'UserRepo\.list' stays on its bridge: its sibling 'listAsync' is a method, and an instance cannot cross into the runner's worker/),
+    );
     expect(read(dir, 'src/data/users.ts')).toContain('return runAsync(this.listAsync(prefix));');
     // The function wrapper moves, so the helper stays for the method wrapper only.
     expect(read(dir, 'src/data/users.ts')).toContain("return defineSync<typeof loadUser>(import.meta.url, 'loadUser')(id);");

@@ -73,7 +73,9 @@ describe('migrate: safety', () => {
     const target = readFileSync(path.join(elsewhere, 'greeter.ts'), 'utf8');
     const result = await run(dir);
     expect(readFileSync(path.join(elsewhere, 'greeter.ts'), 'utf8')).toBe(target);
-    expect(refusals(result)).toContainEqual(expect.stringMatching(/^kept: 'loadUserSync' is kept: it is used at src\/services\/greeter\.ts:4, which migrate may not change \(refusing to write .* it is a symbolic link\)/));
+    expect(refusals(result)).toContainEqual(
+      expect.stringMatching(/^kept: 'loadUserSync' is kept: it is used at src\/services\/greeter\.ts:4, which migrate may not change \(refusing to write .* it is a symbolic link\)/),
+    );
     expect(read(dir, 'src/data/users.ts')).toContain('export function loadUserSync(');
   });
 
@@ -184,7 +186,9 @@ export function recall(id: string): string | undefined {
 `,
     });
     const result = await run(dir, { keepPublicSync: true });
-    expect(refusals(result)).toContainEqual(expect.stringMatching(/^public-boundary: 'remember' stays sync: it reads `seen`, a module-level `const` holding `new Map\(\)`.*the boundary would run it in the runner's worker/));
+    expect(refusals(result)).toContainEqual(
+      expect.stringMatching(/^public-boundary: 'remember' stays sync: it reads `seen`, a module-level `const` holding `new Map\(\)`.*the boundary would run it in the runner's worker/),
+    );
     expect(read(dir, 'src/services/directory.ts')).toContain('const name = loadUserSync(id)?.name');
     expect(typecheck(dir)).toBe('');
   });

@@ -28,7 +28,13 @@ function phase(report: ProgressReport, name: string): ProgressReport['phases'][n
 
 /** The user's side of the repository: what must be identical before and after a history run. */
 function userState(dir: string): string {
-  return [git(dir, 'status', '--porcelain=v1', '--untracked-files=all'), git(dir, 'diff'), git(dir, 'diff', '--cached'), git(dir, 'rev-parse', 'HEAD'), git(dir, 'worktree', 'list', '--porcelain')].join('\n--\n');
+  return [
+    git(dir, 'status', '--porcelain=v1', '--untracked-files=all'),
+    git(dir, 'diff'),
+    git(dir, 'diff', '--cached'),
+    git(dir, 'rev-parse', 'HEAD'),
+    git(dir, 'worktree', 'list', '--porcelain'),
+  ].join('\n--\n');
 }
 
 describe('progress of the legacy app through its migration', () => {

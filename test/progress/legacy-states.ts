@@ -89,7 +89,10 @@ export function asyncDataAndServices(dir: string): void {
   const service = 'src/services/order-service.ts';
   let text = read(dir, service);
   text = text
-    .replace("import { findOrderSync, listOrdersForUserSync, saveOrderSync } from '../repositories/order-repository.js';", "import { findOrder, listOrdersForUser, saveOrder } from '../repositories/order-repository.js';")
+    .replace(
+      "import { findOrderSync, listOrdersForUserSync, saveOrderSync } from '../repositories/order-repository.js';",
+      "import { findOrder, listOrdersForUser, saveOrder } from '../repositories/order-repository.js';",
+    )
     .replace("import { findUserSync } from '../repositories/user-repository.js';", "import { findUser } from '../repositories/user-repository.js';")
     .replace(/export function (\w+)\(([^)]*)\): Order \{/g, 'export async function $1($2): Promise<Order> {')
     .replace(/findUserSync\(/g, 'await findUser(')
@@ -135,8 +138,18 @@ export function finish(dir: string): void {
   );
   edit(dir, 'src/routes/orders-route.ts', '    send(res, 200, await monthlySpend(report[1]!, report[2]!));\n  });', '    send(res, 200, await monthlySpend(report[1]!, report[2]!));\n  }');
   edit(dir, 'src/jobs/reminder-job.ts', 'const timer = setInterval(async () => { // expect: no-floating-promise', 'const tick = async (): Promise<void> => {');
-  edit(dir, 'src/jobs/reminder-job.ts', '  }, intervalMs);', '  };\n  const timer = setInterval(() => {\n    tick().catch((error: unknown) => console.error(\'reminder job failed\', error));\n  }, intervalMs);');
-  edit(dir, 'src/jobs/receipt-job.ts', "events.on('order-paid', async (order) => { // expect: no-floating-promise", "events.on('order-paid', (order) => {\n    mail(order).catch((error: unknown) => console.error('receipt failed', error));\n  });\n  async function mail(order: Order): Promise<void> {");
+  edit(
+    dir,
+    'src/jobs/reminder-job.ts',
+    '  }, intervalMs);',
+    "  };\n  const timer = setInterval(() => {\n    tick().catch((error: unknown) => console.error('reminder job failed', error));\n  }, intervalMs);",
+  );
+  edit(
+    dir,
+    'src/jobs/receipt-job.ts',
+    "events.on('order-paid', async (order) => { // expect: no-floating-promise",
+    "events.on('order-paid', (order) => {\n    mail(order).catch((error: unknown) => console.error('receipt failed', error));\n  });\n  async function mail(order: Order): Promise<void> {",
+  );
   edit(dir, 'src/jobs/receipt-job.ts', '  });\n  return () =>', '  }\n  return () =>');
   edit(dir, 'src/jobs/receipt-job.ts', "import { orderTotal } from '../domain.js';", "import { orderTotal, type Order } from '../domain.js';");
   remove(dir, 'src/lib/run-sync.ts');

@@ -97,7 +97,12 @@ describe('user-defined phases', () => {
     expect(phases[2]).toMatchObject({ description: 'tests await what they start', packages: ['sync-rpc'] });
     // A phase named cleanup keeps the bridge-package check unless it says otherwise.
     expect(phases[3]!.packages).toEqual([...BRIDGE_PACKAGES, ...PYTHON_BRIDGE_PACKAGES]);
-    expect(resolvePhases([{ name: 'a', rules: ['no-sync-wrapper'] }, { name: 'b', rules: ['no-sync-bridge'] }]).map((p) => p.order)).toEqual([1, 2]);
+    expect(
+      resolvePhases([
+        { name: 'a', rules: ['no-sync-wrapper'] },
+        { name: 'b', rules: ['no-sync-bridge'] },
+      ]).map((p) => p.order),
+    ).toEqual([1, 2]);
   });
 
   it('errors name the bad key path', () => {
@@ -171,7 +176,12 @@ describe('phases from the configuration file', () => {
   it('a bad phases block is a configuration error naming the key, exit code 2', async () => {
     writeFileSync(
       path.join(dir, 'loop-audit.config.json'),
-      JSON.stringify({ phases: [{ name: 'stabilize', rules: ['no-sync-bridge'] }, { name: 'services', glob: ['src/services/**'], rules: ['no-sync-wraper'] }] }),
+      JSON.stringify({
+        phases: [
+          { name: 'stabilize', rules: ['no-sync-bridge'] },
+          { name: 'services', glob: ['src/services/**'], rules: ['no-sync-wraper'] },
+        ],
+      }),
     );
     await expect(runProgress({ cwd: dir })).rejects.toThrow(ConfigError);
     const run = await cli(dir, 'progress');

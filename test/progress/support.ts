@@ -77,8 +77,6 @@ let progressValidator: ReturnType<Ajv['compile']> | undefined;
 
 /** Errors of a `progress --format json` output against schema/progress.schema.json; empty when it conforms. */
 export function progressSchemaErrors(value: unknown): string[] {
-  progressValidator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(
-    JSON.parse(readFileSync(new URL('../../schema/progress.schema.json', import.meta.url), 'utf8')),
-  );
+  progressValidator ??= new Ajv({ allErrors: true, strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL('../../schema/progress.schema.json', import.meta.url), 'utf8')));
   return progressValidator(value) ? [] : (progressValidator.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 }

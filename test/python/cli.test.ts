@@ -218,7 +218,11 @@ describe('Python: the scan cache', () => {
     expect(await wrappers()).toEqual(['app/repo.py:7']);
     const cacheFile = path.join(root, '.loop-audit-cache/scan-cache.json');
     const cache = JSON.parse(readFileSync(cacheFile, 'utf8'));
-    expect(Object.keys(cache.python.files).map((f) => path.relative(root, f)).sort()).toEqual(['app/__init__.py', 'app/other.py', 'app/repo.py', 'app/runner.py']);
+    expect(
+      Object.keys(cache.python.files)
+        .map((f) => path.relative(root, f))
+        .sort(),
+    ).toEqual(['app/__init__.py', 'app/other.py', 'app/repo.py', 'app/runner.py']);
     expect(Object.keys(cache.python.files[path.join(root, 'app/repo.py')].deps).map((f) => path.relative(root, f))).toContain('app/runner.py');
     const before = statSync(cacheFile).mtimeMs;
     expect(await wrappers()).toEqual(['app/repo.py:7']);
@@ -250,7 +254,11 @@ describe('Python: the scan cache', () => {
 
 describe('Python: bad input gets an errors entry and the scan goes on', () => {
   const good = 'import asyncio\n\ndef fetch():\n    return asyncio.run(get())\n';
-  const latin1 = Buffer.concat([Buffer.from('# -*- coding: latin-1 -*-\nimport asyncio\nNAME = "'), Buffer.from([0xe9, 0x74, 0xe9]), Buffer.from('"\n\ndef fetch():\n    return asyncio.run(get())\n')]);
+  const latin1 = Buffer.concat([
+    Buffer.from('# -*- coding: latin-1 -*-\nimport asyncio\nNAME = "'),
+    Buffer.from([0xe9, 0x74, 0xe9]),
+    Buffer.from('"\n\ndef fetch():\n    return asyncio.run(get())\n'),
+  ]);
 
   it('syntax errors, Python 2, odd encodings, a BOM, binary and huge files', async () => {
     const root = makeProject({
@@ -274,7 +282,12 @@ describe('Python: bad input gets an errors entry and the scan goes on', () => {
       'undeclared.py: skipped: not UTF-8 text, and no other encoding declared (PEP 263)',
     ]);
     // The readable files are analysed: the declared latin-1 file and the BOM file, columns as without the BOM.
-    expect(report.findings.filter((f) => f.ruleId === 'loop-audit/no-loop-per-call').map((f) => `${f.file}:${f.line}:${f.column}`).sort()).toEqual(['bom.py:4:12', 'latin1.py:6:12', 'ok.py:4:12']);
+    expect(
+      report.findings
+        .filter((f) => f.ruleId === 'loop-audit/no-loop-per-call')
+        .map((f) => `${f.file}:${f.line}:${f.column}`)
+        .sort(),
+    ).toEqual(['bom.py:4:12', 'latin1.py:6:12', 'ok.py:4:12']);
     expect(report.summary.files).toBe(3);
     // Non-skipped errors (syntax) make the run fail with 2 only when nothing was analysed; here findings decide: 1.
     expect(code).toBe(1);
@@ -285,7 +298,10 @@ describe('Python: bad input gets an errors entry and the scan goes on', () => {
     git(root, 'init', '-q');
     expect((await cli(root, 'baseline')).code).toBe(0);
     const baseline = JSON.parse(readFileSync(path.join(root, '.loop-audit/baseline.json'), 'utf8'));
-    expect(baseline.findings.map((f: { ruleId: string; file: string; context: string }) => `${f.file} ${f.context} ${f.ruleId}`).sort()).toEqual(['latin1.py fetch no-loop-per-call', 'latin1.py fetch no-sync-wrapper']);
+    expect(baseline.findings.map((f: { ruleId: string; file: string; context: string }) => `${f.file} ${f.context} ${f.ruleId}`).sort()).toEqual([
+      'latin1.py fetch no-loop-per-call',
+      'latin1.py fetch no-sync-wrapper',
+    ]);
     expect((await cli(root, 'scan', '--baseline', '--format', 'json')).code).toBe(0);
   });
 
@@ -327,7 +343,10 @@ describe('Python: the binary', () => {
     // dist/, built once before the test files (test/support/global-setup.ts).
     const bin = path.join(repoRoot, 'dist/src/cli/bin.js');
     const root = makeProject({ 'svc/app.py': 'import asyncio\n\ndef handler():\n    result = asyncio.run(work())\n    return result + 1\n' });
-    writeFileSync(path.join(root, 'loader-probe.cjs'), "const M = require('module'); const orig = M._load; M._load = function (r, ...a) { if (r === 'typescript' || /ts-morph/.test(r)) process.stderr.write('LOADED ' + r + '\\n'); return orig.call(this, r, ...a); };\n");
+    writeFileSync(
+      path.join(root, 'loader-probe.cjs'),
+      "const M = require('module'); const orig = M._load; M._load = function (r, ...a) { if (r === 'typescript' || /ts-morph/.test(r)) process.stderr.write('LOADED ' + r + '\\n'); return orig.call(this, r, ...a); };\n",
+    );
     const result = spawnSync(process.execPath, ['--require', path.join(root, 'loader-probe.cjs'), bin, 'scan', 'svc', '--format', 'json'], { cwd: root, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout).summary.findings).toBe(1);

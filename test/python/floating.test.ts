@@ -12,7 +12,10 @@ const invalid: RuleCase[] = [
   { name: 'a done callback does not keep the task', code: `\nimport asyncio\nasync def go():\n    asyncio.create_task(work()).add_done_callback(report)  # expect: droppedTask\n` },
   { name: 'a task in a local nothing reads', code: `\nimport asyncio\nasync def go():\n    task = asyncio.create_task(work())  # expect: droppedTask\n    return 1\n` },
   { name: 'a task assigned to _', code: `\nimport asyncio\nasync def go():\n    _ = asyncio.create_task(work())  # expect: droppedTask\n` },
-  { name: 'a sibling coroutine called without await', code: `\nclass Repo:\n    async def asave(self, x):\n        pass\n    async def save_all(self, xs):\n        for x in xs:\n            self.asave(x)  # expect: coroutineNotAwaited\n` },
+  {
+    name: 'a sibling coroutine called without await',
+    code: `\nclass Repo:\n    async def asave(self, x):\n        pass\n    async def save_all(self, xs):\n        for x in xs:\n            self.asave(x)  # expect: coroutineNotAwaited\n`,
+  },
   { name: 'a module coroutine called from sync code', code: `\nasync def notify(user):\n    pass\ndef on_signup(user):\n    notify(user)  # expect: coroutineNotAwaited\n` },
   {
     name: 'a coroutine imported from a sibling module',
@@ -36,23 +39,53 @@ class Reconciler:
 `,
   },
   { name: 'a task created in a call_later lambda', code: `\nimport asyncio\ndef later(loop):\n    loop.call_later(5, lambda: asyncio.ensure_future(flush()))  # expect: droppedTaskCallback\n` },
-  { name: 'a coroutine function as a signal handler', code: `\nimport signal\nclass App:\n    async def ashutdown(self, *args):\n        pass\n    def install(self):\n        signal.signal(signal.SIGTERM, self.ashutdown)  # expect: asyncCallback\n` },
-  { name: "a coroutine function as a thread's target", code: `\nimport threading\nclass Poller:\n    async def arun(self):\n        pass\n    def start(self):\n        threading.Thread(target=self.arun).start()  # expect: asyncCallback\n` },
-  { name: 'call_soon of a coroutine function', code: `\nclass Buffer:\n    async def aflush(self):\n        pass\n    def schedule(self, loop):\n        loop.call_soon(self.aflush)  # expect: asyncCallback\n` },
+  {
+    name: 'a coroutine function as a signal handler',
+    code: `\nimport signal\nclass App:\n    async def ashutdown(self, *args):\n        pass\n    def install(self):\n        signal.signal(signal.SIGTERM, self.ashutdown)  # expect: asyncCallback\n`,
+  },
+  {
+    name: "a coroutine function as a thread's target",
+    code: `\nimport threading\nclass Poller:\n    async def arun(self):\n        pass\n    def start(self):\n        threading.Thread(target=self.arun).start()  # expect: asyncCallback\n`,
+  },
+  {
+    name: 'call_soon of a coroutine function',
+    code: `\nclass Buffer:\n    async def aflush(self):\n        pass\n    def schedule(self, loop):\n        loop.call_soon(self.aflush)  # expect: asyncCallback\n`,
+  },
   { name: 'atexit.register of a coroutine function', code: `\nimport atexit\nasync def aclose():\n    pass\natexit.register(aclose)  # expect: asyncCallback\n` },
-  { name: 'a coroutine function as a done callback', code: `\nclass Job:\n    async def aon_done(self, fut):\n        pass\n    def watch(self, fut):\n        fut.add_done_callback(self.aon_done)  # expect: asyncCallback\n` },
-  { name: 'a coroutine function submitted to an executor', code: `\nasync def afetch(url):\n    pass\ndef fetch_all(executor, urls):\n    for url in urls:\n        executor.submit(afetch, url)  # expect: asyncCallback\n` },
-  { name: 'a coroutine function as an Rx observer', code: `\nclass Projection:\n    async def on_event_async(self, e):\n        pass\n    def start(self, observable):\n        return observable.subscribe(self.on_event_async)  # expect: asyncCallback\n` },
-  { name: 'run_in_executor of a coroutine function', code: `\nclass Calc:\n    async def acompute(self):\n        pass\n    async def go(self, loop):\n        return await loop.run_in_executor(None, self.acompute)  # expect: asyncCallback\n` },
+  {
+    name: 'a coroutine function as a done callback',
+    code: `\nclass Job:\n    async def aon_done(self, fut):\n        pass\n    def watch(self, fut):\n        fut.add_done_callback(self.aon_done)  # expect: asyncCallback\n`,
+  },
+  {
+    name: 'a coroutine function submitted to an executor',
+    code: `\nasync def afetch(url):\n    pass\ndef fetch_all(executor, urls):\n    for url in urls:\n        executor.submit(afetch, url)  # expect: asyncCallback\n`,
+  },
+  {
+    name: 'a coroutine function as an Rx observer',
+    code: `\nclass Projection:\n    async def on_event_async(self, e):\n        pass\n    def start(self, observable):\n        return observable.subscribe(self.on_event_async)  # expect: asyncCallback\n`,
+  },
+  {
+    name: 'run_in_executor of a coroutine function',
+    code: `\nclass Calc:\n    async def acompute(self):\n        pass\n    async def go(self, loop):\n        return await loop.run_in_executor(None, self.acompute)  # expect: asyncCallback\n`,
+  },
   {
     name: 'a coroutine method of an object held by the instance',
     code: `\nclass Repo:\n    async def asave(self, x):\n        pass\nclass Service:\n    def __init__(self):\n        self.repo = Repo()\n    def place(self, order):\n        self.repo.asave(order)  # expect: coroutineNotAwaited\n`,
   },
-  { name: 'add_signal_handler with a coroutine function', code: `\nimport signal\nclass Server:\n    async def astop(self):\n        pass\n    def install(self, loop):\n        loop.add_signal_handler(signal.SIGINT, self.astop)  # expect: asyncCallback\n` },
+  {
+    name: 'add_signal_handler with a coroutine function',
+    code: `\nimport signal\nclass Server:\n    async def astop(self):\n        pass\n    def install(self, loop):\n        loop.add_signal_handler(signal.SIGINT, self.astop)  # expect: asyncCallback\n`,
+  },
   { name: 'a task created in a sync callback', code: `\nimport asyncio\ndef on_message(msg):\n    asyncio.create_task(handle(msg))  # expect: droppedTask\n` },
   // The generalisation round's own cases.
-  { name: 'a lambda that creates a task, handed to an emitter', code: `\nimport asyncio\ndef wire(emitter):\n    emitter.on("message", lambda m: asyncio.create_task(handle(m)))  # expect: droppedTaskCallback\n` },
-  { name: 'a lambda that creates a task, connected to a signal', code: `\nimport asyncio\nclass Dialog:\n    def setup(self):\n        self.button.clicked.connect(lambda: asyncio.ensure_future(self.save()))  # expect: droppedTaskCallback\n    async def save(self):\n        pass\n` },
+  {
+    name: 'a lambda that creates a task, handed to an emitter',
+    code: `\nimport asyncio\ndef wire(emitter):\n    emitter.on("message", lambda m: asyncio.create_task(handle(m)))  # expect: droppedTaskCallback\n`,
+  },
+  {
+    name: 'a lambda that creates a task, connected to a signal',
+    code: `\nimport asyncio\nclass Dialog:\n    def setup(self):\n        self.button.clicked.connect(lambda: asyncio.ensure_future(self.save()))  # expect: droppedTaskCallback\n    async def save(self):\n        pass\n`,
+  },
   {
     name: 'a coroutine function behind a decorator that keeps it one (its wrapper returns the call)',
     code: `
@@ -84,7 +117,7 @@ class Plugin:
 `,
   },
   {
-    name: "a coroutine function handed to an executor the instance keeps (self._pool = ThreadPoolExecutor())",
+    name: 'a coroutine function handed to an executor the instance keeps (self._pool = ThreadPoolExecutor())',
     code: `
 from concurrent.futures import ThreadPoolExecutor
 class Exporter:
@@ -106,7 +139,10 @@ const valid: RuleCase[] = [
   },
   { name: 'a TaskGroup', code: `\nimport asyncio\nasync def go(jobs):\n    async with asyncio.TaskGroup() as tg:\n        for job in jobs:\n            tg.create_task(job())\n` },
   { name: "anyio's task group", code: `\nimport anyio\nasync def go():\n    async with anyio.create_task_group() as tg:\n        tg.start_soon(work)\n` },
-  { name: 'tasks collected in a list', code: `\nimport asyncio\nasync def go(items):\n    tasks = []\n    for i in items:\n        tasks.append(asyncio.create_task(work(i)))\n    await asyncio.gather(*tasks)\n` },
+  {
+    name: 'tasks collected in a list',
+    code: `\nimport asyncio\nasync def go(items):\n    tasks = []\n    for i in items:\n        tasks.append(asyncio.create_task(work(i)))\n    await asyncio.gather(*tasks)\n`,
+  },
   { name: 'a returned task', code: `\nimport asyncio\ndef start():\n    return asyncio.create_task(work())\n` },
   { name: 'a task kept on the instance', code: `\nimport asyncio\nclass Poller:\n    def start(self):\n        self._task = asyncio.create_task(self.run())\n` },
   { name: 'a task awaited later', code: `\nimport asyncio\nasync def go():\n    task = asyncio.create_task(work())\n    other()\n    await task\n` },
@@ -117,7 +153,7 @@ const valid: RuleCase[] = [
   { name: 'an unknown call', code: `\nasync def go(client):\n    client.send("x")\n` },
   { name: 'asyncio.run', code: `\nimport asyncio\nif __name__ == "__main__":\n    asyncio.run(main())\n` },
   { name: 'call_soon of a sync function', code: `\nclass Buffer:\n    def flush(self):\n        pass\n    def schedule(self, loop):\n        loop.call_soon(self.flush)\n` },
-  { name: "a sync thread target", code: `\nimport threading\nclass Poller:\n    def run(self):\n        pass\n    def start(self):\n        threading.Thread(target=self.run).start()\n` },
+  { name: 'a sync thread target', code: `\nimport threading\nclass Poller:\n    def run(self):\n        pass\n    def start(self):\n        threading.Thread(target=self.run).start()\n` },
   { name: 'a sync signal handler', code: `\nimport signal\ndef handler(signum, frame):\n    pass\nsignal.signal(signal.SIGTERM, handler)\n` },
   { name: 'allowForKnownSafeCalls', code: `\nimport asyncio\nasync def go():\n    asyncio.ensure_future(work())\n`, options: { allowForKnownSafeCalls: ['asyncio.ensure_future'] } },
   { name: 'checkCallbacks off', code: `\nimport atexit\nasync def aclose():\n    pass\natexit.register(aclose)\n`, options: { checkCallbacks: false } },
@@ -163,8 +199,14 @@ class Plugin:
             func(message)
 `,
   },
-  { name: 'ensure_future of an executor future: no task is made', code: `\nimport asyncio\ndef save_later(path, data):\n    asyncio.ensure_future(asyncio.get_event_loop().run_in_executor(None, write, path, data))\n` },
-  { name: 'a coroutine function handed to an emitter (emitters such as pyee and slixmpp await it)', code: `\nasync def handle(message):\n    pass\ndef wire(emitter):\n    emitter.on("message", handle)\n` },
+  {
+    name: 'ensure_future of an executor future: no task is made',
+    code: `\nimport asyncio\ndef save_later(path, data):\n    asyncio.ensure_future(asyncio.get_event_loop().run_in_executor(None, write, path, data))\n`,
+  },
+  {
+    name: 'a coroutine function handed to an emitter (emitters such as pyee and slixmpp await it)',
+    code: `\nasync def handle(message):\n    pass\ndef wire(emitter):\n    emitter.on("message", handle)\n`,
+  },
   {
     name: "the project's own task group: its call_soon schedules the coroutine function itself",
     code: `
@@ -209,7 +251,7 @@ def run_on_cluster(client):
 `,
   },
   {
-    name: "a test decorator of the project that runs the coroutine through a helper",
+    name: 'a test decorator of the project that runs the coroutine through a helper',
     code: `
 import asyncio
 def _run_and_close(async_fn, *args):
@@ -227,7 +269,10 @@ def check_scatter():
     scenario()
 `,
   },
-  { name: 'a task kept under one of two names (a = b = create_task(...))', code: `\nimport asyncio\nasync def check(var):\n    pending = probe = asyncio.ensure_future(var.get())\n    await asyncio.sleep(0)\n    return await pending\n` },
+  {
+    name: 'a task kept under one of two names (a = b = create_task(...))',
+    code: `\nimport asyncio\nasync def check(var):\n    pending = probe = asyncio.ensure_future(var.get())\n    await asyncio.sleep(0)\n    return await pending\n`,
+  },
 ];
 
 describe(`Python: ${RULE}`, () => {

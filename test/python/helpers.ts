@@ -58,7 +58,12 @@ export function expectedMarkers(code: string): string[] {
   const expected: string[] = [];
   code.split('\n').forEach((line, i) => {
     const match = /#\s*expect:\s*([\w, ]+)\s*$/.exec(line);
-    if (match) for (const id of match[1]!.split(',').map((s) => s.trim()).filter(Boolean)) expected.push(`${i + 1}:${id}`);
+    if (match)
+      for (const id of match[1]!
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean))
+        expected.push(`${i + 1}:${id}`);
   });
   return expected.sort();
 }
@@ -68,5 +73,8 @@ export async function caseFindings(ruleId: RuleId, c: RuleCase): Promise<string[
   const file = c.file ?? 'app/main.py';
   const result = await analyzeSources({ [file]: c.code, ...(c.others ?? {}) }, { rules: { [ruleId]: c.options ?? {} } });
   if (result.errors.length > 0) throw new Error(`${c.name}: unexpected errors: ${JSON.stringify(result.errors)}`);
-  return result.findings.filter((f) => f.ruleId === ruleId).map((f) => `${f.line}:${f.messageId}`).sort();
+  return result.findings
+    .filter((f) => f.ruleId === ruleId)
+    .map((f) => `${f.line}:${f.messageId}`)
+    .sort();
 }

@@ -371,9 +371,15 @@ class AsyncRunner:
 `,
   },
   { name: 'a module-level loop', code: `\nimport asyncio\nLOOP = asyncio.new_event_loop()\ndef get(key):\n    return LOOP.run_until_complete(aget(key))\n` },
-  { name: 'a loop built in __init__', code: `\nimport asyncio\nclass Bridge:\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n    def call(self, coro):\n        return self.loop.run_until_complete(coro)\n` },
+  {
+    name: 'a loop built in __init__',
+    code: `\nimport asyncio\nclass Bridge:\n    def __init__(self):\n        self.loop = asyncio.new_event_loop()\n    def call(self, coro):\n        return self.loop.run_until_complete(coro)\n`,
+  },
   { name: 'a module-level client', code: `\nimport httpx\nclient = httpx.AsyncClient()\nasync def fetch(url):\n    return await client.get(url)\n` },
-  { name: 'a client built in __init__', code: `\nimport httpx\nclass Api:\n    def __init__(self):\n        self.client = httpx.AsyncClient()\n    async def get(self, url):\n        return await self.client.get(url)\n` },
+  {
+    name: 'a client built in __init__',
+    code: `\nimport httpx\nclass Api:\n    def __init__(self):\n        self.client = httpx.AsyncClient()\n    async def get(self, url):\n        return await self.client.get(url)\n`,
+  },
   { name: 'a client factory that returns it', code: `\nimport httpx\ndef make_client(base_url):\n    client = httpx.AsyncClient(base_url=base_url)\n    return client\n` },
   {
     name: 'a lazily cached client',
@@ -388,9 +394,18 @@ def get_client():
 `,
   },
   { name: 'an lru_cache factory', code: `\nimport functools, httpx\n@functools.lru_cache(maxsize=None)\ndef get_client():\n    with httpx.Client() as c:\n        return c.get("/ping")\n` },
-  { name: 'a with-scoped pool for a batch of sync work', code: `\nfrom concurrent.futures import ThreadPoolExecutor\ndef resize_all(images):\n    with ThreadPoolExecutor(max_workers=8) as pool:\n        return list(pool.map(resize, images))\n` },
-  { name: 'a pool kept on the instance', code: `\nfrom concurrent.futures import ThreadPoolExecutor\nclass Service:\n    def start(self):\n        self.pool = ThreadPoolExecutor()\n        return self.pool.submit(self.warm_up)\n` },
-  { name: 'a TaskGroup is not a resource', code: `\nimport asyncio\nasync def run_all(jobs):\n    async with asyncio.TaskGroup() as tg:\n        for job in jobs:\n            tg.create_task(job())\n` },
+  {
+    name: 'a with-scoped pool for a batch of sync work',
+    code: `\nfrom concurrent.futures import ThreadPoolExecutor\ndef resize_all(images):\n    with ThreadPoolExecutor(max_workers=8) as pool:\n        return list(pool.map(resize, images))\n`,
+  },
+  {
+    name: 'a pool kept on the instance',
+    code: `\nfrom concurrent.futures import ThreadPoolExecutor\nclass Service:\n    def start(self):\n        self.pool = ThreadPoolExecutor()\n        return self.pool.submit(self.warm_up)\n`,
+  },
+  {
+    name: 'a TaskGroup is not a resource',
+    code: `\nimport asyncio\nasync def run_all(jobs):\n    async with asyncio.TaskGroup() as tg:\n        for job in jobs:\n            tg.create_task(job())\n`,
+  },
   { name: 'a local function called run', code: `\ndef run(cmd):\n    return cmd\ndef build():\n    return run("make")\n` },
   { name: 'an unknown object with a run method', code: `\ndef go(engine):\n    return engine.run(task())\n` },
   { name: 'asyncio.run handed to an executor is not a call here', code: `\nimport asyncio\nRUN = asyncio.run\n` },
@@ -416,7 +431,10 @@ class Server:
         self.thread.start()
 `,
   },
-  { name: 'a session opened in __aenter__', code: `\nimport aiohttp\nclass Api:\n    async def __aenter__(self):\n        self.session = aiohttp.ClientSession()\n        return self\n    async def __aexit__(self, *exc):\n        await self.session.close()\n` },
+  {
+    name: 'a session opened in __aenter__',
+    code: `\nimport aiohttp\nclass Api:\n    async def __aenter__(self):\n        self.session = aiohttp.ClientSession()\n        return self\n    async def __aexit__(self, *exc):\n        await self.session.close()\n`,
+  },
   { name: 'a new loop that runs forever', code: `\nimport asyncio\ndef start_loop():\n    loop = asyncio.new_event_loop()\n    loop.run_forever()\n` },
   {
     name: "aiohttp's run_app-style runner: a new loop whose whole life it owns",
@@ -573,7 +591,7 @@ class Hub:
 `,
   },
   {
-    name: "a click callback (pass_context) wrapping a command: once per CLI run",
+    name: 'a click callback (pass_context) wrapping a command: once per CLI run',
     code: `
 import asyncio, click
 def with_app(fn):

@@ -170,16 +170,26 @@ class AsyncRunner:
     name: 'the runner from a worker thread with a timeout',
     code: `\nimport asyncio\nclass Client:\n    def get(self, key):\n        return asyncio.run_coroutine_threadsafe(self.aget(key), self.loop).result(timeout=5)\n`,
   },
-  { name: 'a private loop run once in __init__', code: `\nimport asyncio\nclass Conn:\n    def __init__(self, loop):\n        self.loop = loop\n        self.db = self.loop.run_until_complete(connect())\n` },
+  {
+    name: 'a private loop run once in __init__',
+    code: `\nimport asyncio\nclass Conn:\n    def __init__(self, loop):\n        self.loop = loop\n        self.db = self.loop.run_until_complete(connect())\n`,
+  },
   { name: 'awaiting a coroutine', code: `\nasync def f():\n    return await g()\n` },
   { name: "a loop handed in by its owner (a runner's helper)", code: `\ndef cancel_all(loop, tasks):\n    loop.run_until_complete(gather(*tasks))\n` },
-  { name: 'a pytest hook in a plugin module', file: 'app/pytest_plugin.py', code: `\nimport asyncio\ndef pytest_pyfunc_call(pyfuncitem):\n    asyncio.get_event_loop().run_until_complete(pyfuncitem.obj())\n` },
+  {
+    name: 'a pytest hook in a plugin module',
+    file: 'app/pytest_plugin.py',
+    code: `\nimport asyncio\ndef pytest_pyfunc_call(pyfuncitem):\n    asyncio.get_event_loop().run_until_complete(pyfuncitem.obj())\n`,
+  },
   { name: 'tearDown of a test base class', code: `\nclass AioTestCase:\n    def tearDown(self):\n        self.loop.run_until_complete(self.tearDownAsync())\n` },
   {
     name: 'an asyncio.run reimplementation owns its loop',
     code: `\nimport asyncio\ndef run(main):\n    loop = asyncio.get_event_loop()\n    try:\n        return loop.run_until_complete(main)\n    finally:\n        loop.run_until_complete(loop.shutdown_asyncgens())\n`,
   },
-  { name: 'async_to_sync returned by an adapter', code: `\nfrom asgiref.sync import async_to_sync\ndef adapt(method, is_async):\n    if not is_async:\n        return async_to_sync(method)\n    return method\n` },
+  {
+    name: 'async_to_sync returned by an adapter',
+    code: `\nfrom asgiref.sync import async_to_sync\ndef adapt(method, is_async):\n    if not is_async:\n        return async_to_sync(method)\n    return method\n`,
+  },
   { name: "a server's run method", code: `\nimport asyncio\nclass StatelessServer:\n    def run(self):\n        asyncio.get_event_loop().run_until_complete(self.handle())\n` },
   // The generalisation round: loop owners and test machinery, found by what they are.
   {

@@ -49,7 +49,10 @@ class Repo:
 `,
     others: { 'core/utilities/async_runner.py': RUNNER },
   },
-  { name: 'asyncio.run of a sibling method', code: `\nimport asyncio\nclass Repo:\n    def get(self, id):  # expect: syncWrapper\n        return asyncio.run(self.aget(id))\n    async def aget(self, id):\n        return id\n` },
+  {
+    name: 'asyncio.run of a sibling method',
+    code: `\nimport asyncio\nclass Repo:\n    def get(self, id):  # expect: syncWrapper\n        return asyncio.run(self.aget(id))\n    async def aget(self, id):\n        return id\n`,
+  },
   { name: 'a void wrapper', code: `\nimport asyncio\nclass Repo:\n    def delete(self, id):  # expect: syncWrapper\n        asyncio.run(self.adelete(id))\n` },
   { name: 'assigned, then returned', code: `${LOCAL_RUN_ASYNC}\ndef count():  # expect: syncWrapper\n    result = _run_async(acount())\n    return result\n` },
   {
@@ -69,14 +72,23 @@ def find_order_sync(order_id):  # expect: syncWrapper
     code: `\nimport asyncio\nfrom .orders import afind\ndef find(order_id):  # expect: syncWrapper\n    return asyncio.run(afind(order_id))\n`,
     others: { 'app/orders.py': `async def afind(order_id):\n    return order_id\n`, 'app/__init__.py': '' },
   },
-  { name: 'get_event_loop().run_until_complete', code: `\nimport asyncio\nclass C:\n    def get(self):  # expect: syncWrapper\n        return asyncio.get_event_loop().run_until_complete(self.aget())\n` },
+  {
+    name: 'get_event_loop().run_until_complete',
+    code: `\nimport asyncio\nclass C:\n    def get(self):  # expect: syncWrapper\n        return asyncio.get_event_loop().run_until_complete(self.aget())\n`,
+  },
   { name: 'a private loop', code: `\nclass C:\n    def get(self):  # expect: syncWrapper\n        return self._loop.run_until_complete(self.aget())\n` },
   {
     name: 'run_coroutine_threadsafe onto the runner thread',
     code: `\nimport asyncio\nclass C:\n    def get(self):  # expect: syncWrapperRunner\n        return asyncio.run_coroutine_threadsafe(self.aget(), self._loop).result()\n`,
   },
-  { name: 'async_to_sync of a sibling, called at once', code: `\nfrom asgiref.sync import async_to_sync\nclass View:\n    def get(self, request):  # expect: syncWrapper\n        return async_to_sync(self.aget)(request)\n` },
-  { name: 'async_to_sync bound at module scope', code: `\nfrom asgiref.sync import async_to_sync\nasync def get_user(id):\n    return id\nget_user_sync = async_to_sync(get_user)  # expect: syncWrapper\n` },
+  {
+    name: 'async_to_sync of a sibling, called at once',
+    code: `\nfrom asgiref.sync import async_to_sync\nclass View:\n    def get(self, request):  # expect: syncWrapper\n        return async_to_sync(self.aget)(request)\n`,
+  },
+  {
+    name: 'async_to_sync bound at module scope',
+    code: `\nfrom asgiref.sync import async_to_sync\nasync def get_user(id):\n    return id\nget_user_sync = async_to_sync(get_user)  # expect: syncWrapper\n`,
+  },
   { name: 'async_to_sync bound in a class body', code: `\nfrom asgiref.sync import async_to_sync\nclass Repo:\n    list_sync = async_to_sync(alist)  # expect: syncWrapper\n` },
   {
     name: 'async_to_sync bound on the instance',
@@ -126,7 +138,11 @@ class Repo:
         return _run_async(self.aadd(appointment))
 `,
   },
-  { name: 'bridgeHelpers names a helper the analysis cannot see', code: `\nfrom vendor import external_runner\ndef get():  # expect: syncWrapper\n    return external_runner(aget())\n`, options: { bridgeHelpers: ['external_runner'] } },
+  {
+    name: 'bridgeHelpers names a helper the analysis cannot see',
+    code: `\nfrom vendor import external_runner\ndef get():  # expect: syncWrapper\n    return external_runner(aget())\n`,
+    options: { bridgeHelpers: ['external_runner'] },
+  },
   { name: 'a docstring before the bridge', code: `\nimport asyncio\ndef get():  # expect: syncWrapper\n    """Sync version of aget."""\n    return asyncio.run(aget())\n` },
   { name: 'a static method', code: `\nimport asyncio\nclass Api:\n    @staticmethod\n    def ping():  # expect: syncWrapper\n        return asyncio.run(aping())\n` },
   { name: 'a property', code: `${LOCAL_RUN_ASYNC}\nclass User:\n    @property\n    def name(self):  # expect: syncWrapper\n        return _run_async(self.aname())\n` },
@@ -186,7 +202,12 @@ const valid: RuleCase[] = [
   { name: 'create_task is not a bridge', code: `\nimport asyncio\ndef start():\n    return asyncio.create_task(run())\n` },
   { name: 'run_until_complete of a parameter', code: `\ndef wait(loop, coro):\n    return loop.run_until_complete(coro)\n` },
   { name: 'an unknown run method', code: `\nclass C:\n    def get(self):\n        return self.engine.run(self.aget())\n` },
-  { name: 'the runner, with allowRunner', code: `\nfrom core.utilities.async_runner import run_async\ndef get():\n    return run_async(aget())\n`, others: { 'core/utilities/async_runner.py': RUNNER }, options: { allowRunner: true } },
+  {
+    name: 'the runner, with allowRunner',
+    code: `\nfrom core.utilities.async_runner import run_async\ndef get():\n    return run_async(aget())\n`,
+    others: { 'core/utilities/async_runner.py': RUNNER },
+    options: { allowRunner: true },
+  },
   { name: 'work between assignment and return', code: `${LOCAL_RUN_ASYNC}\ndef get():\n    r = _run_async(aget())\n    audit(r)\n    return r\n` },
   { name: 'a class built, not a coroutine', code: `\nimport asyncio\nclass Builder:\n    pass\ndef get():\n    return asyncio.run(Builder())\n` },
   { name: 'stopping the loop', code: `\nclass R:\n    def stop(self):\n        self._loop.call_soon_threadsafe(self._loop.stop)\n` },

@@ -11,11 +11,9 @@ const fixtureRoot = path.join(repoRoot, 'fixtures/floating-promise');
 const RULE = 'loop-audit/no-floating-promise';
 
 /** The constructor surface both ESLint majors share for this test. */
-type ESLintClass = new (options: {
-  cwd: string;
-  overrideConfigFile: true;
-  overrideConfig: Linter.Config[];
-}) => { lintFiles(patterns: string[]): Promise<{ filePath: string; messages: { ruleId: string | null; line: number; fatal?: boolean; message: string }[] }[]> };
+type ESLintClass = new (options: { cwd: string; overrideConfigFile: true; overrideConfig: Linter.Config[] }) => {
+  lintFiles(patterns: string[]): Promise<{ filePath: string; messages: { ruleId: string | null; line: number; fatal?: boolean; message: string }[] }[]>;
+};
 
 const versions: [string, ESLintClass][] = [
   ['ESLint 10', ESLint10],
@@ -70,7 +68,10 @@ describe('the plugin under ESLint 9 and 10', () => {
         expect(results.length).toBeGreaterThan(0);
         for (const result of results) {
           const file = path.relative(fixtureRoot, result.filePath);
-          expect(result.messages.filter((m) => m.fatal || m.ruleId === null), file).toEqual([]);
+          expect(
+            result.messages.filter((m) => m.fatal || m.ruleId === null),
+            file,
+          ).toEqual([]);
           for (const message of result.messages) expect(message.ruleId, file).toMatch(/^loop-audit\//);
           const lines = [...new Set(result.messages.filter((m) => m.ruleId === RULE).map((m) => m.line))].sort((a, b) => a - b);
           expect({ file, lines }).toEqual({ file, lines: expectedLines(result.filePath) });

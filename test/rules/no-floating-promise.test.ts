@@ -136,7 +136,9 @@ runMain(() => client.query("select 1").then((rows) => console.log(rows)));`,
 
 async function load() { return 1 }
 runMain(() => load().catch());`,
-      errors: [{ messageId: 'floating', data: { what: '`load().catch()`', where: 'at module scope' }, line: 2, suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().catch();')] }],
+      errors: [
+        { messageId: 'floating', data: { what: '`load().catch()`', where: 'at module scope' }, line: 2, suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().catch();')] },
+      ],
     },
     {
       code: 'async function load() { return 1 }\nload().then(console.log, undefined);',
@@ -151,7 +153,13 @@ runMain(() => load().catch());`,
     {
       // `.finally` passes the rejection on
       code: 'async function load() { return 1 }\nload().finally(() => console.log("done"));',
-      errors: [{ messageId: 'floating', data: { what: '`load()`', where: 'at module scope' }, suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().finally(() => console.log("done"));')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`load()`', where: 'at module scope' },
+          suggestions: [voidSuggestion('async function load() { return 1 }\nvoid load().finally(() => console.log("done"));')],
+        },
+      ],
     },
     {
       // an arrow bound once to a const hands back the promise its body makes
@@ -161,7 +169,14 @@ runMain(() => load().catch());`,
 async function load() { return 1 }
 const refresh = () => load();
 runMain(() => refresh());`,
-      errors: [{ messageId: 'floating', data: { what: '`refresh()`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('async function load() { return 1 }\nconst refresh = () => load();\nvoid refresh();')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`refresh()`', where: 'at module scope' },
+          line: 3,
+          suggestions: [voidSuggestion('async function load() { return 1 }\nconst refresh = () => load();\nvoid refresh();')],
+        },
+      ],
     },
     {
       // `await` is not allowed in a static block, even inside an async function: no addAwait
@@ -263,7 +278,13 @@ runMain(() => (async () => {
 async function a() {}
 async function b() {}
 runMain(() => Promise.all([a(), b()]));`,
-      errors: [{ messageId: 'floating', data: { what: '`Promise.all(…)`', where: 'at module scope' }, suggestions: [voidSuggestion('async function a() {}\nasync function b() {}\nvoid Promise.all([a(), b()]);')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`Promise.all(…)`', where: 'at module scope' },
+          suggestions: [voidSuggestion('async function a() {}\nasync function b() {}\nvoid Promise.all([a(), b()]);')],
+        },
+      ],
     },
     {
       code: 'import { writeFile } from "node:fs/promises";\nexport function persist(text: string) {\n  writeFile("/tmp/state.json", text);\n}',
@@ -287,7 +308,14 @@ export function persist(text: string) {
 async function load() { return 1 }
 const pending = load();
 runMain(() => pending);`,
-      errors: [{ messageId: 'floating', data: { what: '`pending`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('async function load() { return 1 }\nconst pending = load();\nvoid pending;')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`pending`', where: 'at module scope' },
+          line: 3,
+          suggestions: [voidSuggestion('async function load() { return 1 }\nconst pending = load();\nvoid pending;')],
+        },
+      ],
     },
     {
       // strict: `void` no longer counts as handled
@@ -315,9 +343,7 @@ runMain(() => pending);`,
           line: 3,
           column: 21,
           endColumn: 33,
-          suggestions: [
-            awaitAllSuggestion('async function save(x: number) {}\nasync function run() {\n  await Promise.all([1, 2, 3].map(async (x) => {\n    await save(x);\n  }));\n}'),
-          ],
+          suggestions: [awaitAllSuggestion('async function save(x: number) {}\nasync function run() {\n  await Promise.all([1, 2, 3].map(async (x) => {\n    await save(x);\n  }));\n}')],
         },
       ],
     },
@@ -349,17 +375,20 @@ window.addEventListener("load", function boot() {
     },
     {
       code: 'async function poll() {}\nsetInterval(poll, 1000);\nsetTimeout(async () => { await poll(); }, 10);\nprocess.nextTick(async () => poll());',
-      output: [`import { spawn } from '@loop-audit/runtime';
+      output: [
+        `import { spawn } from '@loop-audit/runtime';
 
 async function poll() {}
 setInterval(poll, 1000);
 setTimeout(() => spawn(async () => { await poll(); }, { name: 'file.ts: setTimeout' }), 10);
-process.nextTick(async () => poll());`, `import { spawn } from '@loop-audit/runtime';
+process.nextTick(async () => poll());`,
+        `import { spawn } from '@loop-audit/runtime';
 
 async function poll() {}
 setInterval(poll, 1000);
 setTimeout(() => spawn(async () => { await poll(); }, { name: 'file.ts: setTimeout' }), 10);
-process.nextTick(() => spawn(async () => poll(), { name: 'file.ts: process.nextTick' }));`],
+process.nextTick(() => spawn(async () => poll(), { name: 'file.ts: process.nextTick' }));`,
+      ],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'Async function `poll`', dropper: '`setInterval`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`setTimeout`', where: 'at module scope' }, line: 3 },
@@ -378,17 +407,20 @@ process.nextTick(() => spawn(async () => poll(), { name: 'file.ts: process.nextT
     },
     {
       code: 'events.subscribe({\n  next: async (e) => { await project(e); },\n  async error(err) { await report(err); },\n});',
-      output: [`import { spawn } from '@loop-audit/runtime';
+      output: [
+        `import { spawn } from '@loop-audit/runtime';
 
 events.subscribe({
   next: (e) => spawn(async () => { await project(e); }, { name: 'file.ts: subscribe' }),
   async error(err) { await report(err); },
-});`, `import { spawn } from '@loop-audit/runtime';
+});`,
+        `import { spawn } from '@loop-audit/runtime';
 
 events.subscribe({
   next: (e) => spawn(async () => { await project(e); }, { name: 'file.ts: subscribe' }),
   error(err) { spawn(async () => { await report(err); }, { name: 'file.ts: subscribe' }); },
-});`],
+});`,
+      ],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`events.subscribe`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'Async observer method `error`', dropper: '`events.subscribe`', where: 'at module scope' }, line: 3 },
@@ -396,13 +428,16 @@ events.subscribe({
     },
     {
       code: 'import { tap } from "rxjs";\nevents.pipe(tap(async (e) => { await audit(e); })).subscribe();\nevents.pipe(operators.tap(async (e) => audit(e)));',
-      output: [`import { tap } from "rxjs";
+      output: [
+        `import { tap } from "rxjs";
 import { spawn } from "@loop-audit/runtime";
 events.pipe(tap((e) => spawn(async () => { await audit(e); }, { name: "file.ts: tap" }))).subscribe();
-events.pipe(operators.tap(async (e) => audit(e)));`, `import { tap } from "rxjs";
+events.pipe(operators.tap(async (e) => audit(e)));`,
+        `import { tap } from "rxjs";
 import { spawn } from "@loop-audit/runtime";
 events.pipe(tap((e) => spawn(async () => { await audit(e); }, { name: "file.ts: tap" }))).subscribe();
-events.pipe(operators.tap((e) => spawn(async () => audit(e), { name: "file.ts: tap" })));`],
+events.pipe(operators.tap((e) => spawn(async () => audit(e), { name: "file.ts: tap" })));`,
+      ],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`tap`', where: 'at module scope' }, line: 2 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`operators.tap`', where: 'at module scope' }, line: 3 },
@@ -414,15 +449,18 @@ events.pipe(operators.tap((e) => spawn(async () => audit(e), { name: "file.ts: t
     },
     {
       code: 'import cron from "node-cron";\nimport { CronJob } from "cron";\ncron.schedule("0 3 * * *", async () => { await compact(); });\nnew CronJob("0 4 * * *", async () => { await compact(); }).start();',
-      output: [`import cron from "node-cron";
+      output: [
+        `import cron from "node-cron";
 import { CronJob } from "cron";
 import { spawn } from "@loop-audit/runtime";
 cron.schedule("0 3 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: schedule" }));
-new CronJob("0 4 * * *", async () => { await compact(); }).start();`, `import cron from "node-cron";
+new CronJob("0 4 * * *", async () => { await compact(); }).start();`,
+        `import cron from "node-cron";
 import { CronJob } from "cron";
 import { spawn } from "@loop-audit/runtime";
 cron.schedule("0 3 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: schedule" }));
-new CronJob("0 4 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: CronJob" })).start();`],
+new CronJob("0 4 * * *", () => spawn(async () => { await compact(); }, { name: "file.ts: CronJob" })).start();`,
+      ],
       errors: [
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`cron.schedule`', where: 'at module scope' }, line: 3 },
         { messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`new CronJob`', where: 'at module scope' }, line: 4 },
@@ -483,12 +521,19 @@ typedTester.run('no-floating-promise (typed)', rule, {
     // node:test's runner tracks its tests' promises
     { filename: typedFileName, code: 'import test, { describe, it } from "node:test";\ndescribe("orders", () => {\n  it("saves", async () => {});\n});\ntest("top level", async () => {});' },
     // the callee declares that its listener may return a promise (Emittery-style), so it awaits it
-    { filename: typedFileName, code: 'declare const bus: { on(name: string, listener: (data: unknown) => void | Promise<void>): void };\nbus.on("order", async (data) => { await fetch(String(data)); });' },
+    {
+      filename: typedFileName,
+      code: 'declare const bus: { on(name: string, listener: (data: unknown) => void | Promise<void>): void };\nbus.on("order", async (data) => { await fetch(String(data)); });',
+    },
     // a `then` that is not callable is no thenable
     { filename: typedFileName, code: 'declare const config: { then: number };\nconfig;' },
     // a cast to unknown is a deliberate opt-out, as in typescript-eslint
     { filename: typedFileName, code: 'declare const repo: { save(): Promise<void> };\nrepo.save() as unknown;' },
-    { filename: typedFileName, code: 'interface Detached extends Promise<void> {}\ndeclare function startDetached(): Detached;\nstartDetached();', options: [{ allowForKnownSafePromises: ['Detached'] }] },
+    {
+      filename: typedFileName,
+      code: 'interface Detached extends Promise<void> {}\ndeclare function startDetached(): Detached;\nstartDetached();',
+      options: [{ allowForKnownSafePromises: ['Detached'] }],
+    },
     // sync function by name
     { filename: typedFileName, code: 'function tick(): void {}\nsetInterval(tick, 1000);' },
     // same name as a promise method, but typed as a plain object
@@ -523,8 +568,12 @@ export function place(repo: OrderRepository) {
           data: { what: '`select(…)`', where: 'in `purge`' },
           line: 4,
           suggestions: [
-            awaitSuggestion('interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R> }\ndeclare function select(sql: string): Query<number[]>;\nasync function purge() {\n  await select("delete from orders");\n}'),
-            voidSuggestion('interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R> }\ndeclare function select(sql: string): Query<number[]>;\nasync function purge() {\n  void select("delete from orders");\n}'),
+            awaitSuggestion(
+              'interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R> }\ndeclare function select(sql: string): Query<number[]>;\nasync function purge() {\n  await select("delete from orders");\n}',
+            ),
+            voidSuggestion(
+              'interface Query<T> { then<R>(onFulfilled: (value: T) => R, onRejected?: (error: unknown) => R): Query<R> }\ndeclare function select(sql: string): Query<number[]>;\nasync function purge() {\n  void select("delete from orders");\n}',
+            ),
           ],
         },
       ],
@@ -533,13 +582,25 @@ export function place(repo: OrderRepository) {
       filename: typedFileName,
       code: 'declare const cache: { refresh(): Promise<void> } | undefined;\ncache?.refresh();',
       output: 'declare const cache: { refresh(): Promise<void> } | undefined;\nawait cache?.refresh();',
-      errors: [{ messageId: 'floating', data: { what: '`cache?.refresh()`', where: 'at module scope' }, suggestions: [voidSuggestion('declare const cache: { refresh(): Promise<void> } | undefined;\nvoid cache?.refresh();')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`cache?.refresh()`', where: 'at module scope' },
+          suggestions: [voidSuggestion('declare const cache: { refresh(): Promise<void> } | undefined;\nvoid cache?.refresh();')],
+        },
+      ],
     },
     {
       filename: typedFileName,
       code: 'declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nsql`update orders set status = ${"paid"}`;',
       output: 'declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nawait sql`update orders set status = ${"paid"}`;',
-      errors: [{ messageId: 'floating', data: { what: '`sql`update orders set status = ${"paid"}``', where: 'at module scope' }, suggestions: [voidSuggestion('declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nvoid sql`update orders set status = ${"paid"}`;')] }],
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`sql`update orders set status = ${"paid"}``', where: 'at module scope' },
+          suggestions: [voidSuggestion('declare function sql(strings: TemplateStringsArray, ...values: unknown[]): Promise<number>;\nvoid sql`update orders set status = ${"paid"}`;')],
+        },
+      ],
     },
     {
       filename: typedFileName,
@@ -564,8 +625,18 @@ function run<T extends Promise<void>>(task: T) {
 await repo.save().then(() => console.log("saved"));
 repo.save().catch(undefined);`,
       errors: [
-        { messageId: 'floatingThen', data: { what: '`repo.save().then(…)`', where: 'at module scope' }, line: 2, suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nvoid repo.save().then(() => console.log("saved"));\nrepo.save().catch(undefined);')] },
-        { messageId: 'nonFunctionHandler', data: { what: '`repo.save().catch(…)`', where: 'at module scope' }, line: 3, suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nrepo.save().then(() => console.log("saved"));\nvoid repo.save().catch(undefined);')] },
+        {
+          messageId: 'floatingThen',
+          data: { what: '`repo.save().then(…)`', where: 'at module scope' },
+          line: 2,
+          suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nvoid repo.save().then(() => console.log("saved"));\nrepo.save().catch(undefined);')],
+        },
+        {
+          messageId: 'nonFunctionHandler',
+          data: { what: '`repo.save().catch(…)`', where: 'at module scope' },
+          line: 3,
+          suggestions: [voidSuggestion('declare const repo: { save(): Promise<void> };\nrepo.save().then(() => console.log("saved"));\nvoid repo.save().catch(undefined);')],
+        },
       ],
     },
     {
@@ -584,7 +655,11 @@ repo.save().catch(undefined);`,
         {
           messageId: 'asyncCallback',
           data: { callback: 'An async callback', dropper: '`orders.forEach`', where: 'in `shipAll`' },
-          suggestions: [awaitAllSuggestion('declare const orders: string[];\ndeclare function ship(id: string): Promise<void>;\nexport async function shipAll() {\n  await Promise.all(orders.map(async (id) => ship(id)));\n}')],
+          suggestions: [
+            awaitAllSuggestion(
+              'declare const orders: string[];\ndeclare function ship(id: string): Promise<void>;\nexport async function shipAll() {\n  await Promise.all(orders.map(async (id) => ship(id)));\n}',
+            ),
+          ],
         },
       ],
     },
@@ -595,7 +670,9 @@ repo.save().catch(undefined);`,
       // The top level of an ES module may await: the test's failure still fails the file.
       output: 'import { test } from "node:test";\nawait test("saves", async () => {});',
       options: [{ allowForKnownSafeCalls: [] }],
-      errors: [{ messageId: 'floating', data: { what: '`test(…)`', where: 'at module scope' }, suggestions: [voidSuggestion('import { test } from "node:test";\nvoid test("saves", async () => {});')] }],
+      errors: [
+        { messageId: 'floating', data: { what: '`test(…)`', where: 'at module scope' }, suggestions: [voidSuggestion('import { test } from "node:test";\nvoid test("saves", async () => {});')] },
+      ],
     },
   ],
 });

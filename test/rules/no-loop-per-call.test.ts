@@ -17,7 +17,7 @@ const PROCESS_COST = 'and every call of the function it returns spawns a node pr
 untypedTester.run('no-loop-per-call', rule, {
   valid: [
     {
-      name: 'a worker kept on the instance belongs to it (a pool\'s init, a start-up method)',
+      name: "a worker kept on the instance belongs to it (a pool's init, a start-up method)",
       code: `
         import { Worker } from 'node:worker_threads';
         export class Indexer {
@@ -678,7 +678,7 @@ import { syncFunction } from '@loop-audit/runtime';
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compile()' } }],
     },
     {
-      name: 'a per-call caller of the project\'s own factory builds a worker per call',
+      name: "a per-call caller of the project's own factory builds a worker per call",
       code: `
         import { Worker } from 'node:worker_threads';
         function startIndexer() {
@@ -712,7 +712,7 @@ import { syncFunction } from '@loop-audit/runtime';
       errors: [{ messageId: WORKER, data: { what: 'new Worker(...)', fn: 'compileFile()' } }],
     },
     {
-      name: 'a factory\'s caller that builds a pool per call is reported there',
+      name: "a factory's caller that builds a pool per call is reported there",
       code: `
         import Piscina from 'piscina';
         export function createPool() {

@@ -332,7 +332,7 @@ untypedTester.run('no-sync-wrapper', tested, {
   ],
   invalid: [
     {
-      name: "seed twin: a repository whose sync methods wrap async siblings through a local runAsync (_run_async)",
+      name: 'seed twin: a repository whose sync methods wrap async siblings through a local runAsync (_run_async)',
       code: `${RUN_ASYNC}
         export class AppointmentRepository {
           async listForUserAsync(start?: Date, end?: Date) { return [] as string[]; }

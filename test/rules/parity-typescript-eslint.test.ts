@@ -149,7 +149,7 @@ describe('no-floating-promise vs @typescript-eslint/no-floating-promises (one ty
     expect(extra.filter((r) => !documented.has(r.messageId ?? ''))).toEqual([]);
   });
 
-  it('matches the fixture\'s expect markers exactly (typed)', () => {
+  it("matches the fixture's expect markers exactly (typed)", () => {
     for (const result of results) {
       const file = path.relative(fixtureRoot, result.filePath);
       const expected = readFileSync(result.filePath, 'utf8')

@@ -65,7 +65,10 @@ describe('bad input is survived', () => {
     symlinkSync('b.ts', path.join(root, 'src', 'a.ts'));
     symlinkSync('a.ts', path.join(root, 'src', 'b.ts'));
     const result = await scan({ cwd: root, config: false });
-    const loops = result.errors.filter((e) => e.kind === 'symlink-loop').map((e) => e.file).sort();
+    const loops = result.errors
+      .filter((e) => e.kind === 'symlink-loop')
+      .map((e) => e.file)
+      .sort();
     expect(loops).toEqual(['src/a.ts', 'src/b.ts', 'src/parent-loop', 'src/self.ts']);
     expect(result.files).toEqual(['src/ok.ts']);
     expect(result.findings).toHaveLength(2);

@@ -165,7 +165,8 @@ export function runBlocking(first: unknown, second: unknown): unknown {
     const root = makeProject({
       'tsconfig.json': TSCONFIG,
       'src/a.ts': "import { readSync } from './b.js';\nexport function load(p: Promise<number>): unknown {\n  return readSync(p);\n}\n",
-      'src/b.ts': "import { runBlocking } from './c.js';\nasync function readAsync(): Promise<string> {\n  return 'x';\n}\nexport function readSync(p: Promise<unknown>): unknown {\n  return runBlocking(p, readAsync());\n}\n",
+      'src/b.ts':
+        "import { runBlocking } from './c.js';\nasync function readAsync(): Promise<string> {\n  return 'x';\n}\nexport function readSync(p: Promise<unknown>): unknown {\n  return runBlocking(p, readAsync());\n}\n",
       'src/c.ts': blocking('first'),
     });
     age(root);

@@ -17,7 +17,10 @@ function problems(raw: unknown): string[] {
     validateConfig(raw, 'test.json');
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message.split('\n').slice(1).map((line) => line.replace(/^\s+- /, ''));
+    return (error as Error).message
+      .split('\n')
+      .slice(1)
+      .map((line) => line.replace(/^\s+- /, ''));
   }
   return [];
 }
@@ -38,7 +41,15 @@ const BAD: [unknown, string][] = [
   [{ phases: [{ name: 'x', rulez: [] }] }, 'phases[0].rules: is required'],
   [{ phases: [{ rules: [] }] }, 'phases[0].name: is required'],
   [{ phases: [{ name: 'a', rules: ['no-such-rule'] }] }, 'phases[0].rules[0]: unknown rule "no-such-rule"'],
-  [{ phases: [{ name: 'a', rules: [] }, { name: 'a', rules: [] }] }, 'phases[1].name: duplicate phase name "a"'],
+  [
+    {
+      phases: [
+        { name: 'a', rules: [] },
+        { name: 'a', rules: [] },
+      ],
+    },
+    'phases[1].name: duplicate phase name "a"',
+  ],
   [{ phases: [{ name: 'a', rules: [], order: 'first' }] }, 'phases[0].order: must be a number'],
   [{ phases: {} }, 'phases: must be an array'],
   [{ rule: {} }, 'rule: unknown key'],
@@ -70,7 +81,7 @@ describe('configuration', () => {
     }
   });
 
-  it('defaults to the severities of the plugin\'s recommended config', () => {
+  it("defaults to the severities of the plugin's recommended config", () => {
     const recommended = Object.fromEntries(Object.entries(plugin.configs.recommended.rules).map(([id, entry]) => [id.replace('loop-audit/', ''), entry]));
     expect(DEFAULT_SEVERITIES).toEqual(recommended);
   });

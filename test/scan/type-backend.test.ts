@@ -62,7 +62,7 @@ describe('the TypeScript 7 backend', () => {
         'async function 保存(): Promise<void> {}',
         '/* 🚀🚀🚀 */ export function run(): void {',
         '  保存(); // 🎉',
-        "  const tag = `${greeting} 🌍`; void tag;",
+        '  const tag = `${greeting} 🌍`; void tag;',
         '  Promise.resolve(greeting);',
         '}',
         '',
@@ -78,7 +78,7 @@ describe('the TypeScript 7 backend', () => {
     const root = makeProject({
       'tsconfig.json': JSON.stringify({ compilerOptions: JSON.parse(TSCONFIG).compilerOptions, include: ['src'] }),
       'src/app.ts': 'async function save(): Promise<void> {}\nexport function go(): void {\n  save();\n}\n',
-      'scripts/build.js': "async function step() {}\nfunction main() {\n  step();\n}\nmain();\n",
+      'scripts/build.js': 'async function step() {}\nfunction main() {\n  step();\n}\nmain();\n',
     });
     const seven = await scan({ cwd: root, config: false, typeBackend: 'typescript7' });
     const six = await scan({ cwd: root, config: false, typeBackend: 'typescript6' });

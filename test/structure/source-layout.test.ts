@@ -33,9 +33,7 @@ function relativeImports(file: string): string[] {
     ts.forEachChild(node, visit);
   };
   visit(sourceFile);
-  return specifiers
-    .filter((s) => s.startsWith('.'))
-    .map((s) => path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts'));
+  return specifiers.filter((s) => s.startsWith('.')).map((s) => path.resolve(path.dirname(file), s).replace(/\.js$/, '.ts'));
 }
 
 /** The import cycles among `files`: strongly connected components of more than one file, or a file importing itself. */

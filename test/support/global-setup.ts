@@ -40,10 +40,7 @@ function oldestMtime(dir: string): number {
 
 export default function setup(): void {
   const dist = path.join(repoRoot, 'dist');
-  const sources = Math.max(
-    ...['src', 'rules'].map((dir) => newestMtime(path.join(repoRoot, dir), (file) => file.endsWith('.ts'))),
-    statSync(path.join(repoRoot, 'tsconfig.build.json')).mtimeMs,
-  );
+  const sources = Math.max(...['src', 'rules'].map((dir) => newestMtime(path.join(repoRoot, dir), (file) => file.endsWith('.ts'))), statSync(path.join(repoRoot, 'tsconfig.build.json')).mtimeMs);
   let built: number;
   try {
     built = oldestMtime(dist);

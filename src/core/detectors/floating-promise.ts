@@ -1,7 +1,16 @@
 import { defineDetector } from '../detector.js';
 import { type FileFacts, type FunctionLike, propertyNameText, skipOuterExpressions } from '../facts.js';
 import { floatingFixes } from '../fixes/spawn.js';
-import { findFloatingPromises, hasAsyncModifier, resolveOptions, type FloatingCallback, type FloatingPromise, type FloatingReason, type FloatingStatement, type ResolvedOptions } from '../floating-promises.js';
+import {
+  findFloatingPromises,
+  hasAsyncModifier,
+  resolveOptions,
+  type FloatingCallback,
+  type FloatingPromise,
+  type FloatingReason,
+  type FloatingStatement,
+  type ResolvedOptions,
+} from '../floating-promises.js';
 import { noFloatingPromiseMeta, type NoFloatingPromiseMessageId } from '../meta/no-floating-promise.js';
 import type { Finding, Suggestion, TextEdit, TS } from '../types.js';
 
@@ -134,14 +143,7 @@ function callbackHead(facts: FileFacts, node: TS.Expression | TS.MethodDeclarati
 
 /** Expressions that `await x` / `void x` can prefix without parentheses. */
 function bindsTighterThanUnary(ts: FileFacts['ts'], expr: TS.Expression): boolean {
-  return !(
-    ts.isBinaryExpression(expr) ||
-    ts.isConditionalExpression(expr) ||
-    ts.isArrowFunction(expr) ||
-    ts.isYieldExpression(expr) ||
-    ts.isAsExpression(expr) ||
-    ts.isSatisfiesExpression(expr)
-  );
+  return !(ts.isBinaryExpression(expr) || ts.isConditionalExpression(expr) || ts.isArrowFunction(expr) || ts.isYieldExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr));
 }
 
 function prefixEdits(ts: FileFacts['ts'], sourceFile: TS.SourceFile, expr: TS.Expression, prefix: string): TextEdit[] {

@@ -666,7 +666,14 @@ function closedInSameCall(facts: FileFacts, resource: TS.Expression, fn: Functio
     const parent = node.parent;
     if (!parent) return undefined;
     if (isTransparent(ts, parent) || ts.isAwaitExpression(parent)) node = parent;
-    else if (ts.isPropertyAccessExpression(parent) && parent.expression === node && parent.name.text === 'connect' && parent.parent && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) {
+    else if (
+      ts.isPropertyAccessExpression(parent) &&
+      parent.expression === node &&
+      parent.name.text === 'connect' &&
+      parent.parent &&
+      ts.isCallExpression(parent.parent) &&
+      parent.parent.expression === parent
+    ) {
       node = parent.parent;
     } else break;
   }

@@ -7,12 +7,7 @@ import type { Finding, TS } from '../types.js';
 import type { SignatureHandle } from '../type-questions.js';
 
 /** The wrapper as declared: a function or method, or a binding of a bridge factory's result. */
-export type SyncWrapperNode =
-  | Exclude<FunctionLike, TS.ConstructorDeclaration>
-  | TS.VariableDeclaration
-  | TS.PropertyDeclaration
-  | TS.PropertyAssignment
-  | TS.BinaryExpression;
+export type SyncWrapperNode = Exclude<FunctionLike, TS.ConstructorDeclaration> | TS.VariableDeclaration | TS.PropertyDeclaration | TS.PropertyAssignment | TS.BinaryExpression;
 
 /**
  * One sync wrapper, structured for the rule and for the migrate codemod that will delete it.
@@ -54,7 +49,31 @@ const CALLBACK_PARAMETER = /^(?:cb|callback|done|next)$/i;
 const PROMISE_METHODS = new Set(['then', 'catch', 'finally']);
 /** Node built-ins that take a completion callback: what `deasync(fs.readFile)` turns into a blocking call. */
 const NODE_CALLBACK_APIS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
-  ['fs', new Set(['readFile', 'writeFile', 'appendFile', 'readdir', 'stat', 'lstat', 'mkdir', 'rm', 'rmdir', 'unlink', 'rename', 'access', 'copyFile', 'open', 'close', 'read', 'write', 'realpath', 'readlink', 'mkdtemp'])],
+  [
+    'fs',
+    new Set([
+      'readFile',
+      'writeFile',
+      'appendFile',
+      'readdir',
+      'stat',
+      'lstat',
+      'mkdir',
+      'rm',
+      'rmdir',
+      'unlink',
+      'rename',
+      'access',
+      'copyFile',
+      'open',
+      'close',
+      'read',
+      'write',
+      'realpath',
+      'readlink',
+      'mkdtemp',
+    ]),
+  ],
   ['dns', new Set(['lookup', 'lookupService', 'resolve', 'resolve4', 'resolve6', 'resolveMx', 'resolveTxt', 'resolveSrv', 'reverse'])],
   ['zlib', new Set(['gzip', 'gunzip', 'deflate', 'inflate', 'deflateRaw', 'inflateRaw', 'unzip', 'brotliCompress', 'brotliDecompress'])],
   ['crypto', new Set(['randomBytes', 'randomFill', 'pbkdf2', 'scrypt', 'generateKeyPair', 'hkdf'])],
@@ -77,7 +96,7 @@ const KIND_TEXT: Readonly<Record<WrapperBridgeKind, string>> = {
   'receive-message-poll': 'a receiveMessageOnPort loop',
   'pseudo-bridge': 'a .then() pseudo-bridge',
   'process-wait': 'a loop waiting on a node process',
-  'local-bridge': 'the project\'s own bridge',
+  'local-bridge': "the project's own bridge",
   runner: '@loop-audit/runtime',
   configured: 'a configured bridge helper',
 };
@@ -512,7 +531,6 @@ function siblingDisplayName(ts: FileFacts['ts'], callee: TS.Expression): string 
   if (ts.isPropertyAccessExpression(receiver)) return `${receiver.name.text}.${expr.name.text}`;
   return expr.name.text;
 }
-
 
 export const noSyncWrapper = defineDetector({
   meta: noSyncWrapperMeta,

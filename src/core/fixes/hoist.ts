@@ -62,7 +62,8 @@ function runtimeRequireEnd(facts: FileFacts): number | undefined {
   for (const statement of facts.sourceFile.statements) {
     if (!ts.isVariableStatement(statement)) continue;
     for (const declaration of statement.declarationList.declarations) {
-      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]@?loop-audit\/runtime['"]/.test(facts.text(declaration.initializer))) end = statement.end;
+      if (declaration.initializer && facts.resolve(declaration.initializer)?.kind === 'module' && /require\(\s*['"]@?loop-audit\/runtime['"]/.test(facts.text(declaration.initializer)))
+        end = statement.end;
     }
   }
   return end;
@@ -81,7 +82,8 @@ function requireStatementEnd(facts: FileFacts, local: string): number | undefine
 export function hoistedName(facts: FileFacts, call: TS.CallExpression, owner: FunctionLike): string {
   const ts = facts.ts;
   let node: TS.Node = call;
-  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent))) node = node.parent;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent) || ts.isNonNullExpression(node.parent) || ts.isSatisfiesExpression(node.parent)))
+    node = node.parent;
   const parent = node.parent;
   let base = parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : (facts.callableName(owner) ?? 'bridge');
   if (base.startsWith('#')) base = base.slice(1);

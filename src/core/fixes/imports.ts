@@ -73,7 +73,16 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
     if (system === 'cjs' && ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         const init = declaration.initializer;
-        if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require' && init.arguments[0] && ts.isStringLiteral(init.arguments[0]) && normalizeModule(init.arguments[0].text) === normalizeModule(module) && ts.isObjectBindingPattern(declaration.name)) {
+        if (
+          init &&
+          ts.isCallExpression(init) &&
+          ts.isIdentifier(init.expression) &&
+          init.expression.text === 'require' &&
+          init.arguments[0] &&
+          ts.isStringLiteral(init.arguments[0]) &&
+          normalizeModule(init.arguments[0].text) === normalizeModule(module) &&
+          ts.isObjectBindingPattern(declaration.name)
+        ) {
           return { edits: [appendToList(file, declaration.name.elements, declaration.name, specifierList(': '), style)], local };
         }
       }
@@ -84,9 +93,7 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const semi = style.semicolon ? ';' : '';
   const pad = style.bracketSpacing ? ' ' : '';
   const statementText =
-    system === 'esm'
-      ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}`
-      : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
+    system === 'esm' ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}` : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
   return { edits: [insertStatement(facts, statementText, style.newline)], local };
 }
 

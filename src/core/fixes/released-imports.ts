@@ -143,7 +143,8 @@ function importBindings(facts: FileFacts): ImportBinding[] {
     if (!ts.isStringLiteralLike(specifier) || !RELEASABLE.has(normalizeModule(specifier.text))) continue;
     if (ts.isIdentifier(declaration.name)) found.push({ local: declaration.name.text, name: declaration.name, statement, element: undefined, siblings: 1 });
     else if (ts.isObjectBindingPattern(declaration.name) && declaration.name.elements.every((e) => ts.isIdentifier(e.name) && !e.dotDotDotToken)) {
-      for (const element of declaration.name.elements) found.push({ local: (element.name as TS.Identifier).text, name: element.name as TS.Identifier, statement, element, siblings: declaration.name.elements.length });
+      for (const element of declaration.name.elements)
+        found.push({ local: (element.name as TS.Identifier).text, name: element.name as TS.Identifier, statement, element, siblings: declaration.name.elements.length });
     }
   }
   return found;
@@ -154,7 +155,8 @@ function isReference(ts: FileFacts['ts'], node: TS.Identifier): boolean {
   const parent = node.parent;
   if (!parent) return false;
   if ((ts.isPropertyAccessExpression(parent) || ts.isQualifiedName(parent)) && (ts.isPropertyAccessExpression(parent) ? parent.name : parent.right) === node) return false;
-  if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodSignature(parent)) && parent.name === node) return false;
+  if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isMethodSignature(parent)) && parent.name === node)
+    return false;
   if (ts.isBindingElement(parent) && parent.propertyName === node) return false;
   if ((ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent)) && parent.propertyName === node) return false;
   if ((ts.isLabeledStatement(parent) || ts.isBreakStatement(parent) || ts.isContinueStatement(parent)) && parent.label === node) return false;

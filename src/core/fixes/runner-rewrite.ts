@@ -112,7 +112,13 @@ function createSyncFnRewrite(facts: FileFacts, call: TS.CallExpression, owner: F
       : isTypeScript(facts) && /\.[cm]?tsx?$/.test(target.source)
         ? `<typeof import(${stringLiteral(style, target.specifier)})${target.exportName === 'default' || /^[A-Za-z_$][\w$]*$/.test(target.exportName) ? `.${target.exportName}` : `[${stringLiteral(style, target.exportName)}]`}>`
         : '';
-    const fix = hoist(facts, name, ['getRunner'], (local) => `${local.getRunner}().defineSync${typeArguments}(${moduleExpression(facts, system, target.specifier)}, ${stringLiteral(style, target.exportName)})`, replaceCall);
+    const fix = hoist(
+      facts,
+      name,
+      ['getRunner'],
+      (local) => `${local.getRunner}().defineSync${typeArguments}(${moduleExpression(facts, system, target.specifier)}, ${stringLiteral(style, target.exportName)})`,
+      replaceCall,
+    );
     if (fix) return { fix: releasing(facts, call, fix) };
   }
   const semi = codeStyle(facts).semicolon ? ';' : '';
@@ -169,7 +175,7 @@ function staticModulePath(facts: FileFacts, argument: TS.Expression): string | u
   if ((facts.refersTo(expr.expression, 'path', 'join') || facts.refersTo(expr.expression, 'path', 'resolve')) && expr.arguments.length >= 2) {
     const [first, ...rest] = expr.arguments;
     if (!facts.refersToGlobal(first!, '__dirname') || !rest.every((part) => ts.isStringLiteralLike(part))) return undefined;
-    const parts = rest.map((part) => (part).text);
+    const parts = rest.map((part) => part.text);
     if (parts.some((part) => path.isAbsolute(part))) return undefined;
     return path.join(dir, ...parts);
   }
@@ -221,11 +227,13 @@ export function deasyncRewrite(facts: FileFacts, call: TS.CallExpression): Deasy
   const style = codeStyle(facts);
   // `defineSync<typeof findUser>`: the replacement has the function's own parameters and result, not `any`.
   const typeArgument = isTypeScript(facts) ? `<typeof ${facts.text(target)}>` : '';
-  const replace = (moduleText: string, exportName: string) => (local: Record<string, string>): TextEdit => ({
-    start: call.getStart(facts.sourceFile),
-    end: call.getEnd(),
-    text: `${local.getRunner}().defineSync${typeArgument}(${moduleText}, ${stringLiteral(style, exportName)})`,
-  });
+  const replace =
+    (moduleText: string, exportName: string) =>
+    (local: Record<string, string>): TextEdit => ({
+      start: call.getStart(facts.sourceFile),
+      end: call.getEnd(),
+      text: `${local.getRunner}().defineSync${typeArgument}(${moduleText}, ${stringLiteral(style, exportName)})`,
+    });
 
   const ref = facts.resolve(target);
   if (ref?.kind === 'module') {
@@ -390,7 +398,9 @@ function topLevelOnlyDeclares(facts: FileFacts): boolean {
     if ([ts.SyntaxKind.TrueKeyword, ts.SyntaxKind.FalseKeyword, ts.SyntaxKind.NullKeyword].includes(expr.kind)) return true;
     if (ts.isClassExpression(expr)) return classIsInert(expr);
     if (ts.isObjectLiteralExpression(expr)) {
-      return expr.properties.every((p) => ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer)));
+      return expr.properties.every(
+        (p) => ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p) || (ts.isPropertyAssignment(p) && !ts.isComputedPropertyName(p.name) && inert(p.initializer)),
+      );
     }
     if (ts.isArrayLiteralExpression(expr)) return expr.elements.every((e) => !ts.isSpreadElement(e) && inert(e));
     // `import.meta.url`, `path.sep`, `require('x').y`: reads, no calls.
@@ -406,16 +416,24 @@ function topLevelOnlyDeclares(facts: FileFacts): boolean {
       if (INERT_CALLS.some(([module, ...member]) => facts.refersTo(callee, module, ...member))) return true;
       if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'freeze' && facts.refersToGlobal(callee.expression, 'Object')) return true;
       // `getRunner().defineSync(...)`: the runner starts its worker on the first call, not here.
-      return ts.isPropertyAccessExpression(callee) && ['defineSync', 'syncFunction'].includes(callee.name.text) && ts.isCallExpression(skipOuterExpressions(ts, callee.expression)) && facts.refersTo((skipOuterExpressions(ts, callee.expression) as TS.CallExpression).expression, 'loop-audit/runtime', 'getRunner');
+      return (
+        ts.isPropertyAccessExpression(callee) &&
+        ['defineSync', 'syncFunction'].includes(callee.name.text) &&
+        ts.isCallExpression(skipOuterExpressions(ts, callee.expression)) &&
+        facts.refersTo((skipOuterExpressions(ts, callee.expression) as TS.CallExpression).expression, 'loop-audit/runtime', 'getRunner')
+      );
     }
     return false;
   };
   const classIsInert = (node: TS.ClassLikeDeclaration): boolean =>
     (!node.heritageClauses || node.heritageClauses.every((h) => h.types.every((t) => ts.isIdentifier(t.expression)))) &&
-    node.members.every((m) => !ts.isClassStaticBlockDeclaration(m) && !(ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer)) && !(ts.canHaveDecorators(m) && (ts.getDecorators(m)?.length ?? 0) > 0));
+    node.members.every(
+      (m) => !ts.isClassStaticBlockDeclaration(m) && !(ts.isPropertyDeclaration(m) && m.initializer && !inert(m.initializer)) && !(ts.canHaveDecorators(m) && (ts.getDecorators(m)?.length ?? 0) > 0),
+    );
   return facts.sourceFile.statements.every((statement) => {
     if (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement) || ts.isImportEqualsDeclaration(statement)) return true;
-    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isEmptyStatement(statement)) return true;
+    if (ts.isFunctionDeclaration(statement) || ts.isInterfaceDeclaration(statement) || ts.isTypeAliasDeclaration(statement) || ts.isEnumDeclaration(statement) || ts.isEmptyStatement(statement))
+      return true;
     if (ts.isClassDeclaration(statement)) return classIsInert(statement);
     if (ts.isExportAssignment(statement)) return inert(statement.expression);
     if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.every((d) => !d.initializer || inert(d.initializer));

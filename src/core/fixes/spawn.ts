@@ -70,7 +70,14 @@ function entryPointFix(facts: FileFacts, floating: FloatingStatement): TextEdit[
   }
   const style = codeStyle(facts);
   const semi = style.semicolon ? ';' : '';
-  const promise = floating.reason === 'promise' || floating.reason === 'then-without-rejection-handler' ? (bindsAsOperand(ts, task) ? work : `(${work})`) : floating.reason === 'promise-array' ? work : `Promise.resolve(${work})`;
+  const promise =
+    floating.reason === 'promise' || floating.reason === 'then-without-rejection-handler'
+      ? bindsAsOperand(ts, task)
+        ? work
+        : `(${work})`
+      : floating.reason === 'promise-array'
+        ? work
+        : `Promise.resolve(${work})`;
   const lineStart = sourceFile.text.lastIndexOf('\n', start - 1) + 1;
   const indent = /^[ \t]*/.exec(sourceFile.text.slice(lineStart, start))![0];
   const unit = style.indent;
@@ -81,7 +88,15 @@ function entryPointFix(facts: FileFacts, floating: FloatingStatement): TextEdit[
 /** Whether `node` can stand as `await node` or `node.catch(...)` without parentheses. */
 function bindsAsOperand(ts: FileFacts['ts'], node: TS.Expression): boolean {
   const expr = skipOuterExpressions(ts, node);
-  return ts.isCallExpression(expr) || ts.isTaggedTemplateExpression(expr) || ts.isIdentifier(expr) || ts.isPropertyAccessExpression(expr) || ts.isElementAccessExpression(expr) || ts.isNewExpression(expr) || ts.isParenthesizedExpression(node);
+  return (
+    ts.isCallExpression(expr) ||
+    ts.isTaggedTemplateExpression(expr) ||
+    ts.isIdentifier(expr) ||
+    ts.isPropertyAccessExpression(expr) ||
+    ts.isElementAccessExpression(expr) ||
+    ts.isNewExpression(expr) ||
+    ts.isParenthesizedExpression(node)
+  );
 }
 
 /**

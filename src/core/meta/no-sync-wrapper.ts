@@ -19,8 +19,7 @@ export const noSyncWrapperMeta = defineRuleMeta<NoSyncWrapperOptions>()({
     syncWrapper: "'{{name}}' is a sync wrapper: it only blocks on its async sibling '{{sibling}}' through {{bridge}}. Make its callers await '{{sibling}}' and delete it.",
     syncWrapperRunner:
       "'{{name}}' is a sync wrapper over its async sibling '{{sibling}}' through {{bridge}}. It already goes through the loop-audit runner, so it is safe meanwhile, but it is migration debt: make its callers await '{{sibling}}' and delete it.",
-    syncWrapperInline:
-      "'{{name}}' is a sync wrapper: it only blocks on an inline async function through {{bridge}}. Give that function a name, make the callers await it and delete '{{name}}'.",
+    syncWrapperInline: "'{{name}}' is a sync wrapper: it only blocks on an inline async function through {{bridge}}. Give that function a name, make the callers await it and delete '{{name}}'.",
   },
   defaultOptions: { bridgeHelpers: [], allowRunner: false },
   optionsSchema: {

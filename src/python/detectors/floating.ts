@@ -227,7 +227,13 @@ function checkCallbacks(ctx: PythonContext, call: PyNode, checkFunctions: boolea
     if (callback.type === 'lambda') {
       const body = unwrap(child(callback, 'body'));
       if (body?.type === 'call' && droppedKind(ctx, body) === 'task') {
-        findings.push({ ruleId: 'no-floating-promise', messageId: 'droppedTaskCallback', data: { what: `\`${describeCall(ctx, body)}\``, dropper: dropperText, where }, start: body.start, end: body.end });
+        findings.push({
+          ruleId: 'no-floating-promise',
+          messageId: 'droppedTaskCallback',
+          data: { what: `\`${describeCall(ctx, body)}\``, dropper: dropperText, where },
+          start: body.start,
+          end: body.end,
+        });
       }
       continue;
     }

@@ -32,7 +32,8 @@ export function detectSyncBridge(ctx: PythonContext, options: PythonSyncBridgeOp
     }
     if (callee !== undefined && ASYNC_TO_SYNC.has(callee)) {
       const fn = perCallFunction(ctx, node);
-      if (fn && calledInSameCall(ctx, node, fn)) add(node, 'asyncToSyncPerCall', { bridge: facts.shortText(child(node, 'function')!), where: describeWhere(facts.enclosing(node)), fn: describeFunction(fn) });
+      if (fn && calledInSameCall(ctx, node, fn))
+        add(node, 'asyncToSyncPerCall', { bridge: facts.shortText(child(node, 'function')!), where: describeWhere(facts.enclosing(node)), fn: describeFunction(fn) });
       return true;
     }
     const bridge = bridgeAt(ctx, node, new Set(), false);

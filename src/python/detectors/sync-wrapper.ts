@@ -91,7 +91,9 @@ function wrapperOf(ctx: PythonContext, fn: PyFunction, helpers: ReadonlySet<stri
   if (inline) {
     if (carried.type !== 'identifier' || carried.text !== inline.name) return undefined;
     // `trio.from_thread.run(inner, async_fn)` where `inner` awaits what it is handed: a runner's entry, running its caller's work.
-    const handed = callArguments(bridge.call).positional.slice(1).some((a) => unwrap(a)?.type === 'identifier' && params.has(unwrap(a)!.text!));
+    const handed = callArguments(bridge.call)
+      .positional.slice(1)
+      .some((a) => unwrap(a)?.type === 'identifier' && params.has(unwrap(a)!.text!));
     if (handed && awaitsParameter(inline)) return undefined;
     return { name: fn.displayName, sibling: inline.name, bridge, inline: true, range };
   }
@@ -171,7 +173,12 @@ function boundFactories(ctx: PythonContext): PythonSyncWrapper[] {
     // A bridge over what the function was handed (`AsyncToSync(send)` of an ASGI callable) adapts a caller's function, not a sibling.
     if (ref.type === 'identifier' && ctx.facts.lookup(ref.text!, ref)?.bindings.some((b) => b.kind === 'param')) return true;
     const owner = classOfStatement(ctx, node);
-    const name = left.type === 'attribute' ? `${enclosing?.cls?.name ?? ctx.facts.shortText(child(left, 'object')!)}.${child(left, 'attribute')!.text}` : owner ? `${owner}.${ctx.facts.textOf(left)}` : ctx.facts.textOf(left);
+    const name =
+      left.type === 'attribute'
+        ? `${enclosing?.cls?.name ?? ctx.facts.shortText(child(left, 'object')!)}.${child(left, 'attribute')!.text}`
+        : owner
+          ? `${owner}.${ctx.facts.textOf(left)}`
+          : ctx.facts.textOf(left);
     const sibling = ref.type === 'attribute' ? child(ref, 'attribute')!.text! : ref.text!;
     found.push({ name, sibling, bridge: { kind: 'async-to-sync', label: `'${ctx.facts.shortText(child(right, 'function')!)}'` }, inline: false, range: { start: left.start, end: left.end } });
     return true;
