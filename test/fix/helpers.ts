@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, stat
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { cliInProcess } from '../support/cli.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const fixturesRoot = path.join(repoRoot, 'fixtures');
@@ -62,19 +62,8 @@ export function runBin(args: string[], cwd: string): { status: number | null; st
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/**
- * Runs the CLI in-process, as `loop-audit <args>` in `cwd` (the binary's io, minus colours, as
- * `runBin` runs it): the same `main` the binary calls, without a Node start-up per command.
- */
+/** `loop-audit <args>` in `cwd`, in-process (test/support/cli.ts), with the exit code as `status` like `runBin`. */
 export async function runCli(args: string[], cwd: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) },
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) },
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-  };
-  const status = await main(['node', 'loop-audit', ...args], io);
-  return { status, stdout, stderr };
+  const { code, stdout, stderr } = await cliInProcess(cwd, args);
+  return { status: code, stdout, stderr };
 }

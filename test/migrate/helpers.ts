@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onTestFinished } from 'vitest';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { cliInProcess, type CliRun } from '../support/cli.js';
 import { migrate } from '../../src/migrate/migrate.js';
 import type { MigrateOptions, MigrateResult } from '../../src/migrate/types.js';
 import { typeCheck } from '../support/typecheck.js';
@@ -63,24 +63,11 @@ export function typecheck(dir: string): string {
   return result.status === 0 ? '' : result.output || `tsc exited ${result.status}`;
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun } from '../support/cli.js';
 
-/** `loop-audit <args>` in-process, in `cwd`. */
-export async function cli(cwd: string, ...args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) },
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) },
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-  };
-  const code = await main(['node', 'loop-audit', ...args], io);
-  return { code, stdout, stderr };
+/** `loop-audit <args>` in `cwd`, in-process. */
+export function cli(cwd: string, ...args: string[]): Promise<CliRun> {
+  return cliInProcess(cwd, args);
 }
 
 /** The refusals of a result, as `kind: message` lines, for readable assertions. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
-import { main, type CliIo } from '../../src/cli/main.js';
+import { cliInProcess, type CliRun } from '../support/cli.js';
 
 export const LEGACY_APP = fileURLToPath(new URL('../../fixtures/legacy-app', import.meta.url));
 
@@ -53,24 +53,11 @@ export function remove(dir: string, file: string): void {
   rmSync(path.join(dir, file));
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+export type { CliRun } from '../support/cli.js';
 
-/** Runs the real CLI in-process, as `loop-audit <args>` in `cwd`. */
-export async function cli(cwd: string, ...args: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { isTTY: false, write: (s: string) => ((stdout += s), true) },
-    stderr: { isTTY: false, write: (s: string) => ((stderr += s), true) },
-    env: { ...process.env, NO_COLOR: '1' },
-    cwd,
-  };
-  const code = await main(['node', 'loop-audit', ...args], io);
-  return { code, stdout, stderr };
+/** `loop-audit <args>` in `cwd`, in-process. */
+export function cli(cwd: string, ...args: string[]): Promise<CliRun> {
+  return cliInProcess(cwd, args);
 }
 
 let progressValidator: ReturnType<Ajv['compile']> | undefined;
