@@ -424,7 +424,7 @@ export class FileFacts {
    * The initializer of `const name = ...` when `name` is bound exactly once in the file (so no
    * shadowing can make a different variable of that name mean something else).
    */
-  private constInitializer(name: string): TS.Expression | undefined {
+  constInitializer(name: string): TS.Expression | undefined {
     if (!this.constInitializers) {
       const ts = this.ts;
       const found = new Map<string, TS.Expression | null>();

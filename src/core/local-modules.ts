@@ -49,7 +49,7 @@ function targetOf(facts: FileFacts, expression: TS.Expression, hops: number): Ta
   if (ts.isIdentifier(expr)) {
     const declared = declarationOf(facts, expr);
     if (declared) return { kind: 'function', facts, fn: declared.fn };
-    const initializer = constInitializer(facts, expr.text);
+    const initializer = facts.constInitializer(expr.text);
     if (initializer && !isRequireOrImport(facts, initializer)) return targetOf(facts, initializer, hops + 1) ?? { kind: 'value', facts, expression: initializer };
     // `let handler; … handler = async (msg) => { … }`: a function assigned exactly once.
     const assigned = initializer === undefined ? functionAssignedOnce(facts, expr.text) : undefined;
@@ -148,44 +148,13 @@ function identifierTarget(facts: FileFacts, name: string, hops: number): Target 
   for (const statement of facts.sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name?.text === name && statement.body) return { kind: 'function', facts, fn: statement };
   }
-  const initializer = constInitializer(facts, name);
+  const initializer = facts.constInitializer(name);
   if (initializer) return targetOf(facts, initializer, hops + 1) ?? { kind: 'value', facts, expression: initializer };
   const ref = facts.imports.get(name);
   if (ref?.kind !== 'module' || !ref.module.startsWith('.') || ref.path.length > 1 || hops >= MAX_HOPS) return undefined;
   const other = moduleFacts(facts, ref.module);
   return other && exportOf(other, ref.path[0] ?? 'default', hops + 1);
 }
-
-/** `const name = ...` at any level, when the file binds `name` exactly once. */
-export function constInitializer(facts: FileFacts, name: string): TS.Expression | undefined {
-  let table = initializerCache.get(facts);
-  if (!table) {
-    const ts = facts.ts;
-    const found = new Map<string, TS.Expression | null>();
-    const bind = (id: string, initializer: TS.Expression | null): void => {
-      found.set(id, found.has(id) ? null : initializer);
-    };
-    const bindAll = (binding: TS.BindingName): void => {
-      if (ts.isIdentifier(binding)) bind(binding.text, null);
-      else for (const element of binding.elements) if (!ts.isOmittedExpression(element)) bindAll(element.name);
-    };
-    const visit = (node: TS.Node): void => {
-      if (ts.isVariableDeclaration(node)) {
-        const isConst = ts.isVariableDeclarationList(node.parent) && (node.parent.flags & ts.NodeFlags.Const) !== 0;
-        if (ts.isIdentifier(node.name) && isConst && node.initializer) bind(node.name.text, node.initializer);
-        else bindAll(node.name);
-      } else if (ts.isParameter(node)) bindAll(node.name);
-      else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name) bind(node.name.text, null);
-      else if (ts.isCatchClause(node) && node.variableDeclaration) bindAll(node.variableDeclaration.name);
-      ts.forEachChild(node, visit);
-    };
-    visit(facts.sourceFile);
-    table = found;
-    initializerCache.set(facts, table);
-  }
-  return table.get(name) ?? undefined;
-}
-const initializerCache = new WeakMap<FileFacts, Map<string, TS.Expression | null>>();
 
 /** The function literal a `let` without initializer is assigned, when the file assigns the name exactly once. */
 function functionAssignedOnce(facts: FileFacts, name: string): FunctionLike | undefined {
