@@ -105,7 +105,10 @@ export function removeWorkspaces(): void {
 
 /** Runs a binary of the workspace's node_modules/.bin (a real install's) there. */
 export function runBin(root: string, bin: string, args: string[]): { status: number; stdout: string; stderr: string } {
-  const run = spawnSync(path.join(root, 'node_modules', '.bin', bin), args, { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 64 * 1024 * 1024 });
+  // A real install runs as a user runs it: the suite's own backend switch (npm run test:typescript6/7)
+  // must not choose for it; a test that wants a backend passes --type-backend.
+  const { LOOP_AUDIT_TYPE_BACKEND: _suiteBackend, ...userEnv } = process.env;
+  const run = spawnSync(path.join(root, 'node_modules', '.bin', bin), args, { cwd: root, encoding: 'utf8', env: { ...userEnv, NO_COLOR: '1', FORCE_COLOR: '0' }, maxBuffer: 64 * 1024 * 1024 });
   if (run.error) throw run.error;
   return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
