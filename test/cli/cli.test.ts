@@ -214,6 +214,20 @@ describe('the loop-audit binary', () => {
     expect(result.status).toBe(1);
   });
 
+  it('baseline writes the baseline and progress reads it back, as the binary', () => {
+    const root = makeProject({ 'tsconfig.json': TSCONFIG, 'src/a.ts': DISEASED_TS });
+    const scan = spawnSync(process.execPath, [bin, 'scan', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    const findings = (JSON.parse(scan.stdout) as { summary: { findings: number } }).summary.findings;
+    expect(findings).toBeGreaterThan(0);
+    const baseline = spawnSync(process.execPath, [bin, 'baseline'], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(baseline.status, baseline.stderr).toBe(0);
+    expect(baseline.stderr).toContain(`baseline .loop-audit/baseline.json: ${findings} findings in 1 file`);
+    const progress = spawnSync(process.execPath, [bin, 'progress', '--format', 'json'], { cwd: root, encoding: 'utf8' });
+    expect(progress.status, progress.stderr).toBe(0);
+    const report = JSON.parse(progress.stdout) as { baseline: { file: string; findings: number } };
+    expect(report.baseline).toEqual({ file: '.loop-audit/baseline.json', findings });
+  });
+
   it('is executable through npm bin semantics (shebang)', () => {
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
     expect(execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' })).toContain('scan [options] [paths...]');
