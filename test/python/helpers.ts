@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { expect, it } from 'vitest';
 import type { RuleSelection } from '../../src/core/analyze.js';
 import type { RuleId } from '../../src/core/types.js';
 import { analyzePythonFiles, type LocatedFinding } from '../../src/python/engine.js';
@@ -77,4 +78,24 @@ export async function caseFindings(ruleId: RuleId, c: RuleCase): Promise<string[
     .filter((f) => f.ruleId === ruleId)
     .map((f) => `${f.line}:${f.messageId}`)
     .sort();
+}
+
+/** The per-rule case table's tests: at least 25 of each; every invalid case reports exactly its markers, no valid one reports. */
+export function ruleCaseTests(ruleId: RuleId, valid: readonly RuleCase[], invalid: readonly RuleCase[]): void {
+  it('has at least 25 valid and 25 invalid cases', () => {
+    expect(invalid.length).toBeGreaterThanOrEqual(25);
+    expect(valid.length).toBeGreaterThanOrEqual(25);
+  });
+  for (const c of invalid) {
+    it(`reports: ${c.name}`, async () => {
+      const expected = expectedMarkers(c.code);
+      expect(expected.length).toBeGreaterThan(0);
+      expect(await caseFindings(ruleId, c)).toEqual(expected);
+    });
+  }
+  for (const c of valid) {
+    it(`does not report: ${c.name}`, async () => {
+      expect(await caseFindings(ruleId, c)).toEqual([]);
+    });
+  }
 }
