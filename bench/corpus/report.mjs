@@ -23,6 +23,27 @@ function gitCommit() {
   }
 }
 
+/** A `###` section listing markers (heading always, table when there are any). */
+function markerTable(out, title, rows) {
+  out.push(`### ${title} (${rows.length})`);
+  out.push('');
+  if (rows.length === 0) return;
+  out.push('| rule | package | where | reason |');
+  out.push('| --- | --- | --- | --- |');
+  for (const { marker: m } of rows) out.push(`| \`${m.rule}\` | ${m.package} | ${code(`${m.file}:${m.from}${m.to !== m.from ? `-${m.to}` : ''}`)} | ${esc(m.reason)} |`);
+  out.push('');
+}
+
+/** A `###` section listing findings with their messages. */
+function findingTable(out, title, rows) {
+  out.push(`### ${title} (${rows.length})`);
+  out.push('');
+  out.push('| rule | package | where | message |');
+  out.push('| --- | --- | --- | --- |');
+  for (const f of rows) out.push(`| \`${f.rule}\` | ${f.package} | ${code(`${f.file}:${f.line}`)} | ${esc(f.message)} |`);
+  out.push('');
+}
+
 function met(ok) {
   return ok === undefined ? '—' : ok ? 'met' : '**missed**';
 }
@@ -235,31 +256,10 @@ export function renderReport({ entries, scored, beforeScored, beforePrecision, b
     out.push('');
   }
   const missed = scored.expected.filter((e) => !e.recalled);
-  out.push(`### Expected and not reported (${missed.length})`);
-  out.push('');
-  if (missed.length > 0) {
-    out.push('| rule | package | where | reason |');
-    out.push('| --- | --- | --- | --- |');
-    for (const { marker: m } of missed) out.push(`| \`${m.rule}\` | ${m.package} | ${code(`${m.file}:${m.from}${m.to !== m.from ? `-${m.to}` : ''}`)} | ${esc(m.reason)} |`);
-    out.push('');
-  }
+  markerTable(out, 'Expected and not reported', missed);
   const gone = scored.forbidden.filter((f) => !f.reported);
-  out.push(`### Judged false and no longer reported (${gone.length})`);
-  out.push('');
-  if (gone.length > 0) {
-    out.push('| rule | package | where | reason |');
-    out.push('| --- | --- | --- | --- |');
-    for (const { marker: m } of gone) out.push(`| \`${m.rule}\` | ${m.package} | ${code(`${m.file}:${m.from}${m.to !== m.from ? `-${m.to}` : ''}`)} | ${esc(m.reason)} |`);
-    out.push('');
-  }
-  if (toJudge.length > 0) {
-    out.push(`### Not judged yet (${toJudge.length})`);
-    out.push('');
-    out.push('| rule | package | where | message |');
-    out.push('| --- | --- | --- | --- |');
-    for (const f of toJudge) out.push(`| \`${f.rule}\` | ${f.package} | ${code(`${f.file}:${f.line}`)} | ${esc(f.message)} |`);
-    out.push('');
-  }
+  markerTable(out, 'Judged false and no longer reported', gone);
+  if (toJudge.length > 0) findingTable(out, 'Not judged yet', toJudge);
   return out.join('\n');
 }
 
@@ -350,21 +350,7 @@ function renderHeldOut({ entries, scored, sample, sampleSpec, toJudge }, eslintR
     out.push('');
   }
   const missed = scored.expected.filter((e) => !e.recalled);
-  out.push(`### Held-out: expected and not reported (${missed.length})`);
-  out.push('');
-  if (missed.length > 0) {
-    out.push('| rule | package | where | reason |');
-    out.push('| --- | --- | --- | --- |');
-    for (const { marker: m } of missed) out.push(`| \`${m.rule}\` | ${m.package} | ${code(`${m.file}:${m.from}${m.to !== m.from ? `-${m.to}` : ''}`)} | ${esc(m.reason)} |`);
-    out.push('');
-  }
-  if (toJudge.length > 0) {
-    out.push(`### Held-out: not judged yet (${toJudge.length})`);
-    out.push('');
-    out.push('| rule | package | where | message |');
-    out.push('| --- | --- | --- | --- |');
-    for (const f of toJudge) out.push(`| \`${f.rule}\` | ${f.package} | ${code(`${f.file}:${f.line}`)} | ${esc(f.message)} |`);
-    out.push('');
-  }
+  markerTable(out, 'Held-out: expected and not reported', missed);
+  if (toJudge.length > 0) findingTable(out, 'Held-out: not judged yet', toJudge);
   return out;
 }
