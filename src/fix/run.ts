@@ -19,6 +19,7 @@ import { fixText, type FixDriver } from './apply.js';
 import { formatRewritten, resetFormatters, type FormatterName } from './format.js';
 import { runtimeDependencyChanges, runtimePolicy, type ManifestChange } from './dependency.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { lineAndColumn } from '../util/line-column.js';
 import { resolveWritableTarget, unifiedDiff, UnsafeWriteError } from './write.js';
 
 export interface FixOptions extends LoadOptions {
@@ -114,16 +115,6 @@ export function parseRuleFilter(values: readonly string[]): Set<RuleId> | undefi
   return ids;
 }
 
-function locate(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 /**
  * Fixes the project's files the way `eslint --fix` does with the plugin (typed, all selected
  * rules): per file, analyse with the project's type checker, apply the non-overlapping fixes,
@@ -142,7 +133,12 @@ export async function fixProject(options: FixOptions): Promise<FixResult> {
   const selection = ruleSelection(loaded.config, only);
   const severityOf = (ruleId: RuleId): Exclude<Severity, 'off'> => loaded.config.rules[ruleId].severity as Exclude<Severity, 'off'>;
   const relative = (file: string): string => toPosix(path.relative(root, file)) || path.basename(file);
-  const located = (text: string, finding: Finding): FixFinding => ({ ruleId: finding.ruleId, severity: severityOf(finding.ruleId), ...locate(text, finding.start), message: formatMessage(finding) });
+  const located = (text: string, finding: Finding): FixFinding => ({
+    ruleId: finding.ruleId,
+    severity: severityOf(finding.ruleId),
+    ...lineAndColumn(text, finding.start),
+    message: formatMessage(finding),
+  });
 
   const files: FixedFile[] = [];
   const notices = loaded.discovery.notices.map((notice) => ({ file: relative(notice.path), message: notice.message }));

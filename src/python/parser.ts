@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Language as LanguageType, Parser as ParserType, TreeCursor } from 'web-tree-sitter';
 import type { PyNode } from './tree.js';
+import { lineAndColumn } from '../util/line-column.js';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -156,16 +157,6 @@ function makeNode(cursor: TreeCursor, parent: PyNode | undefined, text: string, 
     parent,
     text: TEXT_LEAVES.has(type) ? text.slice(start, end) : undefined,
   };
-}
-
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }
 
 function firstError(root: PyNode, text: string): PythonSyntaxProblem {
