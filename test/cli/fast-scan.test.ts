@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fastScan, parseScanArguments } from '../../src/cli/fast-scan.js';
 import { main, type CliIo } from '../../src/cli/main.js';
-import { cleanupProjects, DISEASED_TS, makeProject, repoRoot, TSCONFIG } from '../scan/helpers.js';
+import { age, cleanupProjects, DISEASED_TS, makeProject, repoRoot, TSCONFIG } from '../scan/helpers.js';
 
 afterAll(cleanupProjects);
 
@@ -27,19 +27,6 @@ async function run(runner: Runner, args: string[], cwd: string, tty = false): Pr
   };
   const code = await runner(['node', 'loop-audit', ...args], io);
   return { code, stdout, stderr };
-}
-
-/** Moves every file's times back, so the cache may trust their stat (as for files not touched just before a run). */
-function age(root: string): void {
-  const past = new Date(Date.now() - 60_000);
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else utimesSync(full, past, past);
-    }
-  };
-  walk(root);
 }
 
 function project(): string {

@@ -5,26 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readCache, toolIdentity } from '../../src/scan/cache.js';
 import { scan } from '../../src/scan/scan.js';
 import type { ScanResult } from '../../src/scan/types.js';
-import { cleanupProjects, makeProject, TSCONFIG } from './helpers.js';
+import { age, cleanupProjects, makeProject, TSCONFIG } from './helpers.js';
 
 afterAll(cleanupProjects);
 
 /** What a report shows, without timings and cache statistics. */
 function shape(result: ScanResult) {
   return { files: result.files, findings: result.findings, errors: result.errors };
-}
-
-/** Moves every file's times back, so the cache may trust their stat (as for files not touched just before a run). */
-function age(root: string): void {
-  const past = new Date(Date.now() - 60_000);
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else utimesSync(full, past, past);
-    }
-  };
-  walk(root);
 }
 
 function project() {

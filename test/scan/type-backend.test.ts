@@ -1,4 +1,4 @@
-import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/types.js';
@@ -12,7 +12,7 @@ import { loadTypescript7, Typescript7Session, Typescript7Unavailable } from '../
 import { Typescript7Questions } from '../../src/scan/typescript7-questions.js';
 import { parseForAnalysis } from '../../src/scan/typescript7-run.js';
 import { answersOfBothBackends } from '../support/type-answers.js';
-import { cleanupProjects, fixturesRoot, makeProject, TSCONFIG } from './helpers.js';
+import { age, cleanupProjects, fixturesRoot, makeProject, TSCONFIG } from './helpers.js';
 
 afterAll(cleanupProjects);
 
@@ -204,16 +204,3 @@ describe('Typescript7Questions', () => {
     expect(() => questions.typeAt(firstCall(other))).toThrow(Typescript7Unavailable);
   });
 });
-
-/** Moves every file's times back, so the cache may trust their stat (as for files not touched just before a run). */
-function age(root: string): void {
-  const past = new Date(Date.now() - 60_000);
-  const walk = (dir: string): void => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else utimesSync(full, past, past);
-    }
-  };
-  walk(root);
-}
