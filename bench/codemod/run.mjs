@@ -1,22 +1,28 @@
 #!/usr/bin/env node
 // The codemod on real code: `npm run codemod [-- <name>...]` (builds first). For each repository of
-// bench/codemod/repos.json: a copy of the pinned commit goes to bench/.work/codemod/<name>
-// (gitignored, its own git repository so discovery stops there and every step is a commit to diff),
-// its dependencies are installed from the registry, and @loop-audit/runtime from this workspace's
-// packed tarball (what `npm install` would fetch once it is published). Then the repository's own
-// checks (tsc, tests, format check) run before and after each loop-audit step, and each step runs a
-// second time to show it has nothing left to do. Results: bench/.work/codemod/results.json and a
-// markdown table on stdout (docs/codemod-results.md is written from it).
+// bench/codemod/repos.json: a copy of the pinned commit goes to <CODEMOD_WORK>/<name> (its own git
+// repository, so discovery stops there and every step is a commit to diff), its dependencies are installed
+// with the repository's own package manager, and @loop-audit/runtime from this workspace's packed tarball
+// (what `npm install` would fetch once it is published). Then the repository's own checks (tsc, tests,
+// format check) run before and after each loop-audit step, and each step runs a second time to show it has
+// nothing left to do. Results: bench/.work/codemod/results.json and a markdown table on stdout
+// (docs/codemod-results.md is written from it).
+//
+// The copies live outside this repository (CODEMOD_WORK, default <tmpdir>/loop-audit-codemod): prettier,
+// vitest and ESLint look for their config in parent folders, so a copy inside this repository would be
+// checked with loop-audit's .prettierrc.json and vitest.config.ts instead of its own defaults.
 //
 // The snapshots come from the search tool's mirror (LOOP_AUDIT_MIRROR, default /work/.mirror):
 // `fetch github:<owner>/<name>` brings a repository there with its history; this script only reads it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const work = path.join(root, 'bench/.work/codemod');
+const resultsDir = path.join(root, 'bench/.work/codemod');
+const work = path.resolve(process.env.CODEMOD_WORK ?? path.join(os.tmpdir(), 'loop-audit-codemod'));
 // CODEMOD_BIN: a copy of dist/ to measure while the sources change (the test setup rebuilds dist/).
 const bin = process.env.CODEMOD_BIN ? path.resolve(process.env.CODEMOD_BIN) : path.join(root, 'dist/src/cli/bin.js');
 const mirror = process.env.LOOP_AUDIT_MIRROR ?? '/work/.mirror';
@@ -74,12 +80,18 @@ function tscErrors(output) {
   return { total, errors };
 }
 
-/** Passed and failed test counts from jest's or node's summary, else just the exit code. */
+/** Passed and failed test counts from jest's, vitest's or node's summary, else just the exit code. */
 function testCounts(raw) {
   // eslint-disable-next-line no-control-regex
   const output = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const jest = /Tests:\s+(?:(\d+) failed, )?(?:(\d+) skipped, )?(?:(\d+) passed, )?(\d+) total/.exec(output);
   if (jest) return { passed: Number(jest[3] ?? 0), failed: Number(jest[1] ?? 0) };
+  // vitest: ` Tests  2 failed | 45 passed | 1 skipped (48)`
+  const vitest = [...output.matchAll(/^\s*Tests\s+(.*\(\d+\))\s*$/gm)].at(-1);
+  if (vitest) {
+    const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(vitest[1])?.[1] ?? 0);
+    return { passed: count('passed'), failed: count('failed') };
+  }
   const should = [...output.matchAll(/(\d+) (?:tests? )?passed(?:, (\d+) failed)?/g)].at(-1);
   if (should) return { passed: Number(should[1]), failed: Number(should[2] ?? 0) };
   const node = /# pass (\d+)[\s\S]*?# fail (\d+)/.exec(output);
@@ -158,6 +170,7 @@ const serialize = (value) => JSON.stringify(value, (key, v) => (v instanceof Map
 function main() {
   if (!existsSync(bin)) throw new Error('build first: npm run build (npm run codemod does)');
   mkdirSync(work, { recursive: true });
+  mkdirSync(resultsDir, { recursive: true });
   const packed = sh('npm', ['pack', '--workspace', '@loop-audit/runtime', '--pack-destination', work, '--silent'], root).trim().split('\n').pop();
   const tarball = path.join(work, packed);
   const results = [];
@@ -167,9 +180,14 @@ function main() {
     const dir = materialize(entry);
     const install = run(entry.install[0], entry.install.slice(1), dir);
     if (install.status !== 0) throw new Error(`${entry.name}: install failed: ${install.stderr.slice(-2000)}`);
-    // The runtime as the registry would give it once published; --no-save keeps package.json and the lock as they are.
-    const runtime = run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', tarball], dir);
-    if (runtime.status !== 0) throw new Error(`${entry.name}: installing the runtime failed: ${runtime.stderr.slice(-2000)}`);
+    // The runtime as the registry would give it once published. It has no dependencies, so unpacking the tarball
+    // where every package manager resolves it (node_modules/@loop-audit/runtime) is the whole install, and it
+    // leaves package.json and the lock file (npm's or pnpm's) as they are.
+    const runtimeDir = path.join(dir, 'node_modules/@loop-audit/runtime');
+    rmSync(runtimeDir, { recursive: true, force: true });
+    mkdirSync(runtimeDir, { recursive: true });
+    const runtime = run('tar', ['-xzf', tarball, '-C', runtimeDir, '--strip-components=1'], dir);
+    if (runtime.status !== 0) throw new Error(`${entry.name}: unpacking the runtime failed: ${runtime.stderr.slice(-2000)}`);
     const scanBefore = scanCounts(dir);
     process.stderr.write(`   scan: ${scanBefore.findings} findings (${scanBefore.fixable} with an autofix) in ${scanBefore.files} files\n`);
     let before = checks(entry, dir);
@@ -210,8 +228,12 @@ function main() {
     }
     results.push({ name: entry.name, repo: entry.repo, commit: entry.commit, shape: entry.shape, scanBefore, baseline, steps });
   }
-  writeFileSync(path.join(work, 'results.json'), serialize(results));
-  process.stdout.write(table(results));
+  // A run of some repositories (`npm run codemod -- <name>`) replaces theirs and keeps the others' results.
+  const resultsFile = path.join(resultsDir, 'results.json');
+  const kept = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).filter((r) => !results.some((n) => n.name === r.name)) : [];
+  const all = config.repos.map((entry) => results.find((r) => r.name === entry.name) ?? kept.find((r) => r.name === entry.name)).filter(Boolean);
+  writeFileSync(resultsFile, serialize(all));
+  process.stdout.write(table(all));
 }
 
 function cell(check) {

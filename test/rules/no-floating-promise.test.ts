@@ -4,6 +4,8 @@ import { espreeTester, repoRoot, typedFile, typedFixtureRoot, typedTester, untyp
 
 /** A file inside the seed-004 fixture, so relative imports resolve to its real modules on disk. */
 const fixtureFile = path.join(repoRoot, 'fixtures/floating-promise/src/feature.ts');
+/** A test file by its name (no file on disk is needed: its role comes from the path). */
+const testFile = path.join(repoRoot, 'fixtures/floating-promise/src/orders.test.ts');
 
 /**
  * @typescript-eslint/rule-tester 8.72 carries its own nested @typescript-eslint/utils, whose
@@ -489,6 +491,29 @@ export function warm() {
           suggestions: [voidSuggestion('import { closeDatabase, readModels } from "./db/mongo.js";\nprocess.on("SIGTERM", closeDatabase);\nexport function warm() {\n  void readModels();\n}')],
         },
       ],
+    },
+    {
+      // In a test file the runner already reports an unhandled rejection as a failure: `void`
+      // writes the intent down and keeps that behaviour (no runtime import, no new dependency).
+      code: 'async function send(m: unknown) {}\nit("sends", () => {\n  send({ foo: true });\n  expect(1).toBe(1);\n});',
+      output: 'async function send(m: unknown) {}\nit("sends", () => {\n  void send({ foo: true });\n  expect(1).toBe(1);\n});',
+      filename: testFile,
+      errors: [
+        {
+          messageId: 'floating',
+          data: { what: '`send(…)`', where: 'in an anonymous function' },
+          line: 3,
+          suggestions: [voidSuggestion('async function send(m: unknown) {}\nit("sends", () => {\n  void send({ foo: true });\n  expect(1).toBe(1);\n});')],
+        },
+      ],
+    },
+    {
+      // ... where `void` counts as handled: with allowVoid off it does not, and the test gets spawn
+      code: 'async function send(m: unknown) {}\nit("sends", () => {\n  send(1);\n});',
+      output: 'import { spawn } from "@loop-audit/runtime";\n\nasync function send(m: unknown) {}\nit("sends", () => {\n  spawn(send(1), { name: "orders.test.ts" });\n});',
+      filename: testFile,
+      options: [{ allowVoid: false }],
+      errors: [{ messageId: 'floating', line: 3 }],
     },
     {
       // the statement floats and, inside the anonymous listener, is located by its outer function

@@ -1,6 +1,6 @@
 import { defineDetector } from '../detector.js';
 import { type FileFacts, type FunctionLike, propertyNameText, skipOuterExpressions } from '../facts.js';
-import { floatingFixes } from '../fixes/spawn.js';
+import { floatingFixes, prefixEdits } from '../fixes/spawn.js';
 import {
   findFloatingPromises,
   hasAsyncModifier,
@@ -38,7 +38,7 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   const where = describeWhere(facts, floating.enclosingFunction, floating.kind === 'statement' ? floating.discarded : floating.call);
   if (floating.kind === 'statement') {
     const reported: TS.Node = floating.statement ?? floating.discarded;
-    const { fix, suggestion } = floatingFixes(facts, floating);
+    const { fix, suggestion } = floatingFixes(facts, floating, options);
     const suggestions = [...(statementSuggestions(facts, floating, options) ?? []), ...(suggestion ? [suggestion] : [])];
     return {
       ruleId: 'no-floating-promise',
@@ -56,7 +56,7 @@ function toFinding(facts: FileFacts, floating: FloatingPromise, options: Resolve
   }
   const callee = skipOuterExpressions(ts, floating.call.expression);
   const dropper = `\`${ts.isNewExpression(floating.call) ? 'new ' : ''}${shorten(facts, callee)}\``;
-  const { fix, suggestion } = floatingFixes(facts, floating);
+  const { fix, suggestion } = floatingFixes(facts, floating, options);
   const suggestions = [...iterationSuggestions(facts, floating), ...(suggestion ? [suggestion] : [])];
   return {
     ruleId: 'no-floating-promise',
@@ -140,20 +140,6 @@ function callbackHead(facts: FileFacts, node: TS.Expression | TS.MethodDeclarati
 }
 
 // ------------------------------------------------------------------ suggestions
-
-/** Expressions that `await x` / `void x` can prefix without parentheses. */
-function bindsTighterThanUnary(ts: FileFacts['ts'], expr: TS.Expression): boolean {
-  return !(ts.isBinaryExpression(expr) || ts.isConditionalExpression(expr) || ts.isArrowFunction(expr) || ts.isYieldExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr));
-}
-
-function prefixEdits(ts: FileFacts['ts'], sourceFile: TS.SourceFile, expr: TS.Expression, prefix: string): TextEdit[] {
-  const start = expr.getStart(sourceFile);
-  if (bindsTighterThanUnary(ts, expr)) return [{ start, end: start, text: `${prefix} ` }];
-  return [
-    { start, end: start, text: `${prefix} (` },
-    { start: expr.getEnd(), end: expr.getEnd(), text: ')' },
-  ];
-}
 
 function statementSuggestions(facts: FileFacts, floating: FloatingStatement, options: ResolvedOptions): Suggestion<NoFloatingPromiseMessageId>[] | undefined {
   const ts = facts.ts;

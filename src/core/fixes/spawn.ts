@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileRole } from '../file-role.js';
 import { skipOuterExpressions, type FileFacts } from '../facts.js';
 import { codeStyle, planImport, RUNTIME_MODULE, stringLiteral } from './imports.js';
 import type { Suggestion, TextEdit, TS } from '../types.js';
@@ -22,17 +23,54 @@ const WRAPPABLE_DROPPERS = new Set(['event', 'timer', 'observable', 'scheduler',
  *
  * A fix that needs the runtime where `facts.runtimeDependency` is false becomes a suggestion.
  */
-export function floatingFixes(facts: FileFacts, floating: FloatingPromise): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime'> } {
+export function floatingFixes(facts: FileFacts, floating: FloatingPromise, options: { allowVoid: boolean }): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime'> } {
   if (floating.inAsyncContext) return {};
   if (floating.kind === 'statement' && floating.statement && isTopLevel(facts, floating.statement)) {
     const fix = entryPointFix(facts, floating);
     return fix ? { fix } : {};
+  }
+  if (floating.kind === 'statement' && options.allowVoid && fileRole(facts.sourceFile.fileName) === 'test') {
+    const fix = testStatementFix(facts, floating);
+    if (fix) return { fix };
   }
   const body = floating.kind === 'statement' ? statementEdits(facts, floating) : callbackEdits(facts, floating);
   if (!body) return {};
   const plan = planImport(facts, RUNTIME_MODULE, ['spawn']);
   const edits = [...plan.edits, ...body(plan.local.spawn!)];
   return facts.runtimeDependency ? { fix: edits } : { suggestion: { messageId: 'spawnWithRuntime', edits } };
+}
+
+/** Reasons whose promise `void` marks as detached without changing what a rejection does. */
+const VOIDABLE_REASONS = new Set(['promise', 'thenable', 'then-without-rejection-handler']);
+
+/**
+ * `command.send(message);` in a sync test body → `void command.send(message);`. A test runner
+ * (vitest, jest, node:test, mocha) already reports an unhandled rejection as a failure, so the
+ * test keeps exactly the behaviour it had, the intent is written down, and the test needs no
+ * runtime dependency. `await` would change the timing the test checks (an assertion made while
+ * the work is still pending), and `spawn` would move the failure from the runner's report to a
+ * process exit inside a test worker.
+ */
+function testStatementFix(facts: FileFacts, floating: FloatingStatement): TextEdit[] | undefined {
+  const ts = facts.ts;
+  if (!floating.statement || !VOIDABLE_REASONS.has(floating.reason)) return undefined;
+  if (skipOuterExpressions(ts, floating.discarded) !== skipOuterExpressions(ts, floating.node)) return undefined;
+  return prefixEdits(ts, facts.sourceFile, floating.discarded, 'void');
+}
+
+/** Expressions that `await x` / `void x` can prefix without parentheses. */
+function bindsTighterThanUnary(ts: FileFacts['ts'], expr: TS.Expression): boolean {
+  return !(ts.isBinaryExpression(expr) || ts.isConditionalExpression(expr) || ts.isArrowFunction(expr) || ts.isYieldExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr));
+}
+
+/** `prefix expr`, or `prefix (expr)` where the operator would otherwise bind to a part of it. */
+export function prefixEdits(ts: FileFacts['ts'], sourceFile: TS.SourceFile, expr: TS.Expression, prefix: string): TextEdit[] {
+  const start = expr.getStart(sourceFile);
+  if (bindsTighterThanUnary(ts, expr)) return [{ start, end: start, text: `${prefix} ` }];
+  return [
+    { start, end: start, text: `${prefix} (` },
+    { start: expr.getEnd(), end: expr.getEnd(), text: ')' },
+  ];
 }
 
 /** Not inside any function, class body or namespace: code that runs when the module is loaded. */
