@@ -7,8 +7,9 @@ import { pathToFileURL } from 'node:url';
 /**
  * The project's own formatter, run on the files a fix or a migration rewrote, so a format check
  * that passed before still passes: prettier (through its API), biome or dprint (through their
- * binaries, text on stdin). A formatter counts only when the project configures it and has it
- * installed; a file is formatted only when the formatter left its old text as it was (a file the
+ * binaries, text on stdin). A formatter counts only when the project configures it (prettier: a
+ * configuration file, a `prettier` key, or a package.json script that runs it with its defaults) and
+ * has it installed; a file is formatted only when the formatter left its old text as it was (a file the
  * project does not keep formatted is not reformatted wholesale for one fix).
  */
 
@@ -68,7 +69,9 @@ export function resetFormatters(): void {
 function formatterIn(dir: string): Formatter | null | undefined {
   if (cache.has(dir)) return cache.get(dir);
   let found: Formatter | null | undefined;
-  const prettierConfig = PRETTIER_CONFIGS.map((name) => path.join(dir, name)).find(isFile) ?? (packageHasKey(dir, 'prettier') ? path.join(dir, 'package.json') : undefined);
+  // Prettier needs no configuration file: a package whose scripts run it (`prettier --check .`) uses its defaults.
+  const prettierConfig =
+    PRETTIER_CONFIGS.map((name) => path.join(dir, name)).find(isFile) ?? (packageHasKey(dir, 'prettier') || scriptsRun(dir, 'prettier') ? path.join(dir, 'package.json') : undefined);
   const biomeConfig = BIOME_CONFIGS.map((name) => path.join(dir, name)).find(isFile);
   const dprintConfig = DPRINT_CONFIGS.map((name) => path.join(dir, name)).find(isFile);
   if (biomeConfig) found = biome(dir, biomeConfig) ?? null;
@@ -78,15 +81,26 @@ function formatterIn(dir: string): Formatter | null | undefined {
   return found;
 }
 
-function packageHasKey(dir: string, key: string): boolean {
+function readPackage(dir: string): Record<string, unknown> | undefined {
   const file = path.join(dir, 'package.json');
-  if (!isFile(file)) return false;
+  if (!isFile(file)) return undefined;
   try {
-    const json = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
-    return json[key] !== undefined;
+    return JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as Record<string, unknown>;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function packageHasKey(dir: string, key: string): boolean {
+  return readPackage(dir)?.[key] !== undefined;
+}
+
+/** Whether a script of the package.json in `dir` runs `command` (`prettier --check .`, `… && prettier -c src`). */
+function scriptsRun(dir: string, command: string): boolean {
+  const scripts = readPackage(dir)?.['scripts'];
+  if (typeof scripts !== 'object' || scripts === null) return false;
+  const invocation = new RegExp(`(?:^|[\\s;&|(])(?:npx\\s+)?${command}(?:\\s|$)`);
+  return Object.values(scripts).some((script) => typeof script === 'string' && invocation.test(script));
 }
 
 function resolveFrom(dir: string, specifier: string): string | undefined {

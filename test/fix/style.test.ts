@@ -186,3 +186,45 @@ describe("the project's formatter runs on the fixed files", () => {
     expect(dry.diff).not.toBe(result.diff);
   });
 });
+
+describe('prettier without a configuration file', () => {
+  /** A package that checks its format with `prettier --check` and prettier's defaults (no .prettierrc, no `prettier` key). */
+  function defaultsProject(scripts: Record<string, string>): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-style-defaults-'));
+    made.push(dir);
+    const files: Record<string, string> = {
+      'package.json': `${JSON.stringify({ name: 'defaults', private: true, type: 'module', scripts }, null, 2)}\n`,
+      'tsconfig.json': `${JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['src'] }, null, 2)}\n`,
+      'src/store.ts': 'export async function save(item: string): Promise<void> {\n  if (item === "") throw new Error("empty");\n}\n',
+      'src/poll.ts':
+        'import { save } from "./store.js";\n\nexport function poll(ms: number): void {\n  setTimeout(async () => {\n    await save("a rather long item name that fills the line");\n  }, ms)?.unref();\n}\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
+    mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
+    symlinkSync(path.join(repoRoot, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
+    symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
+    symlinkSync(path.join(repoRoot, 'node_modules/prettier'), path.join(dir, 'node_modules/prettier'));
+    expect(formatCheck(dir, 'prettier')).toEqual([]);
+    return dir;
+  }
+
+  it('a package.json script that runs prettier makes it the formatter, with its defaults', async () => {
+    const dir = defaultsProject({ lint: 'prettier --check "src/**/*.ts" --end-of-line auto' });
+    const result = await fixProject({ cwd: dir, write: true });
+    expect(result.files.find((entry) => entry.file === 'src/poll.ts')).toMatchObject({ written: true, formatted: 'prettier' });
+    expect(formatCheck(dir, 'prettier')).toEqual([]);
+  });
+
+  it('prettier installed but run by no script and configured nowhere is not the formatter', async () => {
+    const dir = defaultsProject({ test: 'vitest run', prettiest: 'echo prettier-plugin' });
+    const result = await fixProject({ cwd: dir, write: true });
+    const poll = result.files.find((entry) => entry.file === 'src/poll.ts');
+    expect(poll?.written).toBe(true);
+    expect(poll?.formatted).toBeUndefined();
+    expect(formatCheck(dir, 'prettier')).toEqual(['src/poll.ts']);
+  });
+});
