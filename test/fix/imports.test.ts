@@ -69,3 +69,33 @@ describe('planImport', () => {
     expect(output).toBe("'use strict';\nimport { spawn } from '@loop-audit/runtime';\nfoo();\n");
   });
 });
+
+describe('planImport follows the order of the imports', () => {
+  it('packages sorted, then relative imports (simple-import-sort): in its sorted place among the packages', () => {
+    const text =
+      "import { subscribeSpyTo } from '@hirez_io/observer-spy';\nimport { Subject } from 'rxjs';\nimport { describe, it } from 'vitest';\n\nimport { Command } from './command';\n\nrun();\n";
+    expect(plan('a.spec.ts', text, ['spawn']).output).toBe(
+      "import { subscribeSpyTo } from '@hirez_io/observer-spy';\nimport { spawn } from '@loop-audit/runtime';\nimport { Subject } from 'rxjs';\nimport { describe, it } from 'vitest';\n\nimport { Command } from './command';\n\nrun();\n",
+    );
+  });
+
+  it('it sorts first: before the first package, below the built-ins', () => {
+    const text = "import fs from 'node:fs';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n";
+    expect(plan('a.ts', text, ['spawn']).output).toBe("import fs from 'node:fs';\nimport { spawn } from '@loop-audit/runtime';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n");
+  });
+
+  it('packages in no sorted order: after the last package, before the relative imports', () => {
+    const text = "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { a } from './a';\nimport { b } from '../b';\n";
+    expect(plan('a.ts', text, ['spawn']).output).toBe("import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\nimport { a } from './a';\nimport { b } from '../b';\n");
+  });
+
+  it('built-ins and relative imports only: between them; requires the same way', () => {
+    const text = "const path = require('node:path');\nconst { a } = require('./a');\n\nmodule.exports = a;\n";
+    expect(plan('a.cjs', text, ['spawn']).output).toBe("const path = require('node:path');\nconst { spawn } = require('@loop-audit/runtime');\nconst { a } = require('./a');\n\nmodule.exports = a;\n");
+  });
+
+  it('a file whose imports mix the groups keeps the new import last', () => {
+    const text = "import { a } from './a';\nimport chalk from 'chalk';\n";
+    expect(plan('a.ts', text, ['spawn']).output).toBe("import { a } from './a';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\n");
+  });
+});

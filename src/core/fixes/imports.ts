@@ -94,7 +94,7 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const pad = style.bracketSpacing ? ' ' : '';
   const statementText =
     system === 'esm' ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}` : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
-  return { edits: [insertStatement(facts, statementText, style.newline)], local };
+  return { edits: [insertImport(facts, module, statementText, style.newline)], local };
 }
 
 /**
@@ -266,9 +266,59 @@ export function topStatementSlot(facts: FileFacts): { position: number; after: b
   return { position: start, after: false, blankAfter: true };
 }
 
-/** After the last top-of-file import; else after directives (`'use strict'`), a shebang and the header comment. */
-function insertStatement(facts: FileFacts, statementText: string, newline: string): TextEdit {
+/**
+ * A new import of `module` joins the file's imports where its ordering puts it: when the imports
+ * come in two groups or more, in order (Node built-ins, packages, other absolute paths, relative paths, as
+ * simple-import-sort, eslint-plugin-import's `order` and most formatters' import sorting write them),
+ * it goes into its group, at its sorted place when that group is sorted, else at the group's end.
+ * Otherwise after the last top-of-file import; else after directives (`'use strict'`), a shebang and
+ * the header comment.
+ */
+function insertImport(facts: FileFacts, module: string, statementText: string, newline: string): TextEdit {
+  const imports = importLikeStatements(facts)
+    .map((statement) => ({ statement, specifier: importSpecifier(facts, statement) }))
+    .filter((entry): entry is { statement: TS.Statement; specifier: string } => entry.specifier !== undefined)
+    .map((entry) => ({ ...entry, group: importGroup(entry.specifier) }));
+  const group = importGroup(module);
+  // The file shows its ordering only with two groups at least (and a group's sorting with two of its imports).
+  const grouped = new Set(imports.map((entry) => entry.group)).size >= 2 && imports.every((entry, i) => i === 0 || imports[i - 1]!.group <= entry.group);
+  if (grouped) {
+    const same = imports.filter((entry) => entry.group === group);
+    const sorted = same.length >= 2 && same.every((entry, i) => i === 0 || compareSpecifiers(same[i - 1]!.specifier, entry.specifier) <= 0);
+    const before = sorted ? same.filter((entry) => compareSpecifiers(entry.specifier, module) <= 0) : same;
+    const after = (before.length > 0 ? before : imports.filter((entry) => entry.group < group)).at(-1);
+    if (after) return { start: after.statement.end, end: after.statement.end, text: `${newline}${statementText}` };
+    // It sorts first: before the first import (a comment above that import stays above both).
+    const first = importLikeStatements(facts)[0]!;
+    const start = first.getStart(facts.sourceFile);
+    return { start, end: start, text: `${statementText}${newline}` };
+  }
   const slot = topStatementSlot(facts);
   const text = slot.after ? `${newline}${statementText}` : `${statementText}${newline}${slot.blankAfter ? newline : ''}`;
   return { start: slot.position, end: slot.position, text };
+}
+
+/** The module an import, `import x = require()` or `const x = require()` names; undefined for a side-effect import, which sorters leave where it is. */
+function importSpecifier(facts: FileFacts, statement: TS.Statement): string | undefined {
+  const ts = facts.ts;
+  if (ts.isImportDeclaration(statement)) return statement.importClause && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+  if (ts.isImportEqualsDeclaration(statement)) {
+    const reference = statement.moduleReference;
+    return ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression) ? reference.expression.text : undefined;
+  }
+  return /^require\((['"])([^'"]+)\1\)/.exec(facts.text(statement).replace(/^[^=]*=\s*/, ''))?.[2];
+}
+
+/** Node built-ins by `node:`, packages, other absolute specifiers (`#internal`, `/abs`, `~/x`), relative paths. */
+function importGroup(specifier: string): number {
+  if (specifier.startsWith('node:')) return 0;
+  if (/^@?[\w-]/.test(specifier)) return 1;
+  if (specifier.startsWith('.')) return 3;
+  return 2;
+}
+
+const specifierOrder = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+
+function compareSpecifiers(a: string, b: string): number {
+  return specifierOrder.compare(a, b);
 }
