@@ -524,7 +524,10 @@ class Finder {
 
   /**
    * Typed: the callee declares that its callback may return a promise (`() => void | Promise<void>`),
-   * so it presumably awaits it — Emittery's `on`, Node streams' `forEach`. Untyped: unknown, so no.
+   * so it presumably awaits it — Emittery's `on`, Node streams' `forEach`. A callback typed to return
+   * `any` or `unknown` (`@octokit/webhooks`' handlers, which it awaits) does not say it drops the
+   * result either: only a `void` return does, as for typescript-eslint's no-misused-promises.
+   * Untyped: unknown, so no.
    */
   private expectsPromise(candidate: TS.Expression | TS.MethodDeclaration): boolean {
     const types = this.types;
@@ -534,7 +537,8 @@ class Finder {
     if (!contextual) return false;
     for (const constituent of types.unionParts(contextual)) {
       for (const signature of types.callSignatures(types.apparentType(constituent))) {
-        if (this.typePromiseKind(types.returnType(signature)) !== undefined) return true;
+        const returned = types.returnType(signature);
+        if (types.isAnyOrUnknown(returned) || this.typePromiseKind(returned) !== undefined) return true;
       }
     }
     return false;

@@ -550,6 +550,15 @@ typedTester.run('no-floating-promise (typed)', rule, {
       filename: typedFileName,
       code: 'declare const bus: { on(name: string, listener: (data: unknown) => void | Promise<void>): void };\nbus.on("order", async (data) => { await fetch(String(data)); });',
     },
+    // a handler typed to return `any` or `unknown` (@octokit/webhooks, which awaits its handlers) is not declared dropped
+    {
+      filename: typedFileName,
+      code: 'declare const app: { on(name: string, handler: (event: { id: number }) => any): void };\napp.on("push", async (event) => { await fetch(String(event.id)); });',
+    },
+    {
+      filename: typedFileName,
+      code: 'declare const app: { on(name: string, handler: (event: { id: number }) => unknown): void };\napp.on("push", async (event) => { await fetch(String(event.id)); });',
+    },
     // a `then` that is not callable is no thenable
     { filename: typedFileName, code: 'declare const config: { then: number };\nconfig;' },
     // a cast to unknown is a deliberate opt-out, as in typescript-eslint
@@ -565,6 +574,14 @@ typedTester.run('no-floating-promise (typed)', rule, {
     { filename: typedFileName, code: 'declare const query: { then(n: number): number };\nquery.then(1);' },
   ],
   invalid: [
+    {
+      // a listener typed to return `void` is dropped (Node's EventEmitter): reported and wrapped
+      filename: typedFileName,
+      code: 'declare const bus: { on(name: string, listener: (data: unknown) => void): void };\nbus.on("order", async (data) => { await fetch(String(data)); });',
+      output:
+        'import { spawn } from "@loop-audit/runtime";\n\ndeclare const bus: { on(name: string, listener: (data: unknown) => void): void };\nbus.on("order", (data) => spawn(async () => { await fetch(String(data)); }, { name: "file.ts: on order" }));',
+      errors: [{ messageId: 'asyncCallback', line: 2 }],
+    },
     {
       // only the type says this method returns a promise
       filename: typedFileName,
