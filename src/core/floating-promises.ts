@@ -388,7 +388,7 @@ class Finder {
     for (const candidate of match.candidates) {
       const isAsync = hasAsyncModifier(this.ts, this.ts.isMethodDeclaration(candidate) ? candidate : skipOuterExpressions(this.ts, candidate));
       if (!this.returnsPromise(candidate)) continue;
-      if (this.expectsPromise(candidate)) continue;
+      if (this.expectsPromise(candidate, match.dropper)) continue;
       if (this.callbackCannotReject(candidate)) continue;
       // A non-async executor's return value is ignored by the Promise, not its thrown errors: only an async one loses them.
       if (match.kind === 'executor' && !isAsync) continue;
@@ -526,10 +526,11 @@ class Finder {
    * Typed: the callee declares that its callback may return a promise (`() => void | Promise<void>`),
    * so it presumably awaits it — Emittery's `on`, Node streams' `forEach`. A callback typed to return
    * `any` or `unknown` (`@octokit/webhooks`' handlers, which it awaits) does not say it drops the
-   * result either: only a `void` return does, as for typescript-eslint's no-misused-promises.
-   * Untyped: unknown, so no.
+   * result either: only a `void` return does, as for typescript-eslint's no-misused-promises. Except
+   * `addEventListener`: an EventTarget ignores what its listeners return (DOM and its imitations
+   * type them `=> any`). Untyped: unknown, so no.
    */
-  private expectsPromise(candidate: TS.Expression | TS.MethodDeclaration): boolean {
+  private expectsPromise(candidate: TS.Expression | TS.MethodDeclaration, dropper: string): boolean {
     const types = this.types;
     if (!types) return false;
     const ts = this.ts;
@@ -538,7 +539,7 @@ class Finder {
     for (const constituent of types.unionParts(contextual)) {
       for (const signature of types.callSignatures(types.apparentType(constituent))) {
         const returned = types.returnType(signature);
-        if (types.isAnyOrUnknown(returned) || this.typePromiseKind(returned) !== undefined) return true;
+        if ((dropper !== 'addEventListener' && types.isAnyOrUnknown(returned)) || this.typePromiseKind(returned) !== undefined) return true;
       }
     }
     return false;

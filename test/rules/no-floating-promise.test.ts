@@ -583,6 +583,14 @@ typedTester.run('no-floating-promise (typed)', rule, {
       errors: [{ messageId: 'asyncCallback', line: 2 }],
     },
     {
+      // an EventTarget ignores what its listeners return, however they are typed (DOM: `=> any`)
+      filename: typedFileName,
+      code: 'declare const source: { addEventListener(name: string, listener: (event: { data: string }) => any): void };\nsource.addEventListener("message", async (event) => { await fetch(event.data); });',
+      output:
+        'import { spawn } from "@loop-audit/runtime";\n\ndeclare const source: { addEventListener(name: string, listener: (event: { data: string }) => any): void };\nsource.addEventListener("message", (event) => spawn(async () => { await fetch(event.data); }, { name: "file.ts: addEventListener message" }));',
+      errors: [{ messageId: 'asyncCallback', line: 2 }],
+    },
+    {
       // only the type says this method returns a promise
       filename: typedFileName,
       code: 'interface OrderRepository { save(order: string): Promise<void> }\nexport function place(repo: OrderRepository) {\n  repo.save("o-1");\n}',
