@@ -238,8 +238,8 @@ export function upper(text: string) {
   return upper(text) + syncFunction(upperSync);
 }
 `,
-      output: `import { syncFunction } from './local-helpers.js';
-import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
+      output: `import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
+import { syncFunction } from './local-helpers.js';
 
 const upperSync2 = loopAuditSyncFunction(async (value: string) => value.toUpperCase());
 
@@ -352,8 +352,8 @@ const vault = require('./vault.cjs');
 
 module.exports.fetchSecretSync = deasync(util.callbackify(vault.fetchSecret));
 `,
-      output: `const vault = require('./vault.cjs');
-const { getRunner } = require('@loop-audit/runtime');
+      output: `const { getRunner } = require('@loop-audit/runtime');
+const vault = require('./vault.cjs');
 
 module.exports.fetchSecretSync = getRunner().defineSync(require('node:path').join(__dirname, 'vault.cjs'), 'fetchSecret');
 `,
