@@ -365,6 +365,37 @@ bus.on("order", (order) => spawn(async () => {
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`bus.on`', where: 'at module scope' }, line: 3 }],
     },
     {
+      // without types `app.on` is an emitter by its name only, and some await their handlers
+      // (Probot): the wrap is offered, not applied
+      code: 'export default (app: any) => {\n  app.on("issues.opened", async (context: any) => {\n    await context.reply();\n  });\n};',
+      errors: [
+        {
+          messageId: 'asyncCallback',
+          data: { callback: 'An async callback', dropper: '`app.on`', where: 'in an anonymous function' },
+          line: 2,
+          suggestions: [
+            {
+              messageId: 'spawnIfListenerDropped',
+              output:
+                'import { spawn } from "@loop-audit/runtime";\n\nexport default (app: any) => {\n  app.on("issues.opened", (context: any) => spawn(async () => {\n    await context.reply();\n  }, { name: "file.ts: on issues.opened" }));\n};',
+            },
+          ],
+        },
+      ],
+    },
+    {
+      // ... but `process` and `this` in a class extending EventEmitter are known emitters: fixed
+      code: 'import { EventEmitter } from "events";\nclass Watcher extends EventEmitter {\n  start() {\n    this.on("change", async () => { await sync(); });\n    process.on("SIGHUP", async () => { await sync(); });\n  }\n}',
+      output: [
+        'import { EventEmitter } from "events";\nimport { spawn } from "@loop-audit/runtime";\nclass Watcher extends EventEmitter {\n  start() {\n    this.on("change", () => spawn(async () => { await sync(); }, { name: "Watcher.start: on change" }));\n    process.on("SIGHUP", async () => { await sync(); });\n  }\n}',
+        'import { EventEmitter } from "events";\nimport { spawn } from "@loop-audit/runtime";\nclass Watcher extends EventEmitter {\n  start() {\n    this.on("change", () => spawn(async () => { await sync(); }, { name: "Watcher.start: on change" }));\n    process.on("SIGHUP", () => spawn(async () => { await sync(); }, { name: "Watcher.start: on SIGHUP" }));\n  }\n}',
+      ],
+      errors: [
+        { messageId: 'asyncCallback', line: 4 },
+        { messageId: 'asyncCallback', line: 5 },
+      ],
+    },
+    {
       code: 'window.addEventListener("load", async function boot() {\n  await fetch("/session");\n});',
       output: `import { spawn } from "@loop-audit/runtime";
 

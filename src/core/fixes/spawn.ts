@@ -23,7 +23,11 @@ const WRAPPABLE_DROPPERS = new Set(['event', 'timer', 'observable', 'scheduler',
  *
  * A fix that needs the runtime where `facts.runtimeDependency` is false becomes a suggestion.
  */
-export function floatingFixes(facts: FileFacts, floating: FloatingPromise, options: { allowVoid: boolean }): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime'> } {
+export function floatingFixes(
+  facts: FileFacts,
+  floating: FloatingPromise,
+  options: { allowVoid: boolean },
+): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime' | 'spawnIfListenerDropped'> } {
   if (floating.inAsyncContext) return {};
   if (floating.kind === 'statement' && floating.statement && isTopLevel(facts, floating.statement)) {
     const fix = entryPointFix(facts, floating);
@@ -37,7 +41,55 @@ export function floatingFixes(facts: FileFacts, floating: FloatingPromise, optio
   if (!body) return {};
   const plan = planImport(facts, RUNTIME_MODULE, ['spawn']);
   const edits = [...plan.edits, ...body(plan.local.spawn!)];
+  if (floating.kind === 'callback' && listenerMayBeAwaited(facts, floating)) return { suggestion: { messageId: 'spawnIfListenerDropped', edits } };
   return facts.runtimeDependency ? { fix: edits } : { suggestion: { messageId: 'spawnWithRuntime', edits } };
+}
+
+const EVENTS_MODULES = new Set(['events']);
+
+/**
+ * Without types, `x.on('push', async (e) => …)` is an emitter only by the method's name, and some
+ * emitters await their handlers and report their failures (Probot's `app.on`, @octokit/webhooks):
+ * wrapping the handler in `spawn` would turn a failure the emitter reported into a process exit.
+ * So the wrap is an autofix only for a listener whose emitter is known to drop it: with types (the
+ * detector already asked the listener's type), `addEventListener` (an EventTarget ignores what its
+ * listeners return), `process`, an object made by `new EventEmitter()` in this file, or `this` in a
+ * class that extends it. Elsewhere it is a suggestion.
+ */
+function listenerMayBeAwaited(facts: FileFacts, floating: FloatingCallback): boolean {
+  const ts = facts.ts;
+  if (facts.types || floating.dropperKind !== 'event' || floating.dropper === 'addEventListener') return false;
+  const callee = skipOuterExpressions(ts, floating.call.expression);
+  if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return true;
+  return !isKnownEmitter(facts, skipOuterExpressions(ts, callee.expression));
+}
+
+function isKnownEmitter(facts: FileFacts, receiver: TS.Expression): boolean {
+  const ts = facts.ts;
+  const isEventsExport = (expression: TS.Expression): boolean => {
+    const ref = facts.resolve(expression);
+    return ref?.kind === 'module' && EVENTS_MODULES.has(ref.module);
+  };
+  const ref = facts.resolve(receiver);
+  if (ref?.kind === 'global' && ref.name === 'process' && ref.path.length === 0) return true;
+  if (receiver.kind === ts.SyntaxKind.ThisKeyword) {
+    for (let node: TS.Node | undefined = receiver.parent; node; node = node.parent) {
+      if (ts.isClassLike(node)) return (node.heritageClauses ?? []).some((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword && clause.types.some((type) => isEventsExport(type.expression)));
+    }
+    return false;
+  }
+  if (!ts.isIdentifier(receiver)) return false;
+  let known = false;
+  const visit = (node: TS.Node): void => {
+    if (known) return;
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === receiver.text && node.initializer) {
+      const init = skipOuterExpressions(ts, node.initializer);
+      if (ts.isNewExpression(init) && isEventsExport(init.expression)) known = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  return known;
 }
 
 /** Reasons whose promise `void` marks as detached without changing what a rejection does. */
