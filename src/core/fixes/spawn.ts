@@ -53,8 +53,8 @@ const EVENTS_MODULES = new Set(['events']);
  * wrapping the handler in `spawn` would turn a failure the emitter reported into a process exit.
  * So the wrap is an autofix only for a listener whose emitter is known to drop it: with types (the
  * detector already asked the listener's type), `addEventListener` (an EventTarget ignores what its
- * listeners return), `process`, an object made by `new EventEmitter()` in this file, or `this` in a
- * class that extends it. Elsewhere it is a suggestion.
+ * listeners return), `process`, a name this file makes with `new EventEmitter()` or declares as an
+ * `EventEmitter`, or `this` in a class that extends it. Elsewhere it is a suggestion.
  */
 function listenerMayBeAwaited(facts: FileFacts, floating: FloatingCallback): boolean {
   const ts = facts.ts;
@@ -82,9 +82,11 @@ function isKnownEmitter(facts: FileFacts, receiver: TS.Expression): boolean {
   let known = false;
   const visit = (node: TS.Node): void => {
     if (known) return;
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.name.text === receiver.text && node.initializer) {
-      const init = skipOuterExpressions(ts, node.initializer);
-      if (ts.isNewExpression(init) && isEventsExport(init.expression)) known = true;
+    if ((ts.isVariableDeclaration(node) || ts.isParameter(node)) && ts.isIdentifier(node.name) && node.name.text === receiver.text) {
+      // `const bus = new EventEmitter()`, or declared as one: `bus: EventEmitter`.
+      const init = node.initializer && skipOuterExpressions(ts, node.initializer);
+      if (init && ts.isNewExpression(init) && isEventsExport(init.expression)) known = true;
+      if (node.type && ts.isTypeReferenceNode(node.type) && ts.isIdentifier(node.type.typeName) && isEventsExport(node.type.typeName)) known = true;
     }
     ts.forEachChild(node, visit);
   };
