@@ -84,6 +84,13 @@ describe('planImport follows the order of the imports', () => {
     expect(plan('a.ts', text, ['spawn']).output).toBe("import fs from 'node:fs';\nimport { spawn } from '@loop-audit/runtime';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n");
   });
 
+  it('first of its sorted group: at the start of that group, below the blank line that separates it', () => {
+    const text = "import { Server } from 'node:http';\nimport type { AddressInfo } from 'node:net';\n\nimport type { Options } from '@octokit/types';\nimport pino from 'pino';\n\nrun();\n";
+    expect(plan('a.ts', text, ['spawn']).output).toBe(
+      "import { Server } from 'node:http';\nimport type { AddressInfo } from 'node:net';\n\nimport { spawn } from '@loop-audit/runtime';\nimport type { Options } from '@octokit/types';\nimport pino from 'pino';\n\nrun();\n",
+    );
+  });
+
   it('packages in no sorted order: after the last package, before the relative imports', () => {
     const text = "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { a } from './a';\nimport { b } from '../b';\n";
     expect(plan('a.ts', text, ['spawn']).output).toBe("import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\nimport { a } from './a';\nimport { b } from '../b';\n");

@@ -286,11 +286,12 @@ function insertImport(facts: FileFacts, module: string, statementText: string, n
     const same = imports.filter((entry) => entry.group === group);
     const sorted = same.length >= 2 && same.every((entry, i) => i === 0 || compareSpecifiers(same[i - 1]!.specifier, entry.specifier) <= 0);
     const before = sorted ? same.filter((entry) => compareSpecifiers(entry.specifier, module) <= 0) : same;
-    const after = (before.length > 0 ? before : imports.filter((entry) => entry.group < group)).at(-1);
+    const after = before.at(-1) ?? (same.length === 0 ? imports.filter((entry) => entry.group < group).at(-1) : undefined);
     if (after) return { start: after.statement.end, end: after.statement.end, text: `${newline}${statementText}` };
-    // It sorts first: before the first import (a comment above that import stays above both).
-    const first = importLikeStatements(facts)[0]!;
-    const start = first.getStart(facts.sourceFile);
+    // It sorts first in its group (or first of all): on the line of the import it goes before, so a
+    // blank line between groups stays where it is (a comment above that import stays above both).
+    const next = same[0]?.statement ?? importLikeStatements(facts)[0]!;
+    const start = next.getStart(facts.sourceFile);
     return { start, end: start, text: `${statementText}${newline}` };
   }
   const slot = topStatementSlot(facts);
