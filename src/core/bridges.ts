@@ -257,7 +257,7 @@ export function blockingCallKind(facts: FileFacts, call: TS.CallExpression): Bri
   if (instance && canRunOnMainThread(facts, call)) return instance;
   if (facts.refersToGlobal(call.expression, 'Atomics', 'wait') && canRunOnMainThread(facts, call)) return 'atomics-wait';
   // A script's or test's `execSync` of node runs a program for its output: its work, not a bridge.
-  if (isNodeChildSync(facts, call) && isResultUsed(facts, call) && !runsOncePerProcess(facts.sourceFile.fileName)) return 'exec-node';
+  if (isNodeChildSync(facts, call) && (isResultUsed(facts, call) || readsFileAfter(facts, call)) && !runsOncePerProcess(facts.sourceFile.fileName)) return 'exec-node';
   return undefined;
 }
 
@@ -334,6 +334,24 @@ export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): bool
   if (ref?.kind !== 'module' || ref.module !== 'child_process' || ref.path.length !== 1 || !CHILD_SYNC_CALLS.has(ref.path[0]!)) return false;
   const first = call.arguments[0];
   return first !== undefined && launchesNode(facts, first, ref.path[0] === 'execSync');
+}
+
+/**
+ * The function reads a file synchronously after the call (`fs.readFileSync(stdoutFile)`): a node
+ * process run as a statement whose result comes back through a file it wrote.
+ */
+function readsFileAfter(facts: FileFacts, call: TS.CallExpression): boolean {
+  const ts = facts.ts;
+  const fn = facts.enclosingFunction(call);
+  if (!fn?.body) return false;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found || (node !== fn && facts.isFunctionLike(node))) return;
+    if (ts.isCallExpression(node) && node.pos >= call.end && facts.refersTo(node.expression, 'fs', 'readFileSync')) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return found;
 }
 
 /** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
