@@ -1,6 +1,6 @@
 import { FileFacts, type FunctionLike } from './facts.js';
 import { skipOuterExpressions } from './facts.js';
-import { localFunction } from './local-modules.js';
+import { localClass, localFunction } from './local-modules.js';
 import type { TS } from './types.js';
 
 /**
@@ -23,7 +23,67 @@ export function callCannotReject(facts: FileFacts, call: TS.CallExpression): boo
   if (method) return functionCannotReject(facts, method);
   const local = localFunction(facts, callee);
   if (local) return functionCannotReject(local.facts, local.fn);
+  const instance = instanceMethod(facts, callee);
+  if (instance) return functionCannotReject(instance.facts, instance.fn);
   return declaredCalleeCannotReject(facts, callee);
+}
+
+/**
+ * `this.scope.track(p)` where the enclosing class only ever assigns `this.scope = new Scope(…)`
+ * (or declares `scope = new Scope(…)`), or `scope.track(p)` where `const scope = new Scope(…)`,
+ * and `Scope` is a class of the project's code (this file, or a module imported by relative path):
+ * that class's own method. Read from the syntax, so it holds where the checker sees only a
+ * declaration file beside the code.
+ */
+function instanceMethod(facts: FileFacts, callee: TS.Expression): { facts: FileFacts; fn: FunctionLike } | undefined {
+  const ts = facts.ts;
+  if (!ts.isPropertyAccessExpression(callee) || !ts.isIdentifier(callee.name)) return undefined;
+  const receiver = skipOuterExpressions(ts, callee.expression);
+  let constructed: TS.Expression | undefined;
+  if (ts.isIdentifier(receiver)) {
+    const initializer = facts.constInitializer(receiver.text);
+    const value = initializer && skipOuterExpressions(ts, initializer);
+    constructed = value && ts.isNewExpression(value) ? value.expression : undefined;
+  } else if (ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword) {
+    constructed = memberClass(facts, receiver);
+  }
+  const cls = constructed && localClass(facts, constructed);
+  if (!cls) return undefined;
+  const name = callee.name.text;
+  const method = cls.cls.members.find(
+    (m): m is TS.MethodDeclaration => ts.isMethodDeclaration(m) && m.body !== undefined && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) && m.name.text === name,
+  );
+  return method && { facts: cls.facts, fn: method };
+}
+
+/** The class every assignment of `this.name` in the enclosing class constructs (`this.name = new X(…)`, a field `name = new X(…)`). */
+function memberClass(facts: FileFacts, member: TS.PropertyAccessExpression): TS.Expression | undefined {
+  const ts = facts.ts;
+  let owner: TS.Node | undefined = member.parent;
+  while (owner && !ts.isClassLike(owner)) owner = owner.parent;
+  if (!owner) return undefined;
+  const name = member.name.text;
+  const classes: TS.Expression[] = [];
+  let other = false;
+  const record = (value: TS.Expression): void => {
+    const expr = skipOuterExpressions(ts, value);
+    if (ts.isNewExpression(expr)) classes.push(expr.expression);
+    else other = true;
+  };
+  const visit = (node: TS.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const target = skipOuterExpressions(ts, node.left);
+      if (ts.isPropertyAccessExpression(target) && target.expression.kind === ts.SyntaxKind.ThisKeyword && target.name.text === name) record(node.right);
+    } else if (ts.isPropertyDeclaration(node) && node.parent === owner && node.initializer && (ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name)) && node.name.text === name) {
+      record(node.initializer);
+    }
+    // A nested class has a `this` of its own.
+    if (!(ts.isClassLike(node) && node !== owner)) ts.forEachChild(node, visit);
+  };
+  visit(owner);
+  if (other || classes.length === 0) return undefined;
+  const first = facts.text(classes[0]!);
+  return classes.every((c) => facts.text(c) === first) ? classes[0] : undefined;
 }
 
 /**
