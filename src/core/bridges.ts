@@ -4,7 +4,7 @@ import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.j
 import { skipOuterExpressions, type FileFacts } from './facts.js';
 import { runsOncePerProcess } from './file-role.js';
 import { localFunction, type LocalFunction } from './local-modules.js';
-import { launchesNode } from './node-executable.js';
+import { isNodeChildSync, isResultUsed, launchesNode, readsFileAfter } from './node-executable.js';
 import { resolveRelativeModule } from './module-facts.js';
 import { functionLocals } from './scope.js';
 import { canRunOnMainThread } from './thread-context.js';
@@ -29,8 +29,6 @@ const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.f
 const INSTANCE_BRIDGES: ReadonlyMap<string, { kind: BridgeKind; methods: ReadonlySet<string> }> = new Map(
   BRIDGE_ENTRIES.filter((e) => e.role === 'instance').map((e) => [bridgeKey(e), { kind: e.kind, methods: new Set(e.blockingMethods ?? []) }]),
 );
-
-const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
 
 function referenceKey(facts: FileFacts, expression: TS.Expression): string | undefined {
   const ref = facts.resolve(expression);
@@ -327,46 +325,6 @@ export function localBridgeCall(facts: FileFacts, call: TS.CallExpression): { si
 
 /** The blocking mechanisms themselves, as opposed to calls of something built from them. */
 const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set(['deasync', 'deasync-loop', 'atomics-wait', 'exec-node', 'busy-wait', 'process-wait', 'receive-message-poll', 'sync-message-port', 'fibers']);
-
-/** `execSync('node -e …')`, `execFileSync(process.execPath, [...])`, `spawnSync('node', ['script.js'])`. */
-export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): boolean {
-  const ref = facts.resolve(call.expression);
-  if (ref?.kind !== 'module' || ref.module !== 'child_process' || ref.path.length !== 1 || !CHILD_SYNC_CALLS.has(ref.path[0]!)) return false;
-  const first = call.arguments[0];
-  return first !== undefined && launchesNode(facts, first, ref.path[0] === 'execSync');
-}
-
-/**
- * The function reads a file synchronously after the call (`fs.readFileSync(stdoutFile)`): a node
- * process run as a statement whose result comes back through a file it wrote.
- */
-function readsFileAfter(facts: FileFacts, call: TS.CallExpression): boolean {
-  const ts = facts.ts;
-  const fn = facts.enclosingFunction(call);
-  if (!fn?.body) return false;
-  let found = false;
-  const visit = (node: TS.Node): void => {
-    if (found || (node !== fn && facts.isFunctionLike(node))) return;
-    if (ts.isCallExpression(node) && node.pos >= call.end && facts.refersTo(node.expression, 'fs', 'readFileSync')) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  visit(fn.body);
-  return found;
-}
-
-/** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
-export function isResultUsed(facts: FileFacts, node: TS.Expression): boolean {
-  const ts = facts.ts;
-  let current: TS.Node = node;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) {
-    current = current.parent;
-  }
-  const parent = current.parent;
-  if (!parent) return false;
-  if (ts.isExpressionStatement(parent)) return false;
-  if (ts.isVoidExpression(parent)) return false;
-  return true;
-}
 
 // ---------------------------------------------------------------- bridge sites
 

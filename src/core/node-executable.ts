@@ -19,6 +19,48 @@ export function isNodeExecutable(facts: FileFacts, expression: TS.Expression): b
   return commandHead(facts, expression, false, 0) === 'node';
 }
 
+const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
+
+/** `execSync('node -e …')`, `execFileSync(process.execPath, [...])`, `spawnSync('node', ['script.js'])`. */
+export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): boolean {
+  const ref = facts.resolve(call.expression);
+  if (ref?.kind !== 'module' || ref.module !== 'child_process' || ref.path.length !== 1 || !CHILD_SYNC_CALLS.has(ref.path[0]!)) return false;
+  const first = call.arguments[0];
+  return first !== undefined && launchesNode(facts, first, ref.path[0] === 'execSync');
+}
+
+/**
+ * The function reads a file synchronously after the call (`fs.readFileSync(stdoutFile)`): a node
+ * process run as a statement whose result comes back through a file it wrote.
+ */
+export function readsFileAfter(facts: FileFacts, call: TS.CallExpression): boolean {
+  const ts = facts.ts;
+  const fn = facts.enclosingFunction(call);
+  if (!fn?.body) return false;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found || (node !== fn && facts.isFunctionLike(node))) return;
+    if (ts.isCallExpression(node) && node.pos >= call.end && facts.refersTo(node.expression, 'fs', 'readFileSync')) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(fn.body);
+  return found;
+}
+
+/** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
+export function isResultUsed(facts: FileFacts, node: TS.Expression): boolean {
+  const ts = facts.ts;
+  let current: TS.Node = node;
+  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) {
+    current = current.parent;
+  }
+  const parent = current.parent;
+  if (!parent) return false;
+  if (ts.isExpressionStatement(parent)) return false;
+  if (ts.isVoidExpression(parent)) return false;
+  return true;
+}
+
 const NODE_WORD = /^(?:\S*[\\/])?node(?:\.exe)?$/;
 const NODE_COMMAND = /^(?:\S*[\\/])?node(?:\.exe)?(?:\s|$)/;
 const MAX_DEPTH = 4;
