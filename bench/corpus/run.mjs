@@ -334,8 +334,8 @@ function recordBefore(findings) {
   writeFileSync(path.join(corpusDir, 'before.tsv'), header + rows.join('\n') + '\n');
 }
 
-export function readBefore() {
-  const file = path.join(corpusDir, 'before.tsv');
+export function readBefore(name = 'before.tsv') {
+  const file = path.join(corpusDir, name);
   if (!existsSync(file)) return undefined;
   const findings = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -449,6 +449,26 @@ function main() {
           analysed,
         )
       : undefined;
+
+  // The held-out set as first measured, before detectors were changed while looking at it: scored
+  // against the same markers, its floating-promise precision on its own seeded sample.
+  const heldOutFirst = readBefore('held-out-before.tsv')?.filter((f) => heldOut.analysed.has(f.package));
+  if (heldOutFirst) {
+    const firstSample = sampleFindings(
+      heldOutFirst.filter((f) => f.rule === 'no-floating-promise'),
+      HELD_OUT_SAMPLE.size,
+      HELD_OUT_SAMPLE.seed,
+    );
+    heldOut.first = {
+      findings: heldOutFirst,
+      scored: score(heldOutFirst, markers, heldOut.analysed),
+      precision: score(
+        heldOutFirst.filter((f) => f.rule !== 'no-floating-promise' || firstSample.has(f)),
+        markers,
+        heldOut.analysed,
+      ),
+    };
+  }
 
   writeWorksheet(entries, toJudge);
   const summary = {

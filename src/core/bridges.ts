@@ -324,7 +324,17 @@ export function localBridgeCall(facts: FileFacts, call: TS.CallExpression): { si
 }
 
 /** The blocking mechanisms themselves, as opposed to calls of something built from them. */
-const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set(['deasync', 'deasync-loop', 'atomics-wait', 'exec-node', 'busy-wait', 'process-wait', 'receive-message-poll', 'sync-message-port', 'fibers']);
+const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set([
+  'deasync',
+  'deasync-loop',
+  'atomics-wait',
+  'exec-node',
+  'busy-wait',
+  'process-wait',
+  'receive-message-poll',
+  'sync-message-port',
+  'fibers',
+]);
 
 // ---------------------------------------------------------------- bridge sites
 

@@ -222,21 +222,13 @@ function isLiteralAssignment(facts: FileFacts, statement: TS.Statement): boolean
 }
 
 function isLiteral(ts: FileFacts['ts'], expression: TS.Expression): boolean {
-  return (
-    ts.isLiteralExpression(expression) ||
-    expression.kind === ts.SyntaxKind.FalseKeyword ||
-    expression.kind === ts.SyntaxKind.TrueKeyword ||
-    expression.kind === ts.SyntaxKind.NullKeyword
-  );
+  return ts.isLiteralExpression(expression) || expression.kind === ts.SyntaxKind.FalseKeyword || expression.kind === ts.SyntaxKind.TrueKeyword || expression.kind === ts.SyntaxKind.NullKeyword;
 }
 
 /** `var _a, _b;` (compiled optional chaining), `let done = false;`: declares without running anything. */
 function isBareDeclaration(facts: FileFacts, statement: TS.Statement): boolean {
   const ts = facts.ts;
-  return (
-    ts.isVariableStatement(statement) &&
-    statement.declarationList.declarations.every((d) => !d.initializer || isLiteral(ts, d.initializer))
-  );
+  return ts.isVariableStatement(statement) && statement.declarationList.declarations.every((d) => !d.initializer || isLiteral(ts, d.initializer));
 }
 
 /** `if (x === false) return;`: a condition without calls, a bare return. */

@@ -33,9 +33,7 @@ export interface LocalClass {
 }
 
 type Target =
-  | { kind: 'function'; facts: FileFacts; fn: FunctionLike }
-  | { kind: 'class'; facts: FileFacts; cls: TS.ClassLikeDeclaration }
-  | { kind: 'value'; facts: FileFacts; expression: TS.Expression };
+  { kind: 'function'; facts: FileFacts; fn: FunctionLike } | { kind: 'class'; facts: FileFacts; cls: TS.ClassLikeDeclaration } | { kind: 'value'; facts: FileFacts; expression: TS.Expression };
 
 /** The function a callee (`helper`, `mod.helper`, `require('./x').helper`) names in the project's own code. */
 export function localFunction(facts: FileFacts, callee: TS.Expression): LocalFunction | undefined {

@@ -153,7 +153,12 @@ function objectVariable(facts: FileFacts, name: string): TS.ObjectLiteralExpress
       if (init && ts.isObjectLiteralExpression(init)) literal = init;
     } else if ((ts.isParameter(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) && node.name && ts.isIdentifier(node.name) && node.name.text === name) {
       bindings++;
-    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(skipOuterExpressions(ts, node.left)) && (skipOuterExpressions(ts, node.left) as TS.Identifier).text === name) {
+    } else if (
+      ts.isBinaryExpression(node) &&
+      node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+      ts.isIdentifier(skipOuterExpressions(ts, node.left)) &&
+      (skipOuterExpressions(ts, node.left) as TS.Identifier).text === name
+    ) {
       reassigned = true;
     }
     ts.forEachChild(node, visit);
@@ -183,7 +188,11 @@ function propertyValues(owner: ObjectOwner, property: string): TS.Expression[] {
     if (ts.isPropertyAssignment(member) && key === property) values.push(member.initializer);
     if (ts.isShorthandPropertyAssignment(member) && key === property) values.push(member.name);
     // `this` in the literal's own methods (not in nested non-arrow functions) is the object.
-    const method = ts.isMethodDeclaration(member) ? member : ts.isPropertyAssignment(member) && ts.isFunctionExpression(skipOuterExpressions(ts, member.initializer)) ? skipOuterExpressions(ts, member.initializer) : undefined;
+    const method = ts.isMethodDeclaration(member)
+      ? member
+      : ts.isPropertyAssignment(member) && ts.isFunctionExpression(skipOuterExpressions(ts, member.initializer))
+        ? skipOuterExpressions(ts, member.initializer)
+        : undefined;
     if (method) assignedTo(method, (target) => target.kind === ts.SyntaxKind.ThisKeyword, true);
   }
   if (name !== undefined) assignedTo(facts.sourceFile, (target) => ts.isIdentifier(target) && target.text === name, false);

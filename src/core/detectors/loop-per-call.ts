@@ -706,7 +706,7 @@ function closedInSameCall(facts: FileFacts, resource: TS.Expression, fn: Functio
     name = targetKey(facts, holder.left);
   }
   if (name === undefined || !fn.body) return undefined;
-  if (fallbacks.some((left) => readsTarget(facts, left, name!))) return undefined;
+  if (fallbacks.some((left) => readsTarget(facts, left, name))) return undefined;
   let closer: string | undefined;
   const visit = (child: TS.Node): void => {
     if (closer !== undefined) return;
