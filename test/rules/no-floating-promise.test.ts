@@ -614,6 +614,23 @@ typedTester.run('no-floating-promise (typed)', rule, {
       errors: [{ messageId: 'asyncCallback', line: 2 }],
     },
     {
+      // an emitter typed `any` says nothing about its listeners: the wrap is offered, not applied
+      filename: typedFileName,
+      code: 'export default (app: any) => {\n  app.on("push", async () => { await fetch("/x"); });\n};',
+      errors: [
+        {
+          messageId: 'asyncCallback',
+          line: 2,
+          suggestions: [
+            {
+              messageId: 'spawnIfListenerDropped',
+              output: 'import { spawn } from "@loop-audit/runtime";\n\nexport default (app: any) => {\n  app.on("push", () => spawn(async () => { await fetch("/x"); }, { name: "file.ts: on push" }));\n};',
+            },
+          ],
+        },
+      ],
+    },
+    {
       // an EventTarget ignores what its listeners return, however they are typed (DOM: `=> any`)
       filename: typedFileName,
       code: 'declare const source: { addEventListener(name: string, listener: (event: { data: string }) => any): void };\nsource.addEventListener("message", async (event) => { await fetch(event.data); });',

@@ -52,14 +52,17 @@ const EVENTS_MODULES = new Set(['events']);
  * emitters await their handlers and report their failures (Probot's `app.on`, @octokit/webhooks):
  * wrapping the handler in `spawn` would turn a failure the emitter reported into a process exit.
  * So the wrap is an autofix only for a listener whose emitter is known to drop it: with types (the
- * detector already asked the listener's type), `addEventListener` (an EventTarget ignores what its
+ * detector already asked the listener's type; unless the method is `any`), `addEventListener` (an EventTarget ignores what its
  * listeners return), `process`, a name this file makes with `new EventEmitter()` or declares as an
  * `EventEmitter`, or `this` in a class that extends it. Elsewhere it is a suggestion.
  */
 function listenerMayBeAwaited(facts: FileFacts, floating: FloatingCallback): boolean {
   const ts = facts.ts;
-  if (facts.types || floating.dropperKind !== 'event' || floating.dropper === 'addEventListener') return false;
+  if (floating.dropperKind !== 'event' || floating.dropper === 'addEventListener') return false;
   const callee = skipOuterExpressions(ts, floating.call.expression);
+  // With types, the detector asked the listener's declared type; an `any` emitter (`app` an untyped
+  // parameter of a JavaScript file) told it nothing, as without types.
+  if (facts.types && !facts.types.isAnyOrUnknown(facts.types.typeAt(callee))) return false;
   if (!ts.isPropertyAccessExpression(callee) && !ts.isElementAccessExpression(callee)) return true;
   return !isKnownEmitter(facts, skipOuterExpressions(ts, callee.expression));
 }
