@@ -81,7 +81,9 @@ describe('planImport follows the order of the imports', () => {
 
   it('it sorts first: before the first package, below the built-ins', () => {
     const text = "import fs from 'node:fs';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n";
-    expect(plan('a.ts', text, ['spawn']).output).toBe("import fs from 'node:fs';\nimport { spawn } from '@loop-audit/runtime';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n");
+    expect(plan('a.ts', text, ['spawn']).output).toBe(
+      "import fs from 'node:fs';\nimport { spawn } from '@loop-audit/runtime';\nimport chalk from 'chalk';\nimport yargs from 'yargs';\nimport { a } from './a';\n",
+    );
   });
 
   it('first of its sorted group: at the start of that group, below the blank line that separates it', () => {
@@ -93,7 +95,9 @@ describe('planImport follows the order of the imports', () => {
 
   it('packages in no sorted order: after the last package, before the relative imports', () => {
     const text = "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { a } from './a';\nimport { b } from '../b';\n";
-    expect(plan('a.ts', text, ['spawn']).output).toBe("import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\nimport { a } from './a';\nimport { b } from '../b';\n");
+    expect(plan('a.ts', text, ['spawn']).output).toBe(
+      "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\nimport { a } from './a';\nimport { b } from '../b';\n",
+    );
   });
 
   it('built-ins and relative imports only: between them; requires the same way', () => {

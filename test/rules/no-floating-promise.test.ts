@@ -624,7 +624,8 @@ typedTester.run('no-floating-promise (typed)', rule, {
           suggestions: [
             {
               messageId: 'spawnIfListenerDropped',
-              output: 'import { spawn } from "@loop-audit/runtime";\n\nexport default (app: any) => {\n  app.on("push", () => spawn(async () => { await fetch("/x"); }, { name: "file.ts: on push" }));\n};',
+              output:
+                'import { spawn } from "@loop-audit/runtime";\n\nexport default (app: any) => {\n  app.on("push", () => spawn(async () => { await fetch("/x"); }, { name: "file.ts: on push" }));\n};',
             },
           ],
         },

@@ -59,7 +59,8 @@ export const noFloatingPromiseMeta = defineRuleMeta<NoFloatingPromiseOptions>()(
     addVoid: 'Mark it as deliberately detached with `void` (a rejection stays unhandled).',
     awaitAll: 'Await them all with `await Promise.all(...)`.',
     spawnWithRuntime: 'Track it with `spawn()` from @loop-audit/runtime (this package would then depend on @loop-audit/runtime).',
-    spawnIfListenerDropped: 'Wrap it with `spawn()` from @loop-audit/runtime, if this emitter ignores what its listener returns (without types that is unknown: some, like Probot\'s `app.on`, await their handlers).',
+    spawnIfListenerDropped:
+      "Wrap it with `spawn()` from @loop-audit/runtime, if this emitter ignores what its listener returns (without types that is unknown: some, like Probot's `app.on`, await their handlers).",
   },
   defaultOptions: { allowVoid: true, allowForKnownSafeCalls: [...DEFAULT_KNOWN_SAFE_CALLS], allowForKnownSafePromises: [], checkCallbacks: true, checkThenables: false },
   optionsSchema: {
