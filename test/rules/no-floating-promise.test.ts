@@ -434,8 +434,11 @@ process.nextTick(() => spawn(async () => poll(), { name: 'file.ts: process.nextT
       errors: [{ messageId: 'asyncCallback', data: { callback: 'A promise-returning callback', dropper: '`queueMicrotask`', where: 'in `Reconciler.onNext`' }, line: 4 }],
     },
     {
-      // seed 004 itself: the Rx subscription callback
+      // seed 004 itself: the Rx subscription callback, registered from async code (where `await`
+      // is no cure for a callback: it is wrapped all the same)
       code: 'class Reconciler {\n  async start(events: any, orders: any) {\n    this.sub = events.subscribe(async (e) => {\n      await orders.updateOne({ _id: e.id }, { $set: e });\n    });\n  }\n}',
+      output:
+        "import { spawn } from '@loop-audit/runtime';\n\nclass Reconciler {\n  async start(events: any, orders: any) {\n    this.sub = events.subscribe((e) => spawn(async () => {\n      await orders.updateOne({ _id: e.id }, { $set: e });\n    }, { name: 'Reconciler.start: subscribe' }));\n  }\n}",
       errors: [{ messageId: 'asyncCallback', data: { callback: 'An async callback', dropper: '`events.subscribe`', where: 'in `Reconciler.start`' }, line: 3 }],
     },
     {

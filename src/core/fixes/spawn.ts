@@ -28,7 +28,10 @@ export function floatingFixes(
   floating: FloatingPromise,
   options: { allowVoid: boolean },
 ): { fix?: TextEdit[]; suggestion?: Suggestion<'spawnWithRuntime' | 'spawnIfListenerDropped'> } {
-  if (floating.inAsyncContext) return {};
+  // Where `await` is possible the suggestions offer it (awaiting changes the timing). A listener
+  // or timer callback registered from async code cannot be awaited: its wrap applies anywhere,
+  // except `forEach(async …)`, which `await Promise.all(….map(…))` cures there.
+  if (floating.inAsyncContext && (floating.kind === 'statement' || floating.dropperKind === 'iteration')) return {};
   if (floating.kind === 'statement' && floating.statement && isTopLevel(facts, floating.statement)) {
     const fix = entryPointFix(facts, floating);
     return fix ? { fix } : {};
