@@ -4,6 +4,8 @@ import { RULE_IDS, type Finding, type RuleId } from '../core/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationProject } from './project.js';
 import type { Refusal, Unhandled } from './types.js';
+import { nodeAt } from './ast.js';
+import { describeSyncContract, syncContractOf } from './sync-contract.js';
 
 /**
  * Findings of the phase's rules that a migration left in scope without a refusal of its own: what
@@ -32,7 +34,10 @@ export function unhandledFindings(
       const line = sourceFile.getLineAndCharacterOfPosition(finding.start).line + 1;
       const where = relative(file);
       if (refused.has(`${where}:${line}`)) continue;
-      out.push({ file: where, line, ruleId: `loop-audit/${finding.ruleId}`, message: formatMessage(finding), ...whyAndWhatToDo(finding) });
+      // A bridge an ESLint rule needs is not debt migrate could pay: say so rather than "make it async".
+      const contract = finding.ruleId === 'no-sync-bridge' ? syncContractOf(project, nodeAt(project.ts, sourceFile, finding.start), relative) : undefined;
+      const why = contract ? describeSyncContract(contract) : whyAndWhatToDo(finding);
+      out.push({ file: where, line, ruleId: `loop-audit/${finding.ruleId}`, message: formatMessage(finding), ...why });
     }
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
