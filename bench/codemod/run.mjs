@@ -74,12 +74,16 @@ function tscErrors(output) {
   return { total, errors };
 }
 
-/** Passed and failed test counts from jest's or node's summary, else just the exit code. */
+/** Passed and failed test counts from jest's, vitest's, mocha's or node's summary, else just the exit code. */
 function testCounts(raw) {
   // eslint-disable-next-line no-control-regex
   const output = raw.replace(/\x1b\[[0-9;]*m/g, '');
   const jest = /Tests:\s+(?:(\d+) failed, )?(?:(\d+) skipped, )?(?:(\d+) passed, )?(\d+) total/.exec(output);
   if (jest) return { passed: Number(jest[3] ?? 0), failed: Number(jest[1] ?? 0) };
+  const vitest = /^\s*Tests\s+(?:(\d+) failed)?(?: \| )?(?:(\d+) passed)?.*\(\d+\)\s*$/m.exec(output);
+  if (vitest && (vitest[1] || vitest[2])) return { passed: Number(vitest[2] ?? 0), failed: Number(vitest[1] ?? 0) };
+  const mocha = /^\s*(\d+) passing \([^)]*\)\s*$(?:[\s\S]*?^\s*(?:\d+) pending\s*$)?(?:[\s\S]*?^\s*(\d+) failing\s*$)?/m.exec(output);
+  if (mocha) return { passed: Number(mocha[1]), failed: Number(mocha[2] ?? 0) };
   const should = [...output.matchAll(/(\d+) (?:tests? )?passed(?:, (\d+) failed)?/g)].at(-1);
   if (should) return { passed: Number(should[1]), failed: Number(should[2] ?? 0) };
   const node = /# pass (\d+)[\s\S]*?# fail (\d+)/.exec(output);
@@ -169,7 +173,13 @@ function main() {
     if (install.status !== 0) throw new Error(`${entry.name}: install failed: ${install.stderr.slice(-2000)}`);
     // The runtime as the registry would give it once published; --no-save keeps package.json and the lock as they are.
     const runtime = run('npm', ['install', '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', tarball], dir);
-    if (runtime.status !== 0) throw new Error(`${entry.name}: installing the runtime failed: ${runtime.stderr.slice(-2000)}`);
+    if (runtime.status !== 0) {
+      // npm cannot work in another manager's tree (pnpm's `workspace:*`): the runtime has no dependencies, so unpacking it is the same install.
+      const into = path.join(dir, 'node_modules/@loop-audit/runtime');
+      mkdirSync(into, { recursive: true });
+      const unpack = run('tar', ['-xzf', tarball, '--strip-components=1', '-C', into], dir);
+      if (unpack.status !== 0) throw new Error(`${entry.name}: installing the runtime failed: ${runtime.stderr.slice(-2000)}${unpack.stderr}`);
+    }
     const scanBefore = scanCounts(dir);
     process.stderr.write(`   scan: ${scanBefore.findings} findings (${scanBefore.fixable} with an autofix) in ${scanBefore.files} files\n`);
     let before = checks(entry, dir);
