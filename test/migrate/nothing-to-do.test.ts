@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli, project } from './helpers.js';
+import { cli, project, read, run } from './helpers.js';
 
 /** A service whose only finding of the services phase is no wrapper: a node process run for its output, inside a function that does more. */
 const SERVICE = `import { execFileSync } from 'node:child_process';
@@ -42,6 +42,34 @@ describe('migrate: zero is never green', () => {
     expect(pretty.code).toBe(1);
     expect(pretty.stderr).toMatch(/nothing to change, but 1 finding is left in scope/);
     expect(pretty.stderr).toMatch(/src\/services\/jobs\.ts:3 {2}loop-audit\/no-sync-bridge: .*\n {6}why: .*\n {6}do: {2}/);
+  });
+
+  it('a floating promise whose fix needs the runtime, in a published library, says so and how to apply it', async () => {
+    const files = {
+      'src/jobs/tick.ts': `export async function refresh(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
+export function onTick(): void {
+  refresh();
+}
+`,
+    };
+    const library = { name: 'ticker', version: '1.0.0', private: false, exports: './dist/index.js' };
+    const dir = project(files, { packageJson: library });
+    const result = await run(dir, { phase: 'cleanup' });
+    expect(result.diff).toBe('');
+    expect(result.unhandled).toHaveLength(1);
+    expect(result.unhandled[0]).toMatchObject({ file: 'src/jobs/tick.ts', line: 6, ruleId: 'loop-audit/no-floating-promise' });
+    expect(result.unhandled[0]!.reason).toBe(
+      "its autofix hands the promise to spawn() from @loop-audit/runtime, and package.json is a published library that does not depend on it: the fix stays a suggestion rather than add a dependency to the library's users",
+    );
+    expect(result.unhandled[0]!.todo).toMatch(/^rerun with --allow-runtime-dependency to apply it and add @loop-audit\/runtime to package\.json's dependencies/);
+    // What the advice says is what happens.
+    const allowed = await run(dir, { phase: 'cleanup', allowRuntimeDependency: true });
+    expect(allowed.summary.floatingFixed).toBe(1);
+    expect(read(dir, 'src/jobs/tick.ts')).toMatch(/spawn\(refresh\(\)/);
+    expect(JSON.parse(read(dir, 'package.json')).dependencies).toHaveProperty('@loop-audit/runtime');
   });
 
   it('a phase with nothing left is still green', async () => {
