@@ -238,8 +238,8 @@ export function upper(text: string) {
   return upper(text) + syncFunction(upperSync);
 }
 `,
-      output: `import { syncFunction } from './local-helpers.js';
-import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
+      output: `import { syncFunction as loopAuditSyncFunction } from '@loop-audit/runtime';
+import { syncFunction } from './local-helpers.js';
 
 const upperSync2 = loopAuditSyncFunction(async (value: string) => value.toUpperCase());
 
@@ -329,9 +329,9 @@ export const fetchSecretSync = deasync(callbackify(fetchSecret));
 export const readSecretSync = deasync(readSecret);
 export const bareSync = deasync(fetchSecret);
 `,
-      output: `import deasync from 'deasync';
+      output: `import { getRunner } from '@loop-audit/runtime';
+import deasync from 'deasync';
 import { fetchSecret, readSecret } from './vault.js';
-import { getRunner } from '@loop-audit/runtime';
 
 export const fetchSecretSync = getRunner().defineSync(new URL('./vault.js', import.meta.url), 'fetchSecret');
 export const readSecretSync = deasync(readSecret);

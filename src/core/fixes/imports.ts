@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import { normalizeModule, type FileFacts } from '../facts.js';
 import { RUNTIME_PACKAGE } from '../runtime-package.js';
 import type { TextEdit, TS } from '../types.js';
@@ -94,7 +95,51 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const pad = style.bracketSpacing ? ' ' : '';
   const statementText =
     system === 'esm' ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}` : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
+  const grouped = system === 'esm' ? groupedImportSlot(facts, module) : undefined;
+  if (grouped) {
+    const text = grouped.after ? `${style.newline}${statementText}` : `${statementText}${style.newline}`;
+    return { edits: [{ start: grouped.position, end: grouped.position, text }], local };
+  }
   return { edits: [insertStatement(facts, statementText, style.newline)], local };
+}
+
+/**
+ * Where an import of the package `module` joins imports that list packages first and their own
+ * modules after (`import x from '../src/index'` last, as import-sorting lint rules want): among
+ * the other packages (builtins like `node:fs` are a group of their own and stay first), at its
+ * place in their alphabetical order when they are in one, else after the last of them. Undefined
+ * when the file has no such group: the import then goes after the last import.
+ */
+function groupedImportSlot(facts: FileFacts, module: string): { position: number; after: boolean } | undefined {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  if (isRelativeSpecifier(module)) return undefined;
+  const block = importLikeStatements(facts);
+  if (block.some((statement) => !ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))) return undefined;
+  const imports = block as (TS.ImportDeclaration & { moduleSpecifier: TS.StringLiteral })[];
+  const packages = imports.filter((i) => !isRelativeSpecifier(i.moduleSpecifier.text) && !isBuiltinSpecifier(i.moduleSpecifier.text) && !i.importClause?.isTypeOnly);
+  const last = packages.at(-1);
+  if (!last) return undefined;
+  // Only a file that keeps its own modules after the packages has groups to respect.
+  const firstRelative = imports.findIndex((i) => isRelativeSpecifier(i.moduleSpecifier.text));
+  if (firstRelative === -1 || imports.slice(firstRelative).some((i) => packages.includes(i))) return undefined;
+  const key = (specifier: string) => specifier.toLowerCase();
+  const sorted = packages.every((p, index) => index === 0 || key(packages[index - 1]!.moduleSpecifier.text) <= key(p.moduleSpecifier.text));
+  const before = sorted ? packages.find((p) => key(p.moduleSpecifier.text) > key(module)) : undefined;
+  if (!before) return { position: last.end, after: true };
+  const index = imports.indexOf(before);
+  if (index > 0) return { position: imports[index - 1]!.end, after: true };
+  // First in the file: only where no comment (a header, a directive for that import) sits on it.
+  if ((ts.getLeadingCommentRanges(file.text, before.getFullStart()) ?? []).length > 0) return { position: last.end, after: true };
+  return { position: before.getStart(file), after: false };
+}
+
+function isRelativeSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.startsWith('~/') || specifier.startsWith('@/');
+}
+
+function isBuiltinSpecifier(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 }
 
 /**
