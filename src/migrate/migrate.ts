@@ -185,7 +185,8 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const changes = plan.changes.filter((change) => !refusedRelative.has(change.file)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const refusals = [...plan.refusals].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   // Nothing changed: say what the phase still has and why this run did not touch it.
-  const unhandled: Unhandled[] = changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file), options.allowRuntimeDependency === true) : [];
+  const unhandled: Unhandled[] =
+    changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file), options.allowRuntimeDependency === true) : [];
   return {
     root,
     scope: scope.label,

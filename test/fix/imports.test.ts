@@ -25,7 +25,8 @@ describe('planImport', () => {
 
   it('joins the packages where a file lists them before its own modules: in their alphabetical order, after type imports and builtins', () => {
     // The import-sorting rules of ESLint style configs (perfectionist, import/order, simple-import-sort) want this order.
-    const sorted = "import type { Case } from 'rule-tester'\nimport { readFile } from 'node:fs/promises'\nimport { run } from 'rule-tester'\nimport { describe } from 'vitest'\nimport plugin from '../src/index'\n\nrun()\n";
+    const sorted =
+      "import type { Case } from 'rule-tester'\nimport { readFile } from 'node:fs/promises'\nimport { run } from 'rule-tester'\nimport { describe } from 'vitest'\nimport plugin from '../src/index'\n\nrun()\n";
     expect(plan('a.test.ts', sorted, ['spawn']).output).toBe(
       "import type { Case } from 'rule-tester'\nimport { readFile } from 'node:fs/promises'\nimport { spawn } from '@loop-audit/runtime'\nimport { run } from 'rule-tester'\nimport { describe } from 'vitest'\nimport plugin from '../src/index'\n\nrun()\n",
     );

@@ -335,7 +335,9 @@ export default {
     expect(left['src/util/spell.ts:6']!.reason).toMatch(
       /^it runs inside the ESLint rule 'spelling' \(isKnownWord\(\) \(src\/util\/spell\.ts:5\) ← an anonymous function \(src\/rules\/spelling\.ts:5\) ← unknownWords\(\) \(src\/rules\/spelling\.ts:4\) ← Literal\(\) \(src\/rules\/spelling\.ts:12\) ← create of rule 'spelling' \(src\/rules\/spelling\.ts:10\)\)/,
     );
-    expect(left['src/rules/layout.ts:11']!.reason).toMatch(/^it runs inside the ESLint rule 'layout' \(\[context\.sourceCode\.ast\.type \|\| 'Program'\]\(\) \(src\/rules\/layout\.ts:10\) ← create of rule 'layout'/);
+    expect(left['src/rules/layout.ts:11']!.reason).toMatch(
+      /^it runs inside the ESLint rule 'layout' \(\[context\.sourceCode\.ast\.type \|\| 'Program'\]\(\) \(src\/rules\/layout\.ts:10\) ← create of rule 'layout'/,
+    );
     for (const item of result.unhandled) expect(item.todo).toMatch(/^nothing for migrate to do: keep the bridge/);
     expect(typecheck(dir)).toBe(diagnostics);
   });
