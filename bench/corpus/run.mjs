@@ -16,6 +16,8 @@
 //   --no-eslint       skip typescript-eslint (the comparison columns say so)
 //   --fresh           ignore the cached typescript-eslint results (they are keyed on the files and tool versions)
 //   --record-before   also store this run's findings as the BEFORE snapshot (bench/corpus/before.tsv)
+//   --bin path        the built CLI to run (default dist/src/cli/bin.js): a copy of dist keeps a long run
+//                     apart from rebuilds (copy dist to a folder inside this repository, e.g. bench/.work/dist-copy)
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -28,7 +30,8 @@ import { renderReport } from './report.mjs';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const corpusDir = path.join(repo, 'bench/corpus');
 const work = path.join(repo, 'bench/.work/corpus');
-const bin = path.join(repo, 'dist/src/cli/bin.js');
+const defaultBin = path.join(repo, 'dist/src/cli/bin.js');
+let bin = defaultBin;
 const require = createRequire(import.meta.url);
 
 /** The floating-promise sample: size and seed are part of the method (docs/accuracy.md states them). */
@@ -46,7 +49,7 @@ const NODE_TEST_SAFE_CALLS = { from: 'package', package: 'node:test', name: ['te
 const ESLINT_CACHE_VERSION = 2;
 
 function parseArgs(argv) {
-  const args = { only: undefined, eslint: true, fresh: false, recordBefore: false };
+  const args = { only: undefined, eslint: true, fresh: false, recordBefore: false, bin: defaultBin };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--only')
@@ -63,6 +66,8 @@ function parseArgs(argv) {
     else if (a === '--no-eslint') args.eslint = false;
     else if (a === '--fresh') args.fresh = true;
     else if (a === '--record-before') args.recordBefore = true;
+    else if (a === '--bin') args.bin = path.resolve(argv[++i] ?? '');
+    else if (a.startsWith('--bin=')) args.bin = path.resolve(a.slice(6));
     else throw new Error(`unknown option ${a}`);
   }
   return args;
@@ -329,8 +334,8 @@ function recordBefore(findings) {
   writeFileSync(path.join(corpusDir, 'before.tsv'), header + rows.join('\n') + '\n');
 }
 
-export function readBefore() {
-  const file = path.join(corpusDir, 'before.tsv');
+export function readBefore(name = 'before.tsv') {
+  const file = path.join(corpusDir, name);
   if (!existsSync(file)) return undefined;
   const findings = [];
   for (const line of readFileSync(file, 'utf8').split('\n')) {
@@ -364,6 +369,7 @@ function writeWorksheet(entries, toJudge) {
 
 function main() {
   const args = parseArgs(process.argv.slice(2));
+  bin = args.bin;
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first (npm run corpus does)`);
   const list = JSON.parse(readFileSync(path.join(corpusDir, 'packages.json'), 'utf8')).packages;
   const ids = new Set(list.map(idOf));
@@ -443,6 +449,26 @@ function main() {
           analysed,
         )
       : undefined;
+
+  // The held-out set as first measured, before detectors were changed while looking at it: scored
+  // against the same markers, its floating-promise precision on its own seeded sample.
+  const heldOutFirst = readBefore('held-out-before.tsv')?.filter((f) => heldOut.analysed.has(f.package));
+  if (heldOutFirst) {
+    const firstSample = sampleFindings(
+      heldOutFirst.filter((f) => f.rule === 'no-floating-promise'),
+      HELD_OUT_SAMPLE.size,
+      HELD_OUT_SAMPLE.seed,
+    );
+    heldOut.first = {
+      findings: heldOutFirst,
+      scored: score(heldOutFirst, markers, heldOut.analysed),
+      precision: score(
+        heldOutFirst.filter((f) => f.rule !== 'no-floating-promise' || firstSample.has(f)),
+        markers,
+        heldOut.analysed,
+      ),
+    };
+  }
 
   writeWorksheet(entries, toJudge);
   const summary = {

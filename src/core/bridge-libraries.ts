@@ -19,6 +19,7 @@ export type BridgeKind =
   | 'exec-node' // execSync/spawnSync of node to get a result
   | 'busy-wait'
   | 'receive-message-poll'
+  | 'sync-message-port' // SyncMessagePort#receiveMessage: Atomics.wait until another thread posts
   | 'pseudo-bridge'
   | 'process-wait' // a busy wait on a file or flag that a node process started just before changes
   | 'local-bridge' // a call of the project's own bridge, imported by relative path
@@ -33,8 +34,14 @@ export interface BridgeEntry {
   /** The export called (`createSyncFn`); none when the module itself is the function. */
   export?: string;
   kind: BridgeKind;
-  /** `factory`: returns a blocking function (`deasync(fn)`); `blocking`: blocks where it is called (`deasync.loopWhile(...)`). */
-  role: 'factory' | 'blocking';
+  /**
+   * `factory`: returns a blocking function (`deasync(fn)`); `blocking`: blocks where it is called
+   * (`deasync.loopWhile(...)`); `instance`: a class whose instances block in `blockingMethods`
+   * (`new SyncMessagePort(port)`, then `port.receiveMessage()`).
+   */
+  role: 'factory' | 'blocking' | 'instance';
+  /** For an `instance` entry: the methods that block the calling thread. */
+  blockingMethods?: readonly string[];
   /** What building one costs, for a factory that no-loop-per-call reports when it is called per call. */
   perCallCost?: 'worker' | 'process';
   /** A factory whose bridge the runner can take over, and how. */
@@ -80,6 +87,12 @@ export const BRIDGE_LIBRARIES: readonly BridgeLibrary[] = [
   { package: 'sync-threads', removeWhenMigrated: true, entries: [{ module: 'sync-threads', export: 'createSyncFn', kind: 'sync-threads', role: 'factory', perCallCost: 'worker' }] },
   { package: 'do-sync', removeWhenMigrated: true, entries: [{ module: 'do-sync', export: 'doSync', kind: 'do-sync', role: 'factory', perCallCost: 'process' }] },
   { package: 'sync-rpc', removeWhenMigrated: true, entries: [{ module: 'sync-rpc', kind: 'sync-rpc', role: 'factory' }] },
+  {
+    // sass-embedded's and sync-child-process's blocking port: receiveMessage() waits on Atomics.wait.
+    package: 'sync-message-port',
+    removeWhenMigrated: true,
+    entries: [{ module: 'sync-message-port', export: 'SyncMessagePort', kind: 'sync-message-port', role: 'instance', blockingMethods: ['receiveMessage'] }],
+  },
   {
     package: 'fibers',
     removeWhenMigrated: true,

@@ -4,7 +4,7 @@ import { BRIDGE_ENTRIES, bridgeKey, type BridgeKind } from './bridge-libraries.j
 import { skipOuterExpressions, type FileFacts } from './facts.js';
 import { runsOncePerProcess } from './file-role.js';
 import { localFunction, type LocalFunction } from './local-modules.js';
-import { launchesNode } from './node-executable.js';
+import { isNodeChildSync, isResultUsed, launchesNode, readsFileAfter } from './node-executable.js';
 import { resolveRelativeModule } from './module-facts.js';
 import { functionLocals } from './scope.js';
 import { canRunOnMainThread } from './thread-context.js';
@@ -25,7 +25,10 @@ const BRIDGE_FACTORIES: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES
 /** Calls that block on a promise or the loop right where they stand. */
 const BLOCKING_CALLS: ReadonlyMap<string, BridgeKind> = new Map(BRIDGE_ENTRIES.filter((e) => e.role === 'blocking').map((e) => [bridgeKey(e), e.kind]));
 
-const CHILD_SYNC_CALLS = new Set(['execSync', 'execFileSync', 'spawnSync']);
+/** Classes whose instances block in some methods, keyed `module#export`. */
+const INSTANCE_BRIDGES: ReadonlyMap<string, { kind: BridgeKind; methods: ReadonlySet<string> }> = new Map(
+  BRIDGE_ENTRIES.filter((e) => e.role === 'instance').map((e) => [bridgeKey(e), { kind: e.kind, methods: new Set(e.blockingMethods ?? []) }]),
+);
 
 function referenceKey(facts: FileFacts, expression: TS.Expression): string | undefined {
   const ref = facts.resolve(expression);
@@ -248,11 +251,58 @@ export function blockingCallKind(facts: FileFacts, call: TS.CallExpression): Bri
     const kind = bridgedBindings(facts).get(bound);
     if (kind) return kind;
   }
+  const instance = instanceBridgeKind(facts, call);
+  if (instance && canRunOnMainThread(facts, call)) return instance;
   if (facts.refersToGlobal(call.expression, 'Atomics', 'wait') && canRunOnMainThread(facts, call)) return 'atomics-wait';
   // A script's or test's `execSync` of node runs a program for its output: its work, not a bridge.
-  if (isNodeChildSync(facts, call) && isResultUsed(facts, call) && !runsOncePerProcess(facts.sourceFile.fileName)) return 'exec-node';
+  if (isNodeChildSync(facts, call) && (isResultUsed(facts, call) || readsFileAfter(facts, call)) && !runsOncePerProcess(facts.sourceFile.fileName)) return 'exec-node';
   return undefined;
 }
+
+/**
+ * `port.receiveMessage()` where `port` holds `new SyncMessagePort(...)` (a variable or a `this.x`
+ * member assigned one anywhere in the file, scope-blind like the other bindings), or is that `new`
+ * itself: a blocking method of a bridge class.
+ */
+function instanceBridgeKind(facts: FileFacts, call: TS.CallExpression): BridgeKind | undefined {
+  const ts = facts.ts;
+  const callee = skipOuterExpressions(ts, call.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const receiver = skipOuterExpressions(ts, callee.expression);
+  let bridge: { kind: BridgeKind; methods: ReadonlySet<string> } | undefined;
+  if (ts.isNewExpression(receiver)) bridge = instanceClass(facts, receiver);
+  else if (ts.isIdentifier(receiver) || isThisMember(ts, receiver)) {
+    const name = assignedName(ts, receiver);
+    bridge = name === undefined ? undefined : instanceBindings(facts).get(name);
+  }
+  return bridge?.methods.has(callee.name.text) ? bridge.kind : undefined;
+}
+
+function instanceClass(facts: FileFacts, expression: TS.NewExpression): { kind: BridgeKind; methods: ReadonlySet<string> } | undefined {
+  const key = referenceKey(facts, expression.expression);
+  return key === undefined ? undefined : INSTANCE_BRIDGES.get(key);
+}
+
+/** Names (variables, `this.x` members) assigned an instance of a bridge class somewhere in the file. */
+function instanceBindings(facts: FileFacts): ReadonlyMap<string, { kind: BridgeKind; methods: ReadonlySet<string> }> {
+  const cached = instanceCache.get(facts);
+  if (cached) return cached;
+  const ts = facts.ts;
+  const names = new Map<string, { kind: BridgeKind; methods: ReadonlySet<string> }>();
+  const visit = (node: TS.Node): void => {
+    const binding = bindingOf(ts, node);
+    if (binding) {
+      const value = skipOuterExpressions(ts, binding.value);
+      const bridge = ts.isNewExpression(value) ? instanceClass(facts, value) : undefined;
+      if (bridge) names.set(binding.name, bridge);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(facts.sourceFile);
+  instanceCache.set(facts, names);
+  return names;
+}
+const instanceCache = new WeakMap<FileFacts, Map<string, { kind: BridgeKind; methods: ReadonlySet<string> }>>();
 
 /**
  * A call of the project's own bridge, imported by relative path: a function whose own code blocks
@@ -274,29 +324,17 @@ export function localBridgeCall(facts: FileFacts, call: TS.CallExpression): { si
 }
 
 /** The blocking mechanisms themselves, as opposed to calls of something built from them. */
-const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set(['deasync', 'deasync-loop', 'atomics-wait', 'exec-node', 'busy-wait', 'process-wait', 'receive-message-poll', 'fibers']);
-
-/** `execSync('node -e …')`, `execFileSync(process.execPath, [...])`, `spawnSync('node', ['script.js'])`. */
-export function isNodeChildSync(facts: FileFacts, call: TS.CallExpression): boolean {
-  const ref = facts.resolve(call.expression);
-  if (ref?.kind !== 'module' || ref.module !== 'child_process' || ref.path.length !== 1 || !CHILD_SYNC_CALLS.has(ref.path[0]!)) return false;
-  const first = call.arguments[0];
-  return first !== undefined && launchesNode(facts, first, ref.path[0] === 'execSync');
-}
-
-/** A call whose value is kept: assigned, returned, passed on, or read — not a bare statement. */
-export function isResultUsed(facts: FileFacts, node: TS.Expression): boolean {
-  const ts = facts.ts;
-  let current: TS.Node = node;
-  while (current.parent && (ts.isParenthesizedExpression(current.parent) || ts.isAsExpression(current.parent) || ts.isNonNullExpression(current.parent))) {
-    current = current.parent;
-  }
-  const parent = current.parent;
-  if (!parent) return false;
-  if (ts.isExpressionStatement(parent)) return false;
-  if (ts.isVoidExpression(parent)) return false;
-  return true;
-}
+const PRIMITIVE_BRIDGES: ReadonlySet<BridgeKind> = new Set([
+  'deasync',
+  'deasync-loop',
+  'atomics-wait',
+  'exec-node',
+  'busy-wait',
+  'process-wait',
+  'receive-message-poll',
+  'sync-message-port',
+  'fibers',
+]);
 
 // ---------------------------------------------------------------- bridge sites
 

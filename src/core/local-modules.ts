@@ -27,7 +27,13 @@ export interface LocalValue {
   expression: TS.Expression;
 }
 
-type Target = { kind: 'function'; facts: FileFacts; fn: FunctionLike } | { kind: 'value'; facts: FileFacts; expression: TS.Expression };
+export interface LocalClass {
+  facts: FileFacts;
+  cls: TS.ClassLikeDeclaration;
+}
+
+type Target =
+  { kind: 'function'; facts: FileFacts; fn: FunctionLike } | { kind: 'class'; facts: FileFacts; cls: TS.ClassLikeDeclaration } | { kind: 'value'; facts: FileFacts; expression: TS.Expression };
 
 /** The function a callee (`helper`, `mod.helper`, `require('./x').helper`) names in the project's own code. */
 export function localFunction(facts: FileFacts, callee: TS.Expression): LocalFunction | undefined {
@@ -41,14 +47,23 @@ export function localValue(facts: FileFacts, expression: TS.Expression): LocalVa
   return target?.kind === 'value' ? { facts: target.facts, expression: target.expression } : undefined;
 }
 
+/** The class a name (`Scope`, `mod.Scope`, `require('./x').Scope`) stands for in the project's own code. */
+export function localClass(facts: FileFacts, expression: TS.Expression): LocalClass | undefined {
+  const target = targetOf(facts, expression, 0);
+  return target?.kind === 'class' ? { facts: target.facts, cls: target.cls } : undefined;
+}
+
 function targetOf(facts: FileFacts, expression: TS.Expression, hops: number): Target | undefined {
   if (hops > MAX_HOPS * 2) return undefined;
   const ts = facts.ts;
   const expr = skipOuterExpressions(ts, expression);
   if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return { kind: 'function', facts, fn: expr };
+  if (ts.isClassExpression(expr)) return { kind: 'class', facts, cls: expr };
   if (ts.isIdentifier(expr)) {
     const declared = declarationOf(facts, expr);
     if (declared) return { kind: 'function', facts, fn: declared.fn };
+    const cls = topLevelClass(facts, expr.text);
+    if (cls) return { kind: 'class', facts, cls };
     const initializer = facts.constInitializer(expr.text);
     if (initializer && !isRequireOrImport(facts, initializer)) return targetOf(facts, initializer, hops + 1) ?? { kind: 'value', facts, expression: initializer };
     // `let handler; … handler = async (msg) => { … }`: a function assigned exactly once.
@@ -80,6 +95,8 @@ function exportOf(facts: FileFacts, name: string, hops: number): Target | undefi
   for (const statement of facts.sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.body && isExported(statement)) {
       if ((name === 'default' && isDefault(statement)) || statement.name?.text === name) return { kind: 'function', facts, fn: statement };
+    } else if (ts.isClassDeclaration(statement) && isExported(statement)) {
+      if ((name === 'default' && isDefault(statement)) || statement.name?.text === name) return { kind: 'class', facts, cls: statement };
     } else if (ts.isVariableStatement(statement) && isExported(statement)) {
       for (const declaration of statement.declarationList.declarations) {
         if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer)
@@ -148,12 +165,21 @@ function identifierTarget(facts: FileFacts, name: string, hops: number): Target 
   for (const statement of facts.sourceFile.statements) {
     if (ts.isFunctionDeclaration(statement) && statement.name?.text === name && statement.body) return { kind: 'function', facts, fn: statement };
   }
+  const cls = topLevelClass(facts, name);
+  if (cls) return { kind: 'class', facts, cls };
   const initializer = facts.constInitializer(name);
   if (initializer) return targetOf(facts, initializer, hops + 1) ?? { kind: 'value', facts, expression: initializer };
   const ref = facts.imports.get(name);
   if (ref?.kind !== 'module' || !ref.module.startsWith('.') || ref.path.length > 1 || hops >= MAX_HOPS) return undefined;
   const other = moduleFacts(facts, ref.module);
   return other && exportOf(other, ref.path[0] ?? 'default', hops + 1);
+}
+
+/** `class Name { … }` at the top of the module, the only binding of that name there. */
+function topLevelClass(facts: FileFacts, name: string): TS.ClassDeclaration | undefined {
+  const ts = facts.ts;
+  const found = facts.sourceFile.statements.filter((statement): statement is TS.ClassDeclaration => ts.isClassDeclaration(statement) && statement.name?.text === name);
+  return found.length === 1 && facts.constInitializer(name) === undefined ? found[0] : undefined;
 }
 
 /** The function literal a `let` without initializer is assigned, when the file assigns the name exactly once. */

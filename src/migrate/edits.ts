@@ -99,9 +99,10 @@ export class FileEdits {
       const blank = /^[ \t]*\r?\n/.exec(this.text.slice(edit.end));
       const clear = blank && !kept.some((other) => other !== edit && other.start >= edit.end && other.start < edit.end + blank[0].length);
       if (opened && (edit.start === 0 || before.endsWith('\n')) && blank && clear) edit.end += blank[0].length;
-      // Up to the end of the file: no blank line is left dangling there.
+      // Up to the end of the file or a block's closing brace: no blank line is left dangling there.
       const trailing = /\n([ \t]*\r?\n)$/.exec(before);
-      if (edit.end === this.text.length && trailing && !kept.some((other) => other !== edit && other.end > edit.start - trailing[1]!.length && other.start < edit.start)) {
+      const closes = edit.end === this.text.length || /^[ \t]*[})\]]/.test(this.text.slice(edit.end));
+      if (closes && trailing && !kept.some((other) => other !== edit && other.end > edit.start - trailing[1]!.length && other.start < edit.start)) {
         edit.start -= trailing[1]!.length;
       }
     }

@@ -2,10 +2,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileEdits } from '../../src/migrate/edits.js';
+import { declarationRange, FileEdits } from '../../src/migrate/edits.js';
 import { rewriteFile } from '../../src/migrate/migrate.js';
 import { loadTsMorph } from '../../src/scan/program.js';
-import type { TypeScriptApi } from '../../src/core/types.js';
+import type { TS, TypeScriptApi } from '../../src/core/types.js';
 import { cli, project, read, refusals, run, typecheck, write } from './helpers.js';
 import { BRIDGE, DEASYNC_TYPES, USERS } from './sources.js';
 
@@ -110,6 +110,24 @@ describe('migrate: safety', () => {
     fine.insert(text.indexOf('g()'), 'await ');
     fine.replace(text.indexOf('number'), text.indexOf('number') + 6, 'Promise<number>');
     expect(rewriteFile(ts, 'f.ts', fine)).toEqual({ text: 'export async function f(): Promise<number> {\n  return await g();\n}\n' });
+  });
+
+  it("deleting a class's last members leaves no blank line before its closing brace, without a formatter", async () => {
+    const ts = (await loadTsMorph()).ts as unknown as TypeScriptApi;
+    const withoutWrappers = (text: string): string => {
+      const sourceFile = ts.createSourceFile('f.ts', text, ts.ScriptTarget.Latest, true);
+      const edits = new FileEdits(text);
+      for (const member of (sourceFile.statements[0] as TS.ClassDeclaration).members) {
+        if (!member.name?.getText(sourceFile).endsWith('Sync')) continue;
+        const range = declarationRange(ts, sourceFile, member);
+        edits.remove(range.start, range.end);
+      }
+      return edits.apply();
+    };
+    expect(withoutWrappers('class Repo {\n  list() {}\n\n  listSync() {}\n\n  getSync() {}\n}\n')).toBe('class Repo {\n  list() {}\n}\n');
+    expect(withoutWrappers('class Repo {\n  list() {}\n\n  listSync() {}\n  getSync() {}\n}\n')).toBe('class Repo {\n  list() {}\n}\n');
+    expect(withoutWrappers('class Repo {\n  listSync() {}\n\n  getSync() {}\n\n  list() {}\n}\n')).toBe('class Repo {\n  list() {}\n}\n');
+    expect(withoutWrappers('class Repo {\n  list() {}\n\n  listSync() {}\n\n  get() {}\n\n  getSync() {}\n}\n')).toBe('class Repo {\n  list() {}\n\n  get() {}\n}\n');
   });
 });
 

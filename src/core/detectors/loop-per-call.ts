@@ -654,19 +654,41 @@ function mentions(facts: FileFacts, condition: TS.Expression, targets: ReadonlyS
 
 // ---------------------------------------------------------------- clients
 
+/** Whether an expression reads `key` (`browser`, `this.browser`), not counting a member spelled alike (`options.browser`). */
+function readsTarget(facts: FileFacts, expression: TS.Expression, key: string): boolean {
+  const ts = facts.ts;
+  let found = false;
+  const visit = (node: TS.Node): void => {
+    if (found) return;
+    if ((ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) && targetKey(facts, node) === key) {
+      found = !(ts.isIdentifier(node) && node.parent && ts.isPropertyAccessExpression(node.parent) && node.parent.name === node);
+      if (found) return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(expression);
+  return found;
+}
+
 /**
  * The closing method called on the variable that holds the client within the same function
  * (`await client.close()`, `pool.end()`, `prisma.$disconnect()`), looking through
- * `await new MongoClient(url).connect()`.
+ * `await new MongoClient(url).connect()` and a fallback to a client the caller may pass
+ * (`browser = options.browser || await puppeteer.launch()`): launched and closed per call unless
+ * given one. A fallback to the variable itself (`b = b || launch()`) is a cache, not this.
  */
 function closedInSameCall(facts: FileFacts, resource: TS.Expression, fn: FunctionLike): string | undefined {
   const ts = facts.ts;
   let node: TS.Node = resource;
+  const fallbacks: TS.Expression[] = [];
   for (;;) {
     const parent = node.parent;
     if (!parent) return undefined;
     if (isTransparent(ts, parent) || ts.isAwaitExpression(parent)) node = parent;
-    else if (
+    else if (ts.isBinaryExpression(parent) && parent.right === node && (parent.operatorToken.kind === ts.SyntaxKind.BarBarToken || parent.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+      fallbacks.push(parent.left);
+      node = parent;
+    } else if (
       ts.isPropertyAccessExpression(parent) &&
       parent.expression === node &&
       parent.name.text === 'connect' &&
@@ -684,6 +706,7 @@ function closedInSameCall(facts: FileFacts, resource: TS.Expression, fn: Functio
     name = targetKey(facts, holder.left);
   }
   if (name === undefined || !fn.body) return undefined;
+  if (fallbacks.some((left) => readsTarget(facts, left, name))) return undefined;
   let closer: string | undefined;
   const visit = (child: TS.Node): void => {
     if (closer !== undefined) return;

@@ -22,6 +22,7 @@ const MESSAGE_OF: Readonly<Record<BridgeKind, { messageId: NoSyncBridgeMessageId
   fibers: { messageId: 'fibers', library: 'fibers' },
   'busy-wait': { messageId: 'busyWait', library: '' },
   'receive-message-poll': { messageId: 'receivePoll', library: 'worker_threads' },
+  'sync-message-port': { messageId: 'workerBridge', library: 'sync-message-port' },
   'pseudo-bridge': { messageId: 'pseudoBridge', library: '' },
   'process-wait': { messageId: 'processWait', library: 'child_process' },
   'local-bridge': { messageId: 'localBridge', library: '' },

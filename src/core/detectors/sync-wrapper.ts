@@ -94,6 +94,7 @@ const KIND_TEXT: Readonly<Record<WrapperBridgeKind, string>> = {
   'exec-node': 'a node child process',
   'busy-wait': 'a busy-wait loop',
   'receive-message-poll': 'a receiveMessageOnPort loop',
+  'sync-message-port': 'a SyncMessagePort',
   'pseudo-bridge': 'a .then() pseudo-bridge',
   'process-wait': 'a loop waiting on a node process',
   'local-bridge': "the project's own bridge",

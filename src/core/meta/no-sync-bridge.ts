@@ -33,7 +33,7 @@ export const noSyncBridgeMeta = defineRuleMeta<NoSyncBridgeOptions>()({
     atomicsWait:
       '{{bridge}} {{where}} blocks the main thread: its event loop (I/O, timers, promise callbacks) stops until another thread notifies. Block only inside a worker; on the main thread, await Atomics.waitAsync or a message.',
     execNode:
-      '{{bridge}} {{where}} starts a node process and blocks until it prints its result: a fresh runtime and event loop for one answer. Await the work in this process, or use loop-audit/runtime.',
+      '{{bridge}} {{where}} starts a node process and blocks until it exits with its result: a fresh runtime and event loop for one answer. Await the work in this process, or use loop-audit/runtime.',
     fibers: '{{bridge}} {{where}} uses node-fibers to make async code look synchronous: fibers is unmaintained and does not build on current Node. Use async/await.',
     busyWait:
       'This loop {{where}} spins until {{flag}} changes, but only an async callback sets {{flag}}: that callback cannot run while the loop holds the thread, so the loop never ends. Await the promise instead.',
