@@ -32,9 +32,19 @@ interface Step {
  * calls reaches one.
  */
 export function syncContractOf(project: MigrationProject, node: TS.Node, relative: (file: string) => string): SyncContract | undefined {
-  const { ts } = project;
-  const first = enclosingFunction(ts, node);
+  const first = enclosingFunction(project.ts, node);
   if (!first) return undefined;
+  // Bridges in one function (a test body calling it ten times) share the walk.
+  let known = walks.get(project);
+  if (!known) walks.set(project, (known = new Map<FunctionNode, SyncContract | undefined>()));
+  if (!known.has(first)) known.set(first, walkCallers(project, first, relative));
+  return known.get(first);
+}
+
+const walks = new WeakMap<MigrationProject, Map<FunctionNode, SyncContract | undefined>>();
+
+function walkCallers(project: MigrationProject, first: FunctionNode, relative: (file: string) => string): SyncContract | undefined {
+  const { ts } = project;
   const seen = new Set<TS.Node>([first]);
   const queue: Step[] = [{ fn: first, chain: [describe(ts, first, relative)] }];
   while (queue.length > 0) {
