@@ -1,6 +1,7 @@
 import { findReferences, isFunctionNode, lineOf, outermost, callOfCallee, type FunctionNode } from './ast.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { MigrationProject } from './project.js';
+import type { Refused } from './async-graph.js';
 
 /**
  * Why blocking code cannot become async because of who calls it: the chain of callers from the
@@ -142,6 +143,14 @@ export function eslintRuleRole(ts: TypeScriptApi, fn: FunctionNode): { rule: str
   const create = returned && (isFunctionNode(ts, returned) ? returned : enclosingFunction(ts, returned));
   const rule = create ? createHolder(ts, create) : undefined;
   return rule ? { rule: ruleName(ts, rule), role: 'listener' } : undefined;
+}
+
+/** The refusal of a function ESLint calls itself: it cannot become async. */
+export function eslintRuleRefusal(ts: TypeScriptApi, fn: FunctionNode): Refused | undefined {
+  const eslint = eslintRuleRole(ts, fn);
+  if (!eslint) return undefined;
+  const what = eslint.role === 'create' ? `the create() of the ESLint rule '${eslint.rule}'` : `a listener of the ESLint rule '${eslint.rule}'`;
+  return { kind: 'library-type', message: `it is ${what}: ESLint calls it synchronously and drops a returned promise (there are no async rules)` };
 }
 
 /**
