@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cli, project, read, run } from './helpers.js';
+import { BRIDGE, DEASYNC_TYPES, USERS } from './sources.js';
 
 /** A service whose only finding of the services phase is no wrapper: a node process run for its output, inside a function that does more. */
 const SERVICE = `import { execFileSync } from 'node:child_process';
@@ -23,6 +24,24 @@ describe('migrate: zero is never green', () => {
     const run = await cli(dir, 'migrate', '--phase', 'data-layer');
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/phase data-layer matches none of the 1 source files .*the phase's globs: /);
+  });
+
+  it('a run that changes some files lists what it left in the others, and exits 1', async () => {
+    const greeter = `import { loadUserSync } from '../data/users.js';\n\nexport function greet(id: string): string {\n  return \`hi \${loadUserSync(id)?.name}\`;\n}\n`;
+    const dir = project({ 'types/deasync.d.ts': DEASYNC_TYPES, 'src/lib/bridge.ts': BRIDGE, 'src/data/users.ts': USERS, 'src/services/greeter.ts': greeter, 'src/services/jobs.ts': SERVICE });
+    const run = await cli(dir, 'migrate', '--format', 'json');
+    const result = JSON.parse(run.stdout);
+    expect(result.summary.filesChanged).toBeGreaterThan(0);
+    expect(result.files.map((f: { file: string }) => f.file)).not.toContain('src/services/jobs.ts');
+    expect(result.unhandled.map((u: { file: string; line: number; ruleId: string }) => `${u.file}:${u.line} ${u.ruleId}`)).toEqual([
+      'src/services/jobs.ts:3 loop-audit/no-loop-per-call',
+      'src/services/jobs.ts:3 loop-audit/no-sync-bridge',
+    ]);
+    expect(run.code).toBe(1);
+    const pretty = await cli(dir, 'migrate');
+    expect(pretty.stderr).toMatch(
+      /Left in .* \(2\): findings this run does not handle in the files it did not change \(a second run checks the changed ones\)\n {2}src\/services\/jobs\.ts:3 {2}loop-audit\/no-loop-per-call/,
+    );
   });
 
   it('a run that changes nothing while its phase has findings lists each with why and what to do, and exits 1', async () => {
