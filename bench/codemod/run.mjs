@@ -80,7 +80,7 @@ function tscErrors(output) {
   return { total, errors };
 }
 
-/** Passed and failed test counts from jest's, vitest's or node's summary, else just the exit code. */
+/** Passed and failed test counts from jest's, vitest's, mocha's or node's summary, else just the exit code. */
 function testCounts(raw) {
   // eslint-disable-next-line no-control-regex
   const output = raw.replace(/\x1b\[[0-9;]*m/g, '');
@@ -92,6 +92,8 @@ function testCounts(raw) {
     const count = (word) => Number(new RegExp(`(\\d+) ${word}`).exec(vitest[1])?.[1] ?? 0);
     return { passed: count('passed'), failed: count('failed') };
   }
+  const mocha = /^\s*(\d+) passing \([^)]*\)\s*$(?:[\s\S]*?^\s*(?:\d+) pending\s*$)?(?:[\s\S]*?^\s*(\d+) failing\s*$)?/m.exec(output);
+  if (mocha) return { passed: Number(mocha[1]), failed: Number(mocha[2] ?? 0) };
   const should = [...output.matchAll(/(\d+) (?:tests? )?passed(?:, (\d+) failed)?/g)].at(-1);
   if (should) return { passed: Number(should[1]), failed: Number(should[2] ?? 0) };
   const node = /# pass (\d+)[\s\S]*?# fail (\d+)/.exec(output);

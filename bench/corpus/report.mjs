@@ -154,7 +154,7 @@ export function renderReport({ entries, scored, beforeScored, beforePrecision, b
   if (!eslintRan) out.push('typescript-eslint was not run (`--no-eslint`).');
   else {
     out.push(
-      "typescript-eslint 8 `no-floating-promises` + `no-misused-promises`, typed with the same generated tsconfig, against `loop-audit/no-floating-promise` with its default options; inline `eslint-disable` comments are ignored by both. typescript-eslint's `no-floating-promises` allows node:test's test functions (`allowForKnownSafeCalls`), as loop-audit does by default and as the parity test configures it; the *defaults* column is the same with typescript-eslint's default options, where every top-level `test(...)` of a node:test file counts. Lines: a line either tool reports.",
+      "typescript-eslint 8 `no-floating-promises` + `no-misused-promises`, typed with the same generated tsconfig, against `loop-audit/no-floating-promise` with its default options; typescript-eslint runs with `noInlineConfig`; loop-audit honours inline `eslint-disable` comments naming its rules or typescript-eslint's two floating-promise rules (the corpus has two such comments, both in got, on lines neither tool reports without them). typescript-eslint's `no-floating-promises` allows node:test's test functions (`allowForKnownSafeCalls`), as loop-audit does by default and as the parity test configures it; the *defaults* column is the same with typescript-eslint's default options, where every top-level `test(...)` of a node:test file counts. Lines: a line either tool reports.",
     );
     out.push('');
     out.push('| part | lines | loop-audit findings | per 1,000 | typescript-eslint findings | per 1,000 | ratio | defaults | lines both | only loop-audit | only typescript-eslint |');

@@ -25,6 +25,12 @@ export function analyzeRule<Id extends RuleId>(input: AnalysisInput, ruleId: Id,
   // (TypeScript cannot tie DETECTORS[ruleId] to Id: the detector of `ruleId` reports `ruleId`'s messages.)
   const detector = DETECTORS[ruleId] as Detector as Detector<object, MessageIdOf<Id>>;
   const merged = { ...detector.meta.defaultOptions, ...options };
+  // Directives naming loop-audit's rules are ESLint's to apply (analyzeFile does it elsewhere);
+  // those naming an equivalent rule of another plugin apply here, for every front alike.
+  return withoutDisabled(input.ts, input.sourceFile, detectWithFallback(detector, input, merged), 'equivalents');
+}
+
+function detectWithFallback<MessageId extends string>(detector: Detector<object, MessageId>, input: AnalysisInput, merged: object): Finding<MessageId>[] {
   if (!input.checker && !input.types) return detector.detect(FileFacts.of(input), merged);
   try {
     return detector.detect(FileFacts.of(input), merged);

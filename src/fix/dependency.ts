@@ -2,13 +2,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import { fileRole } from '../core/file-role.js';
 import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
 
 /**
- * Fixed code imports the runtime package, so the package that holds the fixed file must list it
- * in `dependencies` (not `devDependencies`: it runs in production). This module decides, per
- * file, whether fixes may add that dependency, and writes it into package.json keeping the
- * file's formatting.
+ * Fixed code imports the runtime package, so the package that holds the fixed file must list it:
+ * in `dependencies` when fixed code runs in production, in `devDependencies` when every fixed
+ * file that imports it is a test or a benchmark (code the package's users never run). This
+ * module decides, per file, whether fixes may add that dependency, and writes it into
+ * package.json keeping the file's formatting.
  */
 
 export interface Manifest {
@@ -23,6 +25,8 @@ export type RuntimePolicy =
   | { allowed: true; reason: 'present'; manifest: Manifest }
   /** An application (private, or no `main`/`exports`) or `--allow-runtime-dependency`: fixes add it. */
   | { allowed: true; reason: 'application' | 'flag'; manifest: Manifest }
+  /** A test or benchmark of a published library: its users never run it, so fixes add a dev dependency. */
+  | { allowed: true; reason: 'dev-only'; manifest: Manifest }
   /** No package.json above the file: fixes may use the runtime; the user installs it. */
   | { allowed: true; reason: 'no-manifest' }
   /** A published library that does not depend on the runtime: no surprise dependency. */
@@ -70,17 +74,33 @@ export function isPublishedLibrary(json: Record<string, unknown>): boolean {
   return json.private !== true && (json.main !== undefined || json.exports !== undefined);
 }
 
+/** Code the package's users never run: its tests and benchmarks. */
+export function isDevOnlyFile(file: string): boolean {
+  const role = fileRole(file);
+  return role === 'test' || role === 'benchmark';
+}
+
+/** The section fixed code in `file` needs the runtime in. */
+function neededSection(file: string): 'dependencies' | 'devDependencies' {
+  return isDevOnlyFile(file) ? 'devDependencies' : 'dependencies';
+}
+
+/** Whether the package lists the runtime where code in that section's files can load it. */
+function listsRuntimeFor(json: Record<string, unknown>, needed: 'dependencies' | 'devDependencies'): boolean {
+  const listed = (name: string): boolean => section(json, name)?.[RUNTIME_PACKAGE] !== undefined;
+  return listed('dependencies') || listed('peerDependencies') || (needed === 'devDependencies' && listed('devDependencies'));
+}
+
 /** Whether fixes in `file` may import the runtime package. */
 export function runtimePolicy(file: string, allowRuntimeDependency = false): RuntimePolicy {
   const manifest = nearestManifest(file);
   if (!manifest) return { allowed: true, reason: 'no-manifest' };
   const json = manifest.json;
-  if (section(json, 'dependencies')?.[RUNTIME_PACKAGE] !== undefined || section(json, 'peerDependencies')?.[RUNTIME_PACKAGE] !== undefined) {
-    return { allowed: true, reason: 'present', manifest };
-  }
+  if (listsRuntimeFor(json, neededSection(file))) return { allowed: true, reason: 'present', manifest };
   if (json.name === RUNTIME_PACKAGE) return { allowed: true, reason: 'present', manifest };
   if (!isPublishedLibrary(json)) return { allowed: true, reason: 'application', manifest };
   if (allowRuntimeDependency) return { allowed: true, reason: 'flag', manifest };
+  if (isDevOnlyFile(file)) return { allowed: true, reason: 'dev-only', manifest };
   return { allowed: false, reason: 'library', manifest };
 }
 
@@ -111,13 +131,13 @@ export interface ManifestChange {
 }
 
 /**
- * package.json with `name: range` in `dependencies` (moved there from `devDependencies` or
- * `optionalDependencies` if it was listed there), written the way the file is written: its
- * indentation, line endings, final newline and key order; a new key goes where the section is
- * sorted, else last. Returns undefined when the edit cannot be made exactly (the result is
- * checked to be the same JSON plus the dependency).
+ * package.json with `name: range` in `target` (for `dependencies`, moved there from
+ * `devDependencies` or `optionalDependencies` if it was listed there), written the way the file
+ * is written: its indentation, line endings, final newline and key order; a new key goes where
+ * the section is sorted, else last. Returns undefined when the edit cannot be made exactly (the
+ * result is checked to be the same JSON plus the dependency).
  */
-export function withDependency(text: string, name: string, range: string): { text: string; movedFrom?: string } | undefined {
+export function withDependency(text: string, name: string, range: string, target: 'dependencies' | 'devDependencies' = 'dependencies'): { text: string; movedFrom?: string } | undefined {
   const bom = text.charCodeAt(0) === 0xfeff ? '\ufeff' : '';
   const body = bom ? text.slice(1) : text;
   let json: Record<string, unknown>;
@@ -131,7 +151,7 @@ export function withDependency(text: string, name: string, range: string): { tex
   const expected = structuredClone<Record<string, unknown>>(json);
   let current = body;
   let movedFrom: string | undefined;
-  for (const other of ['devDependencies', 'optionalDependencies'] as const) {
+  for (const other of target === 'dependencies' ? (['devDependencies', 'optionalDependencies'] as const) : []) {
     if (section(json, other)?.[name] === undefined) continue;
     const removed = removeMember(current, other, name);
     if (removed === undefined) return undefined;
@@ -139,11 +159,11 @@ export function withDependency(text: string, name: string, range: string): { tex
     delete (expected[other] as Record<string, unknown>)[name];
     movedFrom = other;
   }
-  const added = addMember(current, 'dependencies', name, range, unit, newline);
+  const added = addMember(current, target, name, range, unit, newline);
   if (added === undefined) return undefined;
-  const deps = section(expected, 'dependencies') ?? {};
+  const deps = section(expected, target) ?? {};
   deps[name] = range;
-  expected.dependencies = deps;
+  expected[target] = deps;
   try {
     if (!isDeepStrictEqual(JSON.parse(added), expected)) return undefined;
   } catch {
@@ -312,21 +332,23 @@ export function runtimeDependencyChanges(changed: readonly { path: string; befor
   const changes: ManifestChange[] = [];
   const range = runtimeVersionRange();
   for (const manifest of byManifest.values()) {
-    if (!manifest || section(manifest.json, 'dependencies')?.[RUNTIME_PACKAGE] !== undefined || section(manifest.json, 'peerDependencies')?.[RUNTIME_PACKAGE] !== undefined) continue;
-    if (manifest.json.name === RUNTIME_PACKAGE) continue;
-    const result = withDependency(manifest.text, RUNTIME_PACKAGE, range);
+    if (!manifest || manifest.json.name === RUNTIME_PACKAGE) continue;
+    const files = importers.get(manifest.file)!;
+    const target = files.every(isDevOnlyFile) ? 'devDependencies' : 'dependencies';
+    if (listsRuntimeFor(manifest.json, target)) continue;
+    const result = withDependency(manifest.text, RUNTIME_PACKAGE, range, target);
     if (!result) {
-      notes.push(`add "${RUNTIME_PACKAGE}": "${range}" to the dependencies in ${manifest.file} by hand: its formatting is not one loop-audit can edit exactly`);
+      notes.push(`add "${RUNTIME_PACKAGE}": "${range}" to the ${target} in ${manifest.file} by hand: its formatting is not one loop-audit can edit exactly`);
       continue;
     }
-    const moved = result.movedFrom ? ` (moved from ${result.movedFrom}: fixed code imports it at run time)` : '';
+    const why = result.movedFrom ? ` (moved from ${result.movedFrom}: fixed code imports it at run time)` : target === 'devDependencies' ? ' (only tests and benchmarks import it)' : '';
     changes.push({
       file: manifest.file,
       before: manifest.text,
       after: result.text,
       range,
-      importers: importers.get(manifest.file)!,
-      message: `added ${RUNTIME_PACKAGE} ${range} to dependencies${moved}; run npm install`,
+      importers: files,
+      message: `added ${RUNTIME_PACKAGE} ${range} to ${target}${why}; run npm install`,
     });
   }
   return { changes, notes };

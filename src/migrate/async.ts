@@ -21,6 +21,7 @@ import { classifyConsumer, factsOf, isArrayCallback, programOf } from './entry-p
 import { runtimePolicy } from '../fix/dependency.js';
 import type { Plan } from './plan.js';
 import type { WrapperInfo } from './wrappers.js';
+import { eslintRuleRefusal } from './sync-contract.js';
 
 export type { AsyncOptions };
 
@@ -341,9 +342,8 @@ export class AsyncPlanner {
     else if (ts.isGetAccessorDeclaration(fn) || ts.isSetAccessorDeclaration(fn)) unit.refusal = { kind: 'accessor', message: `a ${ts.isGetAccessorDeclaration(fn) ? 'getter' : 'setter'} cannot be async: turn it into an async method by hand` };
     else if ((ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isMethodDeclaration(fn)) && fn.asteriskToken) unit.refusal = { kind: 'generator', message: 'a generator would become an async generator, which its callers iterate differently' };
     else if (fn.type && ts.isTypePredicateNode(fn.type)) unit.refusal = { kind: 'type-predicate', message: `it is a type guard (\`${fn.type.getText()}\`), which an async function cannot be` };
-    else if (ts.isMethodDeclaration(fn) && IMPLICITLY_CALLED.has(fn.name.getText())) {
-      unit.refusal = { kind: 'library-type', message: `the language calls ${fn.name.getText()}() by itself (string conversion, JSON.stringify) and never awaits it` };
-    }
+    else if (ts.isMethodDeclaration(fn) && IMPLICITLY_CALLED.has(fn.name.getText())) unit.refusal = { kind: 'library-type', message: `the language calls ${fn.name.getText()}() by itself and never awaits it` };
+    unit.refusal ??= eslintRuleRefusal(ts, fn);
     if (!unit.refusal && !unit.alreadyAsync) this.collectFamily(unit);
     return unit;
   }

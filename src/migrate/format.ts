@@ -28,7 +28,8 @@ export function formatMigrateReport(result: MigrateResult): string {
     for (const refusal of result.refusals) lines.push(`  ${refusal.file}:${refusal.line}  [${refusal.kind}] ${refusal.message}`);
   }
   if (result.unhandled.length > 0) {
-    lines.push('', `Left in ${result.scope} (${result.unhandled.length}): findings this run does not handle`);
+    const elsewhere = s.filesChanged > 0 ? ' in the files it did not change (a second run checks the changed ones)' : '';
+    lines.push('', `Left in ${result.scope} (${result.unhandled.length}): findings this run does not handle${elsewhere}`);
     for (const item of result.unhandled) {
       lines.push(`  ${item.file}:${item.line}  ${item.ruleId}: ${item.message}`);
       lines.push(`      why: ${item.reason}`);

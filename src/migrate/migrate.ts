@@ -184,8 +184,11 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
   const refusedRelative = new Set([...refusedFiles.keys()].map((file) => plan.relative(file)));
   const changes = plan.changes.filter((change) => !refusedRelative.has(change.file)).sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   const refusals = [...plan.refusals].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
-  // Nothing changed: say what the phase still has and why this run did not touch it.
-  const unhandled: Unhandled[] = changed.length === 0 ? unhandledFindings(project, project.config, inScope, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file)) : [];
+  // What the phase still has in the files this run did not change, and why it did not touch it.
+  // (A changed file's findings would need its new program: a second run lists those.)
+  const changedSet = new Set(changed);
+  const untouched = inScope.filter((file) => !changedSet.has(file));
+  const unhandled: Unhandled[] = unhandledFindings(project, project.config, untouched, phase?.rules ?? RULE_IDS, refusals, (file) => plan.relative(file), options.allowRuntimeDependency === true);
   return {
     root,
     scope: scope.label,

@@ -4,6 +4,10 @@ import { RULE_IDS, type Finding, type RuleId } from '../core/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationProject } from './project.js';
 import type { Refusal, Unhandled } from './types.js';
+import { nodeAt } from './ast.js';
+import { importsRuntime, runtimePolicy } from '../fix/dependency.js';
+import { RUNTIME_PACKAGE } from '../core/runtime-package.js';
+import { describeSyncContract, syncContractOf } from './sync-contract.js';
 
 /**
  * Findings of the phase's rules that a migration left in scope without a refusal of its own: what
@@ -17,6 +21,7 @@ export function unhandledFindings(
   rules: readonly RuleId[],
   refusals: readonly Refusal[],
   relative: (file: string) => string,
+  allowRuntimeDependency = false,
 ): Unhandled[] {
   const selection: RuleSelection = {};
   for (const id of RULE_IDS) {
@@ -32,10 +37,30 @@ export function unhandledFindings(
       const line = sourceFile.getLineAndCharacterOfPosition(finding.start).line + 1;
       const where = relative(file);
       if (refused.has(`${where}:${line}`)) continue;
-      out.push({ file: where, line, ruleId: `loop-audit/${finding.ruleId}`, message: formatMessage(finding), ...whyAndWhatToDo(finding) });
+      // A bridge an ESLint rule needs is not debt migrate could pay: say so rather than "make it async".
+      const contract = finding.ruleId === 'no-sync-bridge' ? syncContractOf(project, nodeAt(project.ts, sourceFile, finding.start), relative) : undefined;
+      const library = contract ? undefined : runtimeWithheld(finding, file, allowRuntimeDependency, relative);
+      const why = contract ? describeSyncContract(contract) : (library ?? whyAndWhatToDo(finding));
+      out.push({ file: where, line, ruleId: `loop-audit/${finding.ruleId}`, message: formatMessage(finding), ...why });
     }
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.ruleId.localeCompare(b.ruleId));
+}
+
+/**
+ * A floating promise whose autofix hands it to the runtime's spawn(), in a published library that
+ * does not depend on the runtime: migrate (as fix) leaves it a suggestion rather than add a
+ * dependency to the library's users by surprise. Say that, not that no rewrite exists.
+ */
+function runtimeWithheld(finding: Finding, file: string, allowRuntimeDependency: boolean, relative: (file: string) => string): { reason: string; todo: string } | undefined {
+  if (finding.ruleId !== 'no-floating-promise' || !finding.fix?.some((edit) => importsRuntime(edit.text))) return undefined;
+  const policy = runtimePolicy(file, allowRuntimeDependency);
+  if (policy.allowed || !policy.manifest) return undefined;
+  const manifest = relative(policy.manifest.file);
+  return {
+    reason: `its autofix hands the promise to spawn() from ${RUNTIME_PACKAGE}, and ${manifest} is a published library that does not depend on it: the fix stays a suggestion rather than add a dependency to the library's users`,
+    todo: `rerun with --allow-runtime-dependency to apply it and add ${RUNTIME_PACKAGE} to ${manifest}'s dependencies, or await it, return it or end it with .catch(...) by hand`,
+  };
 }
 
 function whyAndWhatToDo(finding: Finding): { reason: string; todo: string } {

@@ -66,6 +66,44 @@ describe('inline eslint-disable comments outside ESLint (scan, fix, migrate)', (
     expect(scannerLines()).toEqual(expected);
   });
 
+  it("typescript-eslint's floating-promise rules silence no-floating-promise on their lines, in the scanner and in ESLint alike", () => {
+    const source = `async function save(): Promise<void> {}
+export function handler(): void {
+  save(); // line 3: reported
+  // eslint-disable-next-line @typescript-eslint/no-floating-promises -- judged: line 5
+  save();
+  save(); // eslint-disable-line @typescript-eslint/no-misused-promises
+  /* eslint-disable @typescript-eslint/no-floating-promises */
+  save();
+  /* eslint-enable @typescript-eslint/no-floating-promises */
+  save(); // line 10: reported
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- another rule: line 12 reported
+  save();
+}
+`;
+    const sourceFile = ts.createSourceFile('/virtual/handler.ts', source, ts.ScriptTarget.Latest, true);
+    const scanned = analyzeFile({ ts, sourceFile }, { 'no-loop-per-call': false, 'no-sync-bridge': false, 'no-sync-wrapper': false }).map(
+      (finding) => sourceFile.getLineAndCharacterOfPosition(finding.start).line + 1,
+    );
+    const messages = new Linter({ configType: 'flat' }).verify(
+      source,
+      [
+        {
+          files: ['**/*.ts'],
+          languageOptions: { parser: tseslint.parser },
+          plugins: { 'loop-audit': plugin as never, '@typescript-eslint': tseslint.plugin as never },
+          rules: { 'loop-audit/no-floating-promise': 'error' },
+          linterOptions: { reportUnusedDisableDirectives: 'off' },
+        },
+      ],
+      'handler.ts',
+    );
+    expect(messages.filter((message) => message.fatal)).toEqual([]);
+    const linted = messages.filter((message) => message.ruleId === 'loop-audit/no-floating-promise').map((message) => message.line);
+    expect(scanned).toEqual([3, 10, 12]);
+    expect(linted).toEqual([3, 10, 12]);
+  });
+
   it('leave a file without directives untouched', () => {
     const sourceFile = ts.createSourceFile('/virtual/plain.ts', `export function f() {\n  ${BRIDGE}\n}\n`, ts.ScriptTarget.Latest, true);
     expect(analyzeFile({ ts, sourceFile }).map((finding) => finding.ruleId)).toEqual(['no-sync-bridge']);

@@ -329,9 +329,9 @@ export const fetchSecretSync = deasync(callbackify(fetchSecret));
 export const readSecretSync = deasync(readSecret);
 export const bareSync = deasync(fetchSecret);
 `,
-      output: `import deasync from 'deasync';
+      output: `import { getRunner } from '@loop-audit/runtime';
+import deasync from 'deasync';
 import { fetchSecret, readSecret } from './vault.js';
-import { getRunner } from '@loop-audit/runtime';
 
 export const fetchSecretSync = getRunner().defineSync(new URL('./vault.js', import.meta.url), 'fetchSecret');
 export const readSecretSync = deasync(readSecret);
@@ -352,8 +352,8 @@ const vault = require('./vault.cjs');
 
 module.exports.fetchSecretSync = deasync(util.callbackify(vault.fetchSecret));
 `,
-      output: `const { getRunner } = require('@loop-audit/runtime');
-const vault = require('./vault.cjs');
+      output: `const vault = require('./vault.cjs');
+const { getRunner } = require('@loop-audit/runtime');
 
 module.exports.fetchSecretSync = getRunner().defineSync(require('node:path').join(__dirname, 'vault.cjs'), 'fetchSecret');
 `,

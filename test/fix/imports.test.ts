@@ -23,6 +23,31 @@ describe('planImport', () => {
     expect(output).toBe('import fs from "node:fs"\nimport path from "node:path"\nimport { spawn } from "@loop-audit/runtime"\n\nexport function run() {}\n');
   });
 
+  it('joins the packages where a file lists them before its own modules: in their alphabetical order, after type imports and builtins', () => {
+    // The import-sorting rules of ESLint style configs (perfectionist, import/order, simple-import-sort) want this order.
+    const sorted =
+      "import type { Case } from 'rule-tester'\nimport { readFile } from 'node:fs/promises'\nimport { run } from 'rule-tester'\nimport { describe } from 'vitest'\nimport plugin from '../src/index'\n\nrun()\n";
+    expect(plan('a.test.ts', sorted, ['spawn']).output).toBe(
+      "import type { Case } from 'rule-tester'\nimport { readFile } from 'node:fs/promises'\nimport { spawn } from '@loop-audit/runtime'\nimport { run } from 'rule-tester'\nimport { describe } from 'vitest'\nimport plugin from '../src/index'\n\nrun()\n",
+    );
+    // First of all: before the first import, which carries no comment.
+    expect(plan('a.ts', "import a from 'alpha';\nimport x from './x.js';\nrun();\n", ['spawn']).output).toBe(
+      "import { spawn } from '@loop-audit/runtime';\nimport a from 'alpha';\nimport x from './x.js';\nrun();\n",
+    );
+    // Packages in no order: after the last of them, still before the file's own modules.
+    expect(plan('a.ts', "import z from 'zeta';\nimport a from 'alpha';\nimport x from './x.js';\nrun();\n", ['spawn']).output).toBe(
+      "import z from 'zeta';\nimport a from 'alpha';\nimport { spawn } from '@loop-audit/runtime';\nimport x from './x.js';\nrun();\n",
+    );
+    // A header comment stays on top: the import goes after the last package instead of above the first.
+    expect(plan('a.ts', "// header\nimport a from 'alpha';\nimport x from './x.js';\nrun();\n", ['spawn']).output).toBe(
+      "// header\nimport a from 'alpha';\nimport { spawn } from '@loop-audit/runtime';\nimport x from './x.js';\nrun();\n",
+    );
+    // Packages and own modules mixed: no groups to keep, after the last import as before.
+    expect(plan('a.ts', "import x from './x.js';\nimport a from 'alpha';\nrun();\n", ['spawn']).output).toBe(
+      "import x from './x.js';\nimport a from 'alpha';\nimport { spawn } from '@loop-audit/runtime';\nrun();\n",
+    );
+  });
+
   it('adds a require to a CommonJS file, after its other requires', () => {
     const { output, system } = plan('a.js', "'use strict';\nconst fs = require('fs');\n\nmodule.exports = function run() {};\n", ['spawn', 'getRunner']);
     expect(system).toBe('cjs');
@@ -86,23 +111,11 @@ describe('planImport follows the order of the imports', () => {
     );
   });
 
-  it('first of its sorted group: at the start of that group, below the blank line that separates it', () => {
-    const text = "import { Server } from 'node:http';\nimport type { AddressInfo } from 'node:net';\n\nimport type { Options } from '@octokit/types';\nimport pino from 'pino';\n\nrun();\n";
-    expect(plan('a.ts', text, ['spawn']).output).toBe(
-      "import { Server } from 'node:http';\nimport type { AddressInfo } from 'node:net';\n\nimport { spawn } from '@loop-audit/runtime';\nimport type { Options } from '@octokit/types';\nimport pino from 'pino';\n\nrun();\n",
-    );
-  });
-
   it('packages in no sorted order: after the last package, before the relative imports', () => {
     const text = "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { a } from './a';\nimport { b } from '../b';\n";
     expect(plan('a.ts', text, ['spawn']).output).toBe(
       "import yargs from 'yargs';\nimport chalk from 'chalk';\nimport { spawn } from '@loop-audit/runtime';\nimport { a } from './a';\nimport { b } from '../b';\n",
     );
-  });
-
-  it('built-ins and relative imports only: between them; requires the same way', () => {
-    const text = "const path = require('node:path');\nconst { a } = require('./a');\n\nmodule.exports = a;\n";
-    expect(plan('a.cjs', text, ['spawn']).output).toBe("const path = require('node:path');\nconst { spawn } = require('@loop-audit/runtime');\nconst { a } = require('./a');\n\nmodule.exports = a;\n");
   });
 
   it('a file whose imports mix the groups keeps the new import last', () => {

@@ -88,6 +88,15 @@ describe('package.json gets the runtime, written as the file is written', () => 
     });
   }
 
+  it('devDependencies for code only tests import: into a sorted section, or a new section; never moved out of dependencies', () => {
+    expect(withDependency('{\n  "name": "lib",\n  "devDependencies": {\n    "vitest": "^4.0.0"\n  }\n}\n', RUNTIME, RANGE, 'devDependencies')?.text).toBe(
+      `{\n  "name": "lib",\n  "devDependencies": {\n    "${RUNTIME}": "${RANGE}",\n    "vitest": "^4.0.0"\n  }\n}\n`,
+    );
+    expect(withDependency('{\n  "name": "lib",\n  "dependencies": {\n    "ms": "^2.1.3"\n  }\n}\n', RUNTIME, RANGE, 'devDependencies')?.text).toBe(
+      `{\n  "name": "lib",\n  "dependencies": {\n    "ms": "^2.1.3"\n  },\n  "devDependencies": {\n    "${RUNTIME}": "${RANGE}"\n  }\n}\n`,
+    );
+  });
+
   it('refuses what it cannot edit exactly: not JSON, or a dependencies section that is not an object', () => {
     expect(withDependency('{ "name": "app", }', RUNTIME, RANGE)).toBeUndefined();
     expect(withDependency('{ "dependencies": [] }', RUNTIME, RANGE)).toBeUndefined();
@@ -110,6 +119,22 @@ describe('who may get the runtime as a dependency', () => {
     expect(allowed('esm-lib')).toBe(false);
     expect(allowed('lib', true)).toBe(true);
     expect(allowed('lib-with-runtime')).toBe(true);
+  });
+
+  it("a published library's tests and benchmarks may: its users never run them (a dev dependency)", () => {
+    const root = makeProject({
+      'lib/package.json': '{ "name": "lib", "main": "index.js" }',
+      'lib-dev/package.json': `{ "name": "lib-dev", "main": "index.js", "devDependencies": { "${RUNTIME}": "${RANGE}" } }`,
+    });
+    const policy = (file: string) => runtimePolicy(path.join(root, file));
+    expect(policy('lib/test/watch.ts')).toMatchObject({ allowed: true, reason: 'dev-only' });
+    expect(policy('lib/src/watch.test.ts')).toMatchObject({ allowed: true, reason: 'dev-only' });
+    expect(policy('lib/bench/watch.ts')).toMatchObject({ allowed: true, reason: 'dev-only' });
+    expect(policy('lib/src/watch.ts')).toMatchObject({ allowed: false, reason: 'library' });
+    expect(policy('lib/bin/cli.ts')).toMatchObject({ allowed: false, reason: 'library' });
+    // A dev dependency serves the tests, not the code the library ships.
+    expect(policy('lib-dev/test/watch.ts')).toMatchObject({ allowed: true, reason: 'present' });
+    expect(policy('lib-dev/src/watch.ts')).toMatchObject({ allowed: false, reason: 'library' });
   });
 });
 
@@ -150,6 +175,34 @@ describe('fix in an application and in a library', () => {
     expect(readFileSync(path.join(root, 'src/jobs.ts'), 'utf8')).toContain(`import { spawn } from '${RUNTIME}';`);
     expect(allowed.dependencies.map((d) => d.written)).toEqual([true]);
     expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies).toEqual({ [RUNTIME]: RANGE, ms: '^2.1.3' });
+  });
+});
+
+describe("a library's tests", () => {
+  const TIMER_TEST = `async function save(): Promise<void> {}
+export function later(): void {
+  setTimeout(async () => {
+    await save();
+  }, 10);
+}
+`;
+
+  it('are fixed without the flag and get the runtime as a dev dependency; the shipped code waits for the flag, which moves it to dependencies', async () => {
+    const manifest = '{\n  "name": "small-lib",\n  "version": "1.0.0",\n  "main": "dist/index.js",\n  "devDependencies": {\n    "vitest": "^4.0.0"\n  }\n}\n';
+    const root = makeProject({ 'tsconfig.json': TSCONFIG, 'package.json': manifest, 'src/jobs.ts': FLOATING, 'test/jobs.test.ts': TIMER_TEST });
+    const result = await fixProject({ cwd: root, write: true });
+    expect(readFileSync(path.join(root, 'test/jobs.test.ts'), 'utf8')).toContain(`import { spawn } from '${RUNTIME}';`);
+    expect(readFileSync(path.join(root, 'src/jobs.ts'), 'utf8')).toBe(FLOATING);
+    expect(result.dependencies.map((d) => d.message)).toEqual([`added ${RUNTIME} ${RANGE} to devDependencies (only tests and benchmarks import it); run npm install`]);
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))).toMatchObject({ devDependencies: { [RUNTIME]: RANGE, vitest: '^4.0.0' } });
+    expect(JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies).toBeUndefined();
+
+    const allowed = await fixProject({ cwd: root, write: true, allowRuntimeDependency: true });
+    expect(readFileSync(path.join(root, 'src/jobs.ts'), 'utf8')).toContain(`import { spawn } from '${RUNTIME}';`);
+    expect(allowed.dependencies.map((d) => d.message)).toEqual([`added ${RUNTIME} ${RANGE} to dependencies (moved from devDependencies: fixed code imports it at run time); run npm install`]);
+    const after = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, Record<string, string>>;
+    expect(after.dependencies).toEqual({ [RUNTIME]: RANGE });
+    expect(after.devDependencies).toEqual({ vitest: '^4.0.0' });
   });
 });
 

@@ -233,4 +233,112 @@ export const fetchTitleSync = makeSynchronous(async (url: string) => url.toUpper
     expect(read(dir, 'src/data/users.ts')).toContain("return defineSync<typeof loadUser>(import.meta.url, 'loadUser')(id);");
     expect(read(dir, 'src/lib/bridge.ts')).toContain('export function runAsync');
   });
+
+  it('a wrapper or bridge that an ESLint rule needs stays, and the report names the rule and the chain of calls up to it', async () => {
+    const dir = project(
+      {
+        'types/deasync.d.ts': DEASYNC_TYPES,
+        'src/lib/bridge.ts': BRIDGE,
+        'src/data/settings.ts': `import { runAsync } from '../lib/bridge.js';
+
+export async function readSetting(key: string): Promise<string> {
+  return key.toUpperCase();
+}
+
+export function readSettingSync(key: string): string {
+  return runAsync(readSetting(key));
+}
+`,
+        'src/util/spell.ts': `import { createSyncFn } from 'synckit';
+
+const check = createSyncFn<(word: string) => Promise<boolean>>(new URL('./spell-worker.js', import.meta.url).pathname);
+
+export function isKnownWord(word: string): boolean {
+  return check(word);
+}
+`,
+        'src/util/define.ts': `import type { Rule } from 'eslint';
+
+export function defineRule(name: string, rule: Rule.RuleModule): Rule.RuleModule & { name: string } {
+  return { ...rule, name };
+}
+`,
+        // A rule object handed to a helper that names it; the bridge is three calls below a listener.
+        'src/rules/spelling.ts': `import { isKnownWord } from '../util/spell.js';
+import { defineRule } from '../util/define.js';
+
+function unknownWords(text: string): string[] {
+  return text.split(/\\s+/).filter((word) => word && !isKnownWord(word));
+}
+
+export default defineRule('spelling', {
+  meta: { type: 'suggestion', schema: [] },
+  create(context) {
+    return {
+      Literal(node) {
+        if (typeof node.value !== 'string') return;
+        for (const word of unknownWords(node.value)) context.report({ node, message: \`unknown word \${word}\` });
+      },
+    };
+  },
+});
+`,
+        // A typed rule whose create() calls a sync wrapper migrate would otherwise remove.
+        'src/rules/prefix.ts': `import type { Rule } from 'eslint';
+import { readSettingSync } from '../data/settings.js';
+
+const rule: Rule.RuleModule = {
+  meta: { type: 'suggestion', schema: [] },
+  create(context) {
+    const prefix = readSettingSync('prefix');
+    return {
+      Identifier(node) {
+        if (!node.name.startsWith(prefix)) context.report({ node, message: 'no prefix' });
+      },
+    };
+  },
+};
+export default rule;
+`,
+        // An untyped rule object whose listener has a computed name and blocks itself.
+        'src/rules/layout.ts': `import { createSyncFn } from 'synckit';
+
+let format: ((code: string) => string) | undefined;
+
+export default {
+  meta: { type: 'layout', schema: [] },
+  create(context: { sourceCode: { text: string; ast: { type: string } }; report(descriptor: { message: string; loc: { line: number; column: number } }): void }) {
+    format ??= createSyncFn(new URL('./format-worker.js', import.meta.url).pathname);
+    return {
+      [context.sourceCode.ast.type || 'Program']() {
+        if (format!(context.sourceCode.text) !== context.sourceCode.text) context.report({ message: 'not formatted', loc: { line: 1, column: 0 } });
+      },
+    };
+  },
+};
+`,
+      },
+      { link: ['eslint', 'synckit'] },
+    );
+    const diagnostics = typecheck(dir);
+    const result = await run(dir);
+    expect(result.diff).toBe('');
+    expect(refusals(result)).toEqual([
+      "kept: 'readSettingSync' is kept: its call at src/rules/prefix.ts:7 is in 'create', which stays sync (it is the create() of the ESLint rule 'prefix': ESLint calls it synchronously and drops a returned promise (there are no async rules))",
+      "library-type: 'create' stays sync: it is the create() of the ESLint rule 'prefix': ESLint calls it synchronously and drops a returned promise (there are no async rules)",
+    ]);
+    const left = Object.fromEntries(result.unhandled.map((u) => [`${u.file}:${u.line}`, u]));
+    expect(Object.keys(left).sort()).toEqual(['src/lib/bridge.ts:15', 'src/rules/layout.ts:11', 'src/util/spell.ts:6']);
+    expect(left['src/lib/bridge.ts:15']!.reason).toMatch(
+      /^it runs inside the ESLint rule 'prefix' \(runAsync\(\) \(src\/lib\/bridge\.ts:3\) ← readSettingSync\(\) \(src\/data\/settings\.ts:7\) ← create\(\) \(src\/rules\/prefix\.ts:6\)\): ESLint calls a rule's create\(\) and its listeners synchronously/,
+    );
+    expect(left['src/util/spell.ts:6']!.reason).toMatch(
+      /^it runs inside the ESLint rule 'spelling' \(isKnownWord\(\) \(src\/util\/spell\.ts:5\) ← an anonymous function \(src\/rules\/spelling\.ts:5\) ← unknownWords\(\) \(src\/rules\/spelling\.ts:4\) ← Literal\(\) \(src\/rules\/spelling\.ts:12\) ← create of rule 'spelling' \(src\/rules\/spelling\.ts:10\)\)/,
+    );
+    expect(left['src/rules/layout.ts:11']!.reason).toMatch(
+      /^it runs inside the ESLint rule 'layout' \(\[context\.sourceCode\.ast\.type \|\| 'Program'\]\(\) \(src\/rules\/layout\.ts:10\) ← create of rule 'layout'/,
+    );
+    for (const item of result.unhandled) expect(item.todo).toMatch(/^nothing for migrate to do: keep the bridge/);
+    expect(typecheck(dir)).toBe(diagnostics);
+  });
 });

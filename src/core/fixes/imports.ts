@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import { normalizeModule, type FileFacts } from '../facts.js';
 import { RUNTIME_PACKAGE } from '../runtime-package.js';
 import type { TextEdit, TS } from '../types.js';
@@ -94,7 +95,51 @@ export function planImport(facts: FileFacts, module: string, names: readonly str
   const pad = style.bracketSpacing ? ' ' : '';
   const statementText =
     system === 'esm' ? `import {${pad}${specifierText(' as ')}${pad}} from ${q}${module}${q}${semi}` : `const {${pad}${specifierText(': ')}${pad}} = require(${q}${module}${q})${semi}`;
-  return { edits: [insertImport(facts, module, statementText, style.newline)], local };
+  const grouped = system === 'esm' ? groupedImportSlot(facts, module) : undefined;
+  if (grouped) {
+    const text = grouped.after ? `${style.newline}${statementText}` : `${statementText}${style.newline}`;
+    return { edits: [{ start: grouped.position, end: grouped.position, text }], local };
+  }
+  return { edits: [insertStatement(facts, statementText, style.newline)], local };
+}
+
+/**
+ * Where an import of the package `module` joins imports that list packages first and their own
+ * modules after (`import x from '../src/index'` last, as import-sorting lint rules want): among
+ * the other packages (builtins like `node:fs` are a group of their own and stay first), at its
+ * place in their alphabetical order when they are in one, else after the last of them. Undefined
+ * when the file has no such group: the import then goes after the last import.
+ */
+function groupedImportSlot(facts: FileFacts, module: string): { position: number; after: boolean } | undefined {
+  const ts = facts.ts;
+  const file = facts.sourceFile;
+  if (isRelativeSpecifier(module)) return undefined;
+  const block = importLikeStatements(facts);
+  if (block.some((statement) => !ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))) return undefined;
+  const imports = block as (TS.ImportDeclaration & { moduleSpecifier: TS.StringLiteral })[];
+  const packages = imports.filter((i) => !isRelativeSpecifier(i.moduleSpecifier.text) && !isBuiltinSpecifier(i.moduleSpecifier.text) && !i.importClause?.isTypeOnly);
+  const last = packages.at(-1);
+  if (!last) return undefined;
+  // Only a file that keeps its own modules after the packages has groups to respect.
+  const firstRelative = imports.findIndex((i) => isRelativeSpecifier(i.moduleSpecifier.text));
+  if (firstRelative === -1 || imports.slice(firstRelative).some((i) => packages.includes(i))) return undefined;
+  const key = (specifier: string) => specifier.toLowerCase();
+  const sorted = packages.every((p, index) => index === 0 || key(packages[index - 1]!.moduleSpecifier.text) <= key(p.moduleSpecifier.text));
+  const before = sorted ? packages.find((p) => key(p.moduleSpecifier.text) > key(module)) : undefined;
+  if (!before) return { position: last.end, after: true };
+  const index = imports.indexOf(before);
+  if (index > 0) return { position: imports[index - 1]!.end, after: true };
+  // First in the file: only where no comment (a header, a directive for that import) sits on it.
+  if ((ts.getLeadingCommentRanges(file.text, before.getFullStart()) ?? []).length > 0) return { position: last.end, after: true };
+  return { position: before.getStart(file), after: false };
+}
+
+function isRelativeSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#') || specifier.startsWith('~/') || specifier.startsWith('@/');
+}
+
+function isBuiltinSpecifier(specifier: string): boolean {
+  return specifier.startsWith('node:') || builtinModules.includes(specifier.split('/')[0]!);
 }
 
 /**
@@ -266,60 +311,9 @@ export function topStatementSlot(facts: FileFacts): { position: number; after: b
   return { position: start, after: false, blankAfter: true };
 }
 
-/**
- * A new import of `module` joins the file's imports where its ordering puts it: when the imports
- * come in two groups or more, in order (Node built-ins, packages, other absolute paths, relative paths, as
- * simple-import-sort, eslint-plugin-import's `order` and most formatters' import sorting write them),
- * it goes into its group, at its sorted place when that group is sorted, else at the group's end.
- * Otherwise after the last top-of-file import; else after directives (`'use strict'`), a shebang and
- * the header comment.
- */
-function insertImport(facts: FileFacts, module: string, statementText: string, newline: string): TextEdit {
-  const imports = importLikeStatements(facts)
-    .map((statement) => ({ statement, specifier: importSpecifier(facts, statement) }))
-    .filter((entry): entry is { statement: TS.Statement; specifier: string } => entry.specifier !== undefined)
-    .map((entry) => ({ ...entry, group: importGroup(entry.specifier) }));
-  const group = importGroup(module);
-  // The file shows its ordering only with two groups at least (and a group's sorting with two of its imports).
-  const grouped = new Set(imports.map((entry) => entry.group)).size >= 2 && imports.every((entry, i) => i === 0 || imports[i - 1]!.group <= entry.group);
-  if (grouped) {
-    const same = imports.filter((entry) => entry.group === group);
-    const sorted = same.length >= 2 && same.every((entry, i) => i === 0 || compareSpecifiers(same[i - 1]!.specifier, entry.specifier) <= 0);
-    const before = sorted ? same.filter((entry) => compareSpecifiers(entry.specifier, module) <= 0) : same;
-    const after = before.at(-1) ?? (same.length === 0 ? imports.filter((entry) => entry.group < group).at(-1) : undefined);
-    if (after) return { start: after.statement.end, end: after.statement.end, text: `${newline}${statementText}` };
-    // It sorts first in its group (or first of all): on the line of the import it goes before, so a
-    // blank line between groups stays where it is (a comment above that import stays above both).
-    const next = same[0]?.statement ?? importLikeStatements(facts)[0]!;
-    const start = next.getStart(facts.sourceFile);
-    return { start, end: start, text: `${statementText}${newline}` };
-  }
+/** After the last top-of-file import; else after directives (`'use strict'`), a shebang and the header comment. */
+function insertStatement(facts: FileFacts, statementText: string, newline: string): TextEdit {
   const slot = topStatementSlot(facts);
   const text = slot.after ? `${newline}${statementText}` : `${statementText}${newline}${slot.blankAfter ? newline : ''}`;
   return { start: slot.position, end: slot.position, text };
-}
-
-/** The module an import, `import x = require()` or `const x = require()` names; undefined for a side-effect import, which sorters leave where it is. */
-function importSpecifier(facts: FileFacts, statement: TS.Statement): string | undefined {
-  const ts = facts.ts;
-  if (ts.isImportDeclaration(statement)) return statement.importClause && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
-  if (ts.isImportEqualsDeclaration(statement)) {
-    const reference = statement.moduleReference;
-    return ts.isExternalModuleReference(reference) && ts.isStringLiteral(reference.expression) ? reference.expression.text : undefined;
-  }
-  return /^require\((['"])([^'"]+)\1\)/.exec(facts.text(statement).replace(/^[^=]*=\s*/, ''))?.[2];
-}
-
-/** Node built-ins by `node:`, packages, other absolute specifiers (`#internal`, `/abs`, `~/x`), relative paths. */
-function importGroup(specifier: string): number {
-  if (specifier.startsWith('node:')) return 0;
-  if (/^@?[\w-]/.test(specifier)) return 1;
-  if (specifier.startsWith('.')) return 3;
-  return 2;
-}
-
-const specifierOrder = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
-
-function compareSpecifiers(a: string, b: string): number {
-  return specifierOrder.compare(a, b);
 }
