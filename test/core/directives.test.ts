@@ -91,7 +91,7 @@ export function handler(): void {
         {
           files: ['**/*.ts'],
           languageOptions: { parser: tseslint.parser },
-          plugins: { 'loop-audit': plugin as never, '@typescript-eslint': tseslint.plugin as never },
+          plugins: { 'loop-audit': plugin as never, '@typescript-eslint': tseslint.plugin },
           rules: { 'loop-audit/no-floating-promise': 'error' },
           linterOptions: { reportUnusedDisableDirectives: 'off' },
         },
