@@ -549,6 +549,7 @@ export class Runner {
     this.lastError = { source: 'task', ...describe(error), at: new Date().toISOString() };
     const handler = this.onTaskError;
     if (handler === undefined) {
+      if (toUnhandledRejectionListeners(error)) return;
       console.error(`@loop-audit/runtime: task "${task.name}" failed: ${inspect(error)}`);
       this.unhandledFailure(task);
       return;
@@ -683,4 +684,19 @@ export class Runner {
 
 export function createRunner(options?: RunnerOptions): Runner {
   return new Runner(options);
+}
+
+/**
+ * The floating promise a task replaced would have reached the program's own
+ * `process.on('unhandledRejection')` listeners (an application's error reporter, a test runner),
+ * and Node then neither prints nor exits: they decide. The task's failure goes to them the same
+ * way, with a promise rejected with it (already handled, so it raises nothing itself).
+ */
+function toUnhandledRejectionListeners(error: unknown): boolean {
+  if (process.listenerCount('unhandledRejection') === 0) return false;
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the task's own error, passed on unchanged as Node would
+  const rejected = Promise.reject(error);
+  rejected.catch(() => undefined);
+  process.emit('unhandledRejection', error, rejected);
+  return true;
 }

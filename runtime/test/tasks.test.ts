@@ -200,6 +200,14 @@ describe('unhandled task failures', () => {
     expect(result.stderr).toContain('task "onChange" failed: Error: cannot parse job.json');
   });
 
+  it("an application's own unhandledRejection listener gets the failure, as it got the floating promise's: no exit, no exit code", async () => {
+    const result = await runNode('task-failure-app-listener.mjs', { onStdout: writeWhenWatching('job.json') });
+    expect(result.signal).toBeNull();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('reported: cannot parse job.json (with its promise)');
+    expect(result.stderr).not.toContain('@loop-audit/runtime');
+  });
+
   it('exitOnTaskFailure: false only reports and sets the exit code; the program decides when to stop', async () => {
     const result = await runNode('task-failure-report-only.mjs', { onStdout: writeWhenWatching('job.json') });
     expect(result.signal).toBeNull();
