@@ -208,9 +208,24 @@ function isQuietResult(facts: FileFacts, expression: TS.Expression): boolean {
   return isCaughtChain(facts, expr) || (facts.ts.isCallExpression(expr) && callCannotReject(facts, expr));
 }
 
-/** A statement that cannot throw: a guard clause, a bare declaration, a literal stored in a variable. */
+/** A statement that cannot throw: a guard clause, a bare declaration, a literal stored in a variable, a log line. */
 function isInert(facts: FileFacts, statement: TS.Statement): boolean {
-  return isGuardClause(facts, statement) || isBareDeclaration(facts, statement) || isLiteralAssignment(facts, statement);
+  return isGuardClause(facts, statement) || isBareDeclaration(facts, statement) || isLiteralAssignment(facts, statement) || isPlainLog(facts, statement);
+}
+
+/** `console.info('stopping', state)`: the console with arguments that run nothing (no call, no `new`, no `await`). */
+function isPlainLog(facts: FileFacts, statement: TS.Statement): boolean {
+  const ts = facts.ts;
+  if (!ts.isExpressionStatement(statement)) return false;
+  const call = skipOuterExpressions(ts, statement.expression);
+  if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression) || !facts.refersToGlobal(call.expression.expression, 'console')) return false;
+  let runs = false;
+  const visit = (node: TS.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node) || ts.isAwaitExpression(node) || ts.isTaggedTemplateExpression(node) || facts.isFunctionLike(node)) runs = true;
+    else ts.forEachChild(node, visit);
+  };
+  for (const argument of call.arguments) visit(argument);
+  return !runs;
 }
 
 /** `status = 'closing';`: a literal assigned to a plain variable. */
