@@ -412,7 +412,7 @@ function helperBySymbol(facts: FileFacts, nameNode: TS.Identifier, options: Help
   if (!declarations || declarations.total === 0) return undefined;
   // Declarations in declaration files (.d.ts) carry no code: never a helper.
   for (const declaration of declarations.inSource) {
-    const fn = declaredFunction(facts, declaration);
+    const fn = facts.declaredFunction(declaration);
     if (!fn) continue;
     const file = declaration.getSourceFile();
     if (file === facts.sourceFile) {
@@ -425,16 +425,6 @@ function helperBySymbol(facts: FileFacts, nameNode: TS.Identifier, options: Help
   }
   if (options.bridgeHelpers?.includes(nameNode.text)) return { name: nameNode.text, kind: 'configured', promiseParams: undefined, matchedBy: 'option' };
   return false;
-}
-
-function declaredFunction(facts: FileFacts, declaration: TS.Declaration): FunctionLike | undefined {
-  const ts = facts.ts;
-  if (facts.isFunctionLike(declaration)) return declaration;
-  if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
-    const value = skipOuterExpressions(ts, declaration.initializer);
-    if (facts.isFunctionLike(value)) return value;
-  }
-  return undefined;
 }
 
 /** The relative module an expression comes from: `ns` → ns's module, `getRunner()` → its module, called. */

@@ -102,20 +102,9 @@ function declaredCalleeCannotReject(facts: FileFacts, callee: TS.Expression): bo
   return declarations.inSource.every((declaration) => {
     const file = declaration.getSourceFile();
     const owner = file === facts.sourceFile ? facts : FileFacts.of({ ts, sourceFile: file, types });
-    const fn = declaredFunction(owner, declaration);
+    const fn = owner.declaredFunction(declaration);
     return fn !== undefined && functionCannotReject(owner, fn);
   });
-}
-
-/** The function a declaration declares: itself, or the function literal a variable or property holds. */
-function declaredFunction(facts: FileFacts, declaration: TS.Declaration): FunctionLike | undefined {
-  const ts = facts.ts;
-  if (facts.isFunctionLike(declaration)) return declaration;
-  if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
-    const value = skipOuterExpressions(ts, declaration.initializer);
-    if (facts.isFunctionLike(value)) return value;
-  }
-  return undefined;
 }
 
 /** Whether a function's promise (or what it returns) cannot reject. */

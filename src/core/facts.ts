@@ -263,6 +263,17 @@ export class FileFacts {
     return isFunctionLikeNode(this.ts, node);
   }
 
+  /** The function a declaration declares: itself, or the function literal a variable or property holds. */
+  declaredFunction(declaration: TS.Declaration): FunctionLike | undefined {
+    const ts = this.ts;
+    if (this.isFunctionLike(declaration)) return declaration;
+    if ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) && declaration.initializer) {
+      const value = skipOuterExpressions(ts, declaration.initializer);
+      if (this.isFunctionLike(value)) return value;
+    }
+    return undefined;
+  }
+
   /** The nearest function whose body contains `node` (a node's own function is not its container). */
   enclosingFunction(node: TS.Node): FunctionLike | undefined {
     for (let current = node.parent; current; current = current.parent) {

@@ -68,17 +68,15 @@ describe('inserted code follows the file', () => {
   });
 });
 
-/** A scratch application whose code is formatted by its own formatter before anything runs. */
-function formattedProject(formatter: 'prettier' | 'biome'): string {
-  const dir = mkdtempSync(path.join(tmpdir(), `loop-audit-style-${formatter}-`));
+/** A scratch package of these files, with the runtime and Node's types installed (linked). */
+function scratchProject(prefix: string, manifest: Record<string, unknown>, sources: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   made.push(dir);
   const files: Record<string, string> = {
-    'package.json': `${JSON.stringify({ name: 'styled', private: true, type: 'module' }, null, 2)}\n`,
+    'package.json': `${JSON.stringify({ private: true, type: 'module', ...manifest }, null, 2)}\n`,
     'tsconfig.json': `${JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['src'] }, null, 2)}\n`,
     'src/store.ts': 'export async function save(item: string): Promise<void> {\n  if (item === "") throw new Error("empty");\n}\n',
-    'src/wire.ts':
-      'import {EventEmitter} from "node:events";\nimport {save} from "./store.js";\n\nexport function wire(bus: EventEmitter): void {\n  bus.on("item", async (item: string) => {\n    await save(item);\n    console.log("saved", item);\n  });\n  setInterval(async function flush() {\n    await save("tick");\n  }, 1000);\n}\n\nexport function kick(): void {\n  save("now");\n}\n',
-    'src/untidy.ts': 'import {save} from "./store.js";\nexport function   later():void { save("x") }\n',
+    ...sources,
   };
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
@@ -88,6 +86,20 @@ function formattedProject(formatter: 'prettier' | 'biome'): string {
   mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
   symlinkSync(path.join(repoRoot, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
   symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
+  return dir;
+}
+
+/** A scratch application whose code is formatted by its own formatter before anything runs. */
+function formattedProject(formatter: 'prettier' | 'biome'): string {
+  const dir = scratchProject(
+    `loop-audit-style-${formatter}-`,
+    { name: 'styled' },
+    {
+      'src/wire.ts':
+        'import {EventEmitter} from "node:events";\nimport {save} from "./store.js";\n\nexport function wire(bus: EventEmitter): void {\n  bus.on("item", async (item: string) => {\n    await save(item);\n    console.log("saved", item);\n  });\n  setInterval(async function flush() {\n    await save("tick");\n  }, 1000);\n}\n\nexport function kick(): void {\n  save("now");\n}\n',
+      'src/untidy.ts': 'import {save} from "./store.js";\nexport function   later():void { save("x") }\n',
+    },
+  );
   if (formatter === 'prettier') {
     symlinkSync(path.join(repoRoot, 'node_modules/prettier'), path.join(dir, 'node_modules/prettier'));
     writeFileSync(path.join(dir, '.prettierrc.json'), '{ "bracketSpacing": false, "useTabs": true, "printWidth": 100 }\n');
@@ -190,23 +202,14 @@ describe("the project's formatter runs on the fixed files", () => {
 describe('prettier without a configuration file', () => {
   /** A package that checks its format with `prettier --check` and prettier's defaults (no .prettierrc, no `prettier` key). */
   function defaultsProject(scripts: Record<string, string>): string {
-    const dir = mkdtempSync(path.join(tmpdir(), 'loop-audit-style-defaults-'));
-    made.push(dir);
-    const files: Record<string, string> = {
-      'package.json': `${JSON.stringify({ name: 'defaults', private: true, type: 'module', scripts }, null, 2)}\n`,
-      'tsconfig.json': `${JSON.stringify({ compilerOptions: { target: 'es2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, types: ['node'] }, include: ['src'] }, null, 2)}\n`,
-      'src/store.ts': 'export async function save(item: string): Promise<void> {\n  if (item === "") throw new Error("empty");\n}\n',
-      'src/poll.ts':
-        'import { save } from "./store.js";\n\nexport function poll(ms: number): void {\n  setTimeout(async () => {\n    await save("a rather long item name that fills the line");\n  }, ms)?.unref();\n}\n',
-    };
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-      writeFileSync(path.join(dir, file), text);
-    }
-    mkdirSync(path.join(dir, 'node_modules/@types'), { recursive: true });
-    mkdirSync(path.join(dir, 'node_modules/@loop-audit'), { recursive: true });
-    symlinkSync(path.join(repoRoot, 'node_modules/@types/node'), path.join(dir, 'node_modules/@types/node'));
-    symlinkSync(path.join(repoRoot, 'runtime'), path.join(dir, 'node_modules/@loop-audit/runtime'));
+    const dir = scratchProject(
+      'loop-audit-style-defaults-',
+      { name: 'defaults', scripts },
+      {
+        'src/poll.ts':
+          'import { save } from "./store.js";\n\nexport function poll(ms: number): void {\n  setTimeout(async () => {\n    await save("a rather long item name that fills the line");\n  }, ms)?.unref();\n}\n',
+      },
+    );
     symlinkSync(path.join(repoRoot, 'node_modules/prettier'), path.join(dir, 'node_modules/prettier'));
     expect(formatCheck(dir, 'prettier')).toEqual([]);
     return dir;
