@@ -108,8 +108,8 @@ const VOIDABLE_REASONS = new Set(['promise', 'thenable', 'then-without-rejection
  * (vitest, jest, node:test, mocha) already reports an unhandled rejection as a failure, so the
  * test keeps exactly the behaviour it had, the intent is written down, and the test needs no
  * runtime dependency. `await` would change the timing the test checks (an assertion made while
- * the work is still pending), and `spawn` would move the failure from the runner's report to a
- * process exit inside a test worker.
+ * the work is still pending), and `spawn` would add an import and a dependency for a failure the
+ * runner reports either way (the runtime hands it to the runner's `unhandledRejection` listener).
  */
 function testStatementFix(facts: FileFacts, floating: FloatingStatement): TextEdit[] | undefined {
   const ts = facts.ts;
