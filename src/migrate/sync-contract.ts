@@ -1,4 +1,4 @@
-import { findReferences, isFunctionNode, lineOf, outermost, callOfCallee, type FunctionNode } from './ast.js';
+import { findReferences, isFunctionNode, lineOf, outermost, callOfCallee, referenceExpression, type FunctionNode } from './ast.js';
 import type { TS, TypeScriptApi } from '../core/types.js';
 import type { MigrationProject } from './project.js';
 import type { Refused } from './async-graph.js';
@@ -69,7 +69,7 @@ function walkCallers(project: MigrationProject, first: FunctionNode, relative: (
     }
     for (const reference of findReferences(project, name).references) {
       if (reference.isDefinition) continue;
-      const call = callOfCallee(ts, referenceTarget(ts, reference.node));
+      const call = callOfCallee(ts, referenceExpression(ts, reference.node));
       if (!call) continue;
       const caller = enclosingFunction(ts, call);
       if (!caller || seen.has(caller)) continue;
@@ -95,13 +95,6 @@ function enclosingFunction(ts: TypeScriptApi, node: TS.Node): FunctionNode | und
     if (isFunctionNode(ts, current)) return current;
   }
   return undefined;
-}
-
-/** `obj.name(...)` is a call of `obj.name`: the identifier stands for the whole access. */
-function referenceTarget(ts: TypeScriptApi, identifier: TS.Node): TS.Node {
-  const parent = identifier.parent;
-  if (parent && ts.isPropertyAccessExpression(parent) && parent.name === identifier) return parent;
-  return identifier;
 }
 
 /** The identifier that names a function: its declaration's, or the variable's or property's it is bound to. */
